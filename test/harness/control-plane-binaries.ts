@@ -1,0 +1,116 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { cacheRoot, repoRoot } from './paths.js';
+
+/**
+ * kube-apiserver and etcd are built from Go modules pinned in tools/controlplane/ (go.mod + go.sum),
+ * because no prebuilt binaries can be downloaded and there is no container engine. Binaries are cached
+ * outside the work tree, keyed by version, so only the first run on a machine pays for the build.
+ */
+interface Component {
+  binary: 'kube-apiserver' | 'etcd';
+  moduleDir: string;
+  /** The module whose version names the cache entry. */
+  versionOf: string;
+  goPackage: string;
+  /** Environment variable that points at an existing binary instead. */
+  overrideEnv: string;
+}
+
+const etcd: Component = {
+  binary: 'etcd',
+  moduleDir: path.join(repoRoot, 'tools', 'controlplane', 'etcd'),
+  versionOf: 'go.etcd.io/etcd/server/v3',
+  goPackage: 'go.etcd.io/etcd/server/v3',
+  overrideEnv: 'ETCD_BIN',
+};
+
+const kubeApiserver: Component = {
+  binary: 'kube-apiserver',
+  moduleDir: path.join(repoRoot, 'tools', 'controlplane', 'kube-apiserver'),
+  versionOf: 'k8s.io/kubernetes',
+  goPackage: 'k8s.io/kubernetes/cmd/kube-apiserver',
+  overrideEnv: 'KUBE_APISERVER_BIN',
+};
+
+export interface ControlPlaneBinaries {
+  etcd: string;
+  kubeApiserver: string;
+  kubernetesVersion: string;
+}
+
+function pinnedVersion(component: Component): string {
+  const goMod = readFileSync(path.join(component.moduleDir, 'go.mod'), 'utf8');
+  const escaped = component.versionOf.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(goMod);
+  if (!match?.[1]) throw new Error(`${component.moduleDir}/go.mod does not pin ${component.versionOf}`);
+  return match[1];
+}
+
+function cachedPath(component: Component): string {
+  return path.join(cacheRoot(), 'bin', `${component.binary}-${pinnedVersion(component)}`);
+}
+
+function assertGoAvailable(): void {
+  const probe = spawnSync('go', ['version'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(
+      'The local control plane needs the Go toolchain (1.26 or newer) on PATH to build kube-apiserver and etcd ' +
+        'from source once; install Go, or set KUBE_APISERVER_BIN and ETCD_BIN to existing binaries.',
+    );
+  }
+}
+
+async function build(component: Component, target: string, log: (line: string) => void): Promise<void> {
+  mkdirSync(path.dirname(target), { recursive: true });
+  const partial = `${target}.partial-${process.pid}`;
+  const started = Date.now();
+  log(`building ${component.binary} ${pinnedVersion(component)} from Go modules (first run only; several minutes)`);
+  const output: string[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn('go', ['build', '-trimpath', '-pgo=off', '-o', partial, component.goPackage], {
+      cwd: component.moduleDir,
+      env: { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer): void => {
+      output.push(chunk.toString());
+      if (output.length > 200) output.shift();
+    };
+    child.stdout.on('data', keep);
+    child.stderr.on('data', keep);
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  if (code !== 0) {
+    rmSync(partial, { force: true });
+    throw new Error(`building ${component.binary} failed (go build exit ${String(code)}):\n${output.join('').slice(-4000)}`);
+  }
+  // rename is atomic: a concurrent run sees either no binary or a complete one.
+  renameSync(partial, target);
+  log(`built ${component.binary} in ${Math.round((Date.now() - started) / 1000)} s -> ${target}`);
+}
+
+async function resolveBinary(component: Component, log: (line: string) => void): Promise<string> {
+  const override = process.env[component.overrideEnv];
+  if (override) {
+    if (!existsSync(override)) throw new Error(`${component.overrideEnv}=${override} does not exist`);
+    return override;
+  }
+  const target = cachedPath(component);
+  if (!existsSync(target)) {
+    assertGoAvailable();
+    await build(component, target, log);
+  }
+  return target;
+}
+
+/** Returns paths to kube-apiserver and etcd, building whichever is not cached yet. */
+export async function ensureControlPlaneBinaries(log: (line: string) => void = () => undefined): Promise<ControlPlaneBinaries> {
+  return {
+    etcd: await resolveBinary(etcd, log),
+    kubeApiserver: await resolveBinary(kubeApiserver, log),
+    kubernetesVersion: pinnedVersion(kubeApiserver),
+  };
+}

@@ -1,0 +1,18 @@
+import { readFileSync } from 'node:fs';
+import type { ControlPlaneEndpoint } from './control-plane.js';
+import type { PostgresEndpoint } from './postgres-server.js';
+
+/** Written by the jest global setup, read by test files (which run in other processes). */
+export interface HarnessState {
+  dir: string;
+  kubernetes: ControlPlaneEndpoint;
+  postgres: PostgresEndpoint;
+}
+
+export const harnessStateEnv = 'DBUSER_HARNESS_STATE';
+
+export function readHarnessState(): HarnessState {
+  const file = process.env[harnessStateEnv];
+  if (!file) throw new Error(`${harnessStateEnv} is not set: integration tests must run under the jest global setup`);
+  return JSON.parse(readFileSync(file, 'utf8')) as HarnessState;
+}
