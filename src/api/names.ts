@@ -1,0 +1,17 @@
+/** Identifiers of the API that several layers share. */
+export const apiGroup = 'dbuser.dev';
+export const apiVersion = 'v1alpha1';
+export const kind = 'DatabaseUser';
+export const plural = 'databaseusers';
+export const singular = 'databaseuser';
+export const shortNames = ['dbu', 'dbuser'];
+
+export const finalizerName = 'dbuser.dev/finalizer';
+export const resetPasswordAnnotation = 'dbuser.dev/reset-password';
+/** On the credentials Secret: the reset token whose password it holds (crash-safe reset). */
+export const passwordResetHandledAnnotation = 'dbuser.dev/password-reset';
+export const managedByLabel = 'app.kubernetes.io/managed-by';
+export const managedByValue = 'dbuser-operator';
+/** On the credentials Secret: the DatabaseUser it belongs to (metadata.name). */
+export const databaseUserLabel = 'dbuser.dev/databaseuser';
+export const fieldManager = 'dbuser-operator';

@@ -1,0 +1,31 @@
+import type { Logger } from '../runtime/logger.js';
+import { describe } from './informer.js';
+import type { CoreEvent, KubeResources } from './resources.js';
+
+/**
+ * Records Events without making the reconcile wait or fail for them: an Event that cannot be
+ * written is logged and dropped, as client-go's recorder does.
+ */
+export class EventRecorder {
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly resources: KubeResources,
+    private readonly logger: Logger,
+  ) {}
+
+  record(event: CoreEvent): void {
+    const write = this.resources
+      .createEvent(event)
+      .catch((error: unknown) => {
+        this.logger.warn({ namespace: event.namespace, name: event.involved.name, reason: event.reason, err: describe(error) }, 'could not record event');
+      })
+      .finally(() => this.pending.delete(write));
+    this.pending.add(write);
+  }
+
+  /** Waits for Events still being written (at shutdown). */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+}

@@ -1,0 +1,234 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../runtime/logger.js';
+import { backoffDelay, type BackoffPolicy } from '../runtime/backoff.js';
+import { KubeApiError } from './kube-api-error.js';
+import type { KubeHttp, WatchEvent } from './kube-http.js';
+
+export interface KubeObject {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; uid?: string; managedFields?: unknown };
+}
+
+export interface InformerHandlers<T> {
+  onAdd?: (object: T) => void;
+  onUpdate?: (previous: T, object: T) => void;
+  onDelete?: (object: T) => void;
+  /** Watch-only mode: changes may have been missed (watch restarted from a fresh list). */
+  onGap?: () => void;
+  onError?: (error: unknown) => void;
+}
+
+export interface InformerOptions {
+  name: string;
+  http: KubeHttp;
+  /** Collection path, e.g. /api/v1/namespaces/shop/secrets. */
+  path: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  /**
+   * false: keep no objects, only report changes (a watch from "now"). Used for Secrets, which the
+   * operator reads on demand rather than caching every Secret of every namespace in memory.
+   */
+  cache: boolean;
+  logger: Logger;
+  backoff?: BackoffPolicy;
+  /** Server-side watch timeout; the watch is re-opened from the last resourceVersion. */
+  watchTimeoutSeconds?: number;
+  pageSize?: number;
+}
+
+class GoneError extends Error {}
+
+interface ObjectList<T> {
+  metadata?: { resourceVersion?: string; continue?: string };
+  items: T[];
+}
+
+export function objectKey(object: KubeObject): string {
+  const { namespace, name } = object.metadata ?? {};
+  return namespace ? `${namespace}/${name ?? ''}` : (name ?? '');
+}
+
+/**
+ * List + watch with a local cache, as client-go's reflector: relists on 410 Gone, resumes from the
+ * last resourceVersion after a normal close or a bookmark, and restarts itself with backoff after
+ * any other error (the JavaScript client's informer stops instead). managedFields are dropped from
+ * cached objects: the operator never reads them and they are often the largest part of an object.
+ */
+export class Informer<T extends KubeObject> {
+  private readonly objects = new Map<string, T>();
+  private resourceVersion = '';
+  private readonly abort = new AbortController();
+  private running: Promise<void> | undefined;
+  private syncedOnce = false;
+  private readonly synced: Promise<void>;
+  private markSynced: () => void = () => undefined;
+
+  constructor(
+    private readonly options: InformerOptions,
+    private readonly handlers: InformerHandlers<T>,
+  ) {
+    this.synced = new Promise((resolve) => {
+      this.markSynced = resolve;
+    });
+  }
+
+  get hasSynced(): boolean {
+    return this.syncedOnce;
+  }
+
+  /** Resolves after the first complete list. */
+  waitForSync(): Promise<void> {
+    return this.synced;
+  }
+
+  get(key: string): T | undefined {
+    return this.objects.get(key);
+  }
+
+  list(): T[] {
+    return [...this.objects.values()];
+  }
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  start(): void {
+    this.running ??= this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.running;
+  }
+
+  /** A method, not a field read, because stop() changes it while run() awaits. */
+  private isStopped(): boolean {
+    return this.abort.signal.aborted;
+  }
+
+  private get selectors(): Record<string, string | undefined> {
+    return { labelSelector: this.options.labelSelector, fieldSelector: this.options.fieldSelector };
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    const policy = this.options.backoff ?? { initialMs: 1_000, maxMs: 30_000 };
+    while (!this.isStopped()) {
+      try {
+        if (this.resourceVersion === '') await this.relist();
+        await this.watchOnce();
+        failures = 0;
+      } catch (error) {
+        if (this.isStopped()) break;
+        if (error instanceof GoneError || (error instanceof KubeApiError && error.status === 410)) {
+          this.resourceVersion = '';
+          continue;
+        }
+        failures += 1;
+        const delay = backoffDelay(policy, failures);
+        this.options.logger.warn(
+          { informer: this.options.name, err: describe(error), retryInMs: delay },
+          'watch failed; restarting with backoff',
+        );
+        this.handlers.onError?.(error);
+        await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  private async relist(): Promise<void> {
+    const { http, path, pageSize } = this.options;
+    if (!this.options.cache) {
+      // Only the collection's current resourceVersion is needed to watch from "now".
+      const list = await http.request<ObjectList<T>>('GET', path, { query: { ...this.selectors, limit: 1 }, signal: this.abort.signal });
+      this.resourceVersion = list.metadata?.resourceVersion ?? '';
+      if (this.syncedOnce) this.handlers.onGap?.();
+      this.setSynced();
+      return;
+    }
+    const seen = new Map<string, T>();
+    let continueToken: string | undefined;
+    let resourceVersion = '';
+    do {
+      const page = await http.request<ObjectList<T>>('GET', path, {
+        query: { ...this.selectors, limit: pageSize ?? 500, continue: continueToken },
+        signal: this.abort.signal,
+      });
+      for (const item of page.items) seen.set(objectKey(item), strip(item));
+      continueToken = page.metadata?.continue === '' ? undefined : page.metadata?.continue;
+      resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
+    } while (continueToken);
+    for (const [key, previous] of this.objects) {
+      if (!seen.has(key)) {
+        this.objects.delete(key);
+        this.handlers.onDelete?.(previous);
+      }
+    }
+    for (const [key, object] of seen) this.upsert(key, object);
+    this.resourceVersion = resourceVersion;
+    this.setSynced();
+  }
+
+  private setSynced(): void {
+    if (this.syncedOnce) return;
+    this.syncedOnce = true;
+    this.markSynced();
+  }
+
+  private async watchOnce(): Promise<void> {
+    const timeoutSeconds = this.options.watchTimeoutSeconds ?? 300;
+    // The server ends the watch after timeoutSeconds; the client guard catches a connection that
+    // went silent without closing (bookmarks arrive about once a minute on a healthy watch).
+    const guard = AbortSignal.any([this.abort.signal, AbortSignal.timeout((timeoutSeconds + 60) * 1_000)]);
+    await this.options.http.watch<T>(
+      this.options.path,
+      { ...this.selectors, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+      (event) => {
+        this.handle(event);
+      },
+      guard,
+    );
+  }
+
+  private handle(event: WatchEvent<T>): void {
+    if (event.type === 'ERROR') {
+      const status = event.object as { code?: number; message?: string };
+      if (status.code === 410) throw new GoneError(status.message ?? 'resourceVersion too old');
+      throw new Error(`watch error ${String(status.code)}: ${status.message ?? ''}`);
+    }
+    const object = strip(event.object);
+    const resourceVersion = object.metadata?.resourceVersion;
+    if (resourceVersion) this.resourceVersion = resourceVersion;
+    if (event.type === 'BOOKMARK') return;
+    const key = objectKey(object);
+    if (event.type === 'DELETED') {
+      const previous = this.objects.get(key) ?? object;
+      this.objects.delete(key);
+      this.handlers.onDelete?.(previous);
+      return;
+    }
+    this.upsert(key, object);
+  }
+
+  private upsert(key: string, object: T): void {
+    if (!this.options.cache) {
+      this.handlers.onUpdate?.(object, object);
+      return;
+    }
+    const previous = this.objects.get(key);
+    this.objects.set(key, object);
+    if (previous === undefined) this.handlers.onAdd?.(object);
+    else if (previous.metadata?.resourceVersion !== object.metadata?.resourceVersion) this.handlers.onUpdate?.(previous, object);
+  }
+}
+
+function strip<T extends KubeObject>(object: T): T {
+  if (object.metadata?.managedFields !== undefined) delete object.metadata.managedFields;
+  return object;
+}
+
+/** A log-safe description of an error: its class and message, never a request or response body. */
+export function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,45 @@
+// The entry point: the only reader of process.env and process.argv.
+import { KubeConfig } from '@kubernetes/client-node';
+import { hostname } from 'node:os';
+import { ConfigError, loadConfig, type OperatorConfig } from './runtime/config.js';
+import { createLogger } from './runtime/logger.js';
+import { Operator } from './operator.js';
+
+let config: OperatorConfig;
+try {
+  config = loadConfig(process.env, process.argv.slice(2), hostname());
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`dbuser-operator: invalid configuration: ${error.message}\n`);
+  process.exit(2);
+}
+
+const logger = createLogger(config.logLevel);
+const kubeConfig = new KubeConfig();
+kubeConfig.loadFromDefault();
+
+let stopping: Promise<void> | undefined;
+const operator = await Operator.start(config, kubeConfig, logger, (reason) => {
+  logger.fatal({ reason }, 'exiting');
+  process.exit(1);
+}).catch((error: unknown) => {
+  logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'could not start');
+  process.exit(1);
+});
+
+function shutDown(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  logger.info({ signal }, 'shutting down');
+  stopping = operator.stop().then(
+    () => {
+      logger.info('stopped');
+      process.exit(0);
+    },
+    (error: unknown) => {
+      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
+      process.exit(1);
+    },
+  );
+}
+process.on('SIGTERM', shutDown);
+process.on('SIGINT', shutDown);

@@ -1,0 +1,47 @@
+import type pg from 'pg';
+import type { PostgresAction } from '../reconcile/actions.js';
+import { formatMarker, groupRoleComment } from './ownership-marker.js';
+import { md5Verifier, scramSha256Verifier, type PasswordEncryption } from './password-hash.js';
+import * as sql from './statements.js';
+
+async function verifier(password: string, username: string, encryption: PasswordEncryption): Promise<string> {
+  return encryption === 'MD5' ? md5Verifier(password, username) : scramSha256Verifier(password);
+}
+
+/** The statements of one action, in order. The password becomes a verifier here and nowhere else. */
+export async function statementsFor(action: PostgresAction): Promise<string[]> {
+  switch (action.kind) {
+    case 'createGroup':
+      return [sql.createGroup(action.group), sql.commentOnRole(action.group, groupRoleComment)];
+    case 'grantGroupPrivileges':
+      return sql.grantGroupPrivileges(action.access, action.group, action.database, action.databaseOwner);
+    case 'createRole':
+      return [
+        sql.createRole(action.username, await verifier(action.password, action.username, action.encryption)),
+        sql.commentOnRole(action.username, formatMarker(action.marker)),
+      ];
+    case 'setPassword':
+      return [sql.setPassword(action.username, await verifier(action.password, action.username, action.encryption))];
+    case 'alterAttributes':
+      return [sql.alterAttributes(action.username, action.changes)];
+    case 'setMarker':
+      return [sql.commentOnRole(action.username, formatMarker(action.marker))];
+    case 'grantMembership':
+      return [sql.grantMembership(action.group, action.username)];
+    case 'revokeMembership':
+      return [sql.revokeMembership(action.group, action.username)];
+    case 'grantDefaultPrivileges':
+      return sql.grantDefaultPrivileges(action.username, action.readwriteGroup, action.readonlyGroup);
+    case 'revokeDefaultPrivileges':
+      return sql.revokeDefaultPrivileges(action.username, action.readwriteGroup, action.readonlyGroup);
+    case 'reassignOwned':
+      return [sql.reassignOwned(action.username, action.to)];
+  }
+}
+
+/** Runs the actions in order on a client that is inside a transaction. */
+export async function executeActions(client: pg.ClientBase, actions: readonly PostgresAction[]): Promise<void> {
+  for (const action of actions) {
+    for (const statement of await statementsFor(action)) await client.query(statement);
+  }
+}

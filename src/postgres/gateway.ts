@@ -1,0 +1,182 @@
+import type pg from 'pg';
+import type { ConnectionSettings } from '../api/connection.js';
+import type { PostgresAction } from '../reconcile/actions.js';
+import type { ObservedDatabase, ObservedPassword, ObservedRole, ObservedServer } from '../reconcile/observed.js';
+import { executeActions } from './execute.js';
+import { databaseLockKey, roleLockKey } from './lock-keys.js';
+import { observeDatabase, observeRole, observeServer, readStoredPassword } from './observe.js';
+import { storedEncryption, storedHashMatches, type PasswordEncryption } from './password-hash.js';
+import type { PostgresPools } from './pools.js';
+import * as sql from './statements.js';
+
+export interface UserTarget {
+  connection: ConnectionSettings;
+  database: string;
+  username: string;
+}
+
+export interface IntendedPassword {
+  value: string;
+  encryption: PasswordEncryption;
+}
+
+export interface Observation {
+  server: ObservedServer;
+  database: ObservedDatabase;
+  role: ObservedRole | undefined;
+  password: ObservedPassword;
+}
+
+export interface Timeouts {
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+/** What the caller decides from an observation made under the lock: the actions to run. */
+export type Decide = (observation: Observation) => Promise<PostgresAction[]>;
+
+const unknownPassword: ObservedPassword = { matches: undefined, encryption: undefined };
+
+/**
+ * The operator's only door to PostgreSQL: observe without locks (the fast, write-free path), and
+ * apply under an advisory lock inside one transaction, re-observing first so the decision is made
+ * on what is true while the lock is held.
+ */
+export class PostgresGateway {
+  constructor(
+    private readonly pools: PostgresPools,
+    private readonly timeouts: Timeouts,
+  ) {}
+
+  private async observePassword(
+    client: pg.ClientBase,
+    target: UserTarget,
+    server: ObservedServer,
+    intended: IntendedPassword | undefined,
+  ): Promise<ObservedPassword> {
+    if (intended === undefined) return unknownPassword;
+    if (server.adminIsSuperuser) {
+      const stored = await readStoredPassword(client, target.username);
+      return {
+        matches: await storedHashMatches(stored, intended.value, target.username, storedEncryption(stored) ?? intended.encryption),
+        encryption: storedEncryption(stored),
+      };
+    }
+    // Without pg_authid, the only proof is a login with the password.
+    return { matches: await this.pools.verifyLogin(target.connection, target.database, target.username, intended.value), encryption: undefined };
+  }
+
+  private async observeWith(client: pg.ClientBase, target: UserTarget, intended: IntendedPassword | undefined): Promise<Observation> {
+    const server = await observeServer(client);
+    const database = await observeDatabase(client);
+    const role = await observeRole(client, target.username, target.database);
+    const password = role === undefined ? unknownPassword : await this.observePassword(client, target, server, intended);
+    return { server, database, role, password };
+  }
+
+  /** Reads the server, the database and the role. No lock, no write. */
+  async observe(target: UserTarget, intended: IntendedPassword | undefined): Promise<Observation> {
+    const client = await this.pools.connect(target.connection, target.database);
+    try {
+      return await this.observeWith(client, target, intended);
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Takes the role's advisory lock (in the connection's database, so every reconcile of this role
+   * meets there), re-observes, asks `decide` for the actions and runs them in one transaction. Group
+   * changes additionally take the database's lock (always after the role's: no deadlock).
+   * Returns the actions that were run.
+   */
+  async applyLocked(target: UserTarget, intended: IntendedPassword | undefined, decide: Decide): Promise<PostgresAction[]> {
+    return this.withRoleLock(target, async (work, lock) => {
+      let actions = await decide(await this.observeWith(work, target, intended));
+      if (actions.some((action) => action.kind === 'createGroup' || action.kind === 'grantGroupPrivileges')) {
+        await lock.query(sql.advisoryXactLock, databaseLockKey(target.database));
+        actions = await decide(await this.observeWith(work, target, intended));
+      }
+      await executeActions(work, actions);
+      return actions;
+    });
+  }
+
+  /**
+   * Drops the role without destroying data: in every database it may have objects or privileges in,
+   * objects it owns are reassigned to that database's owner (or the admin, if the role owns the
+   * database) and only then are its remaining privileges dropped; finally the role itself.
+   * `mayDrop` re-checks ownership under the lock; false leaves the role alone.
+   */
+  async dropRole(target: UserTarget, mayDrop: (observation: Observation) => boolean): Promise<'dropped' | 'absent' | 'refused'> {
+    return this.withRoleLock(target, async (work) => {
+      const observation = await this.observeWith(work, target, undefined);
+      if (observation.role === undefined) return 'absent';
+      if (!mayDrop(observation)) return 'refused';
+      const databases = await work.query<{ name: string }>('SELECT datname AS name FROM pg_database WHERE datallowconn ORDER BY datname');
+      for (const { name } of databases.rows) await this.clearRoleInDatabase(target, name, observation.server.adminUsername);
+      await work.query(sql.dropRole(target.username));
+      return 'dropped';
+    });
+  }
+
+  private async clearRoleInDatabase(target: UserTarget, database: string, adminUsername: string): Promise<void> {
+    const client = await this.pools.connect(target.connection, database);
+    try {
+      await client.query('BEGIN');
+      for (const statement of sql.transactionTimeouts(this.timeouts.lockTimeoutMs, this.timeouts.statementTimeoutMs)) await client.query(statement);
+      const owner = await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()');
+      const databaseOwner = owner.rows[0]?.owner ?? adminUsername;
+      await client.query(sql.reassignOwned(target.username, databaseOwner === target.username ? adminUsername : databaseOwner));
+      // DROP OWNED would drop whatever is still owned: only run it once nothing is.
+      const stillOwns = await client.query<{ owns: boolean }>(
+        `SELECT EXISTS (SELECT 1 FROM pg_shdepend s JOIN pg_roles r ON r.oid = s.refobjid
+                 WHERE r.rolname = $1 AND s.refclassid = 'pg_authid'::regclass AND s.deptype = 'o'
+                   AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS owns`,
+        [target.username],
+      );
+      if (stillOwns.rows[0]?.owns) throw new Error(`role "${target.username}" still owns objects in database "${database}" after REASSIGN OWNED`);
+      await client.query(sql.dropOwned(target.username));
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async withRoleLock<T>(target: UserTarget, body: (work: pg.ClientBase, lock: pg.ClientBase) => Promise<T>): Promise<T> {
+    const lock = await this.pools.connect(target.connection, target.connection.database);
+    let work: pg.PoolClient | undefined;
+    const begun: pg.ClientBase[] = [];
+    let failure: Error | undefined;
+    const begin = async (client: pg.ClientBase): Promise<void> => {
+      await client.query('BEGIN');
+      begun.push(client);
+      for (const statement of sql.transactionTimeouts(this.timeouts.lockTimeoutMs, this.timeouts.statementTimeoutMs)) await client.query(statement);
+    };
+    try {
+      await begin(lock);
+      await lock.query(sql.advisoryXactLock, roleLockKey(target.username));
+      if (target.database === target.connection.database) {
+        work = undefined;
+      } else {
+        work = await this.pools.connect(target.connection, target.database);
+        await begin(work);
+      }
+      const result = await body(work ?? lock, lock);
+      // Commit the work before the lock's transaction releases the lock.
+      for (const client of [...begun].reverse()) await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      for (const client of begun) await client.query('ROLLBACK').catch(() => undefined);
+      failure = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      // A client that failed is discarded rather than returned to the pool in an unknown state.
+      work?.release(failure);
+      lock.release(failure);
+    }
+  }
+}

@@ -1,0 +1,162 @@
+import type pg from 'pg';
+import type { Completeness, ObservedDatabase, ObservedGroup, ObservedRole, ObservedServer } from '../reconcile/observed.js';
+import { groupRoleName, type Access } from './group-roles.js';
+
+type Client = pg.ClientBase;
+
+const publicNamespace = "(SELECT oid FROM pg_namespace WHERE nspname = 'public')";
+
+export async function observeServer(client: Client): Promise<ObservedServer> {
+  const result = await client.query<{ admin: string; superuser: boolean }>(
+    'SELECT current_user AS admin, r.rolsuper AS superuser FROM pg_roles r WHERE r.rolname = current_user',
+  );
+  const row = result.rows[0];
+  if (!row) throw new Error('could not read the connection role');
+  return { adminUsername: row.admin, adminIsSuperuser: row.superuser };
+}
+
+interface DefaultAclRow {
+  creator: string;
+  objtype: string;
+  grantee: string;
+  privilege: string;
+}
+
+async function readDefaultAcl(client: Client, creators: string[]): Promise<DefaultAclRow[]> {
+  const result = await client.query<DefaultAclRow>(
+    `SELECT pg_get_userbyid(d.defaclrole) AS creator, d.defaclobjtype::text AS objtype,
+            pg_get_userbyid(a.grantee) AS grantee, a.privilege_type AS privilege
+       FROM pg_default_acl d CROSS JOIN LATERAL aclexplode(d.defaclacl) a
+      WHERE d.defaclnamespace = ${publicNamespace}
+        AND d.defaclrole IN (SELECT oid FROM pg_roles WHERE rolname = ANY($1))`,
+    [creators],
+  );
+  return result.rows;
+}
+
+const tablePrivileges: Record<Access, string[]> = {
+  readonly: ['SELECT'],
+  readwrite: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'],
+};
+const sequencePrivileges: Record<Access, string[]> = { readonly: ['SELECT'], readwrite: ['USAGE', 'SELECT', 'UPDATE'] };
+
+/** Whether `creator`'s default privileges give `group` everything its access needs (r: tables, S: sequences). */
+function defaultsComplete(rows: DefaultAclRow[], creator: string, group: string, access: Access): boolean {
+  const held = (objtype: string): Set<string> =>
+    new Set(rows.filter((row) => row.creator === creator && row.grantee === group && row.objtype === objtype).map((row) => row.privilege));
+  const tables = held('r');
+  const sequences = held('S');
+  return tablePrivileges[access].every((p) => tables.has(p)) && sequencePrivileges[access].every((p) => sequences.has(p));
+}
+
+/** SQL that is true when `$1` (a group) holds all of `access`'s privileges on existing objects. */
+function objectPrivilegesSql(access: Access): string {
+  const database =
+    access === 'readonly'
+      ? ["has_database_privilege($1, current_database(), 'CONNECT')"]
+      : ['CONNECT', 'CREATE', 'TEMPORARY'].map((p) => `has_database_privilege($1, current_database(), '${p}')`);
+  const schema = (access === 'readonly' ? ['USAGE'] : ['USAGE', 'CREATE']).map((p) => `has_schema_privilege($1, ${publicNamespace}, '${p}')`);
+  const tables = tablePrivileges[access].map((p) => `has_table_privilege($1, c.oid, '${p}')`).join(' AND ');
+  const sequences = sequencePrivileges[access].map((p) => `has_sequence_privilege($1, c.oid, '${p}')`).join(' AND ');
+  return [
+    ...database,
+    ...schema,
+    `NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = ${publicNamespace} AND c.relkind IN ('r','p','v','m','f') AND NOT (${tables}))`,
+    // CASE: SQL does not promise to test relkind first, and has_sequence_privilege fails on a table.
+    `NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = ${publicNamespace} AND c.relkind = 'S' AND NOT (CASE WHEN c.relkind = 'S' THEN ${sequences} ELSE true END))`,
+  ].join(' AND ');
+}
+
+/** The user's database: its owner and the state of its two group roles. Run while connected to it. */
+export async function observeDatabase(client: Client): Promise<ObservedDatabase> {
+  const db = await client.query<{ name: string; owner: string }>(
+    'SELECT d.datname AS name, pg_get_userbyid(d.datdba) AS owner FROM pg_database d WHERE d.datname = current_database()',
+  );
+  const row = db.rows[0];
+  if (!row) throw new Error('could not read the current database');
+  const names: Record<Access, string> = { readonly: groupRoleName('readonly', row.name), readwrite: groupRoleName('readwrite', row.name) };
+  const roles = await client.query<{ name: string; comment: string | null }>(
+    "SELECT r.rolname AS name, shobj_description(r.oid, 'pg_authid') AS comment FROM pg_roles r WHERE r.rolname = ANY($1)",
+    [Object.values(names)],
+  );
+  const defaults = await readDefaultAcl(client, [row.owner]);
+  const groups = {} as Record<Access, ObservedGroup>;
+  for (const access of ['readonly', 'readwrite'] as Access[]) {
+    const found = roles.rows.find((role) => role.name === names[access]);
+    if (!found) {
+      groups[access] = { exists: false, comment: null, privilegesComplete: false };
+      continue;
+    }
+    const objects = await client.query<{ complete: boolean }>(`SELECT ${objectPrivilegesSql(access)} AS complete`, [names[access]]);
+    groups[access] = {
+      exists: true,
+      comment: found.comment,
+      privilegesComplete: objects.rows[0]?.complete === true && defaultsComplete(defaults, row.owner, names[access], access),
+    };
+  }
+  return { name: row.name, owner: row.owner, groups };
+}
+
+interface RoleRow {
+  superuser: boolean;
+  inherit: boolean;
+  createrole: boolean;
+  createdb: boolean;
+  login: boolean;
+  replication: boolean;
+  bypassrls: boolean;
+  validuntil: string | null;
+  comment: string | null;
+  member_of: string[];
+  owns_objects: boolean;
+}
+
+/** The role as the planner needs it, or undefined when it does not exist. Run connected to its database. */
+export async function observeRole(client: Client, username: string, database: string): Promise<ObservedRole | undefined> {
+  const result = await client.query<RoleRow>(
+    `SELECT r.rolsuper AS superuser, r.rolinherit AS inherit, r.rolcreaterole AS createrole, r.rolcreatedb AS createdb,
+            r.rolcanlogin AS login, r.rolreplication AS replication, r.rolbypassrls AS bypassrls,
+            r.rolvaliduntil::text AS validuntil, shobj_description(r.oid, 'pg_authid') AS comment,
+            ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid) AS member_of,
+            EXISTS (SELECT 1 FROM pg_shdepend s
+                     WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = r.oid AND s.deptype = 'o'
+                       AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS owns_objects
+       FROM pg_roles r WHERE r.rolname = $1`,
+    [username],
+  );
+  const row = result.rows[0];
+  if (!row) return undefined;
+  const readwrite = groupRoleName('readwrite', database);
+  const readonly = groupRoleName('readonly', database);
+  const defaults = await readDefaultAcl(client, [username]);
+  const towardsGroups = defaults.filter((entry) => entry.grantee === readwrite || entry.grantee === readonly);
+  let defaultPrivileges: Completeness = 'none';
+  if (towardsGroups.length > 0) {
+    defaultPrivileges =
+      defaultsComplete(defaults, username, readwrite, 'readwrite') && defaultsComplete(defaults, username, readonly, 'readonly')
+        ? 'complete'
+        : 'partial';
+  }
+  return {
+    attributes: {
+      login: row.login,
+      inherit: row.inherit,
+      superuser: row.superuser,
+      createDb: row.createdb,
+      createRole: row.createrole,
+      replication: row.replication,
+      bypassRls: row.bypassrls,
+      validUntil: row.validuntil === null || row.validuntil === 'infinity' ? null : row.validuntil,
+    },
+    comment: row.comment,
+    memberOf: row.member_of,
+    defaultPrivileges,
+    ownsObjects: row.owns_objects,
+  };
+}
+
+/** pg_authid.rolpassword: readable by superusers only. */
+export async function readStoredPassword(client: Client, username: string): Promise<string | null> {
+  const result = await client.query<{ rolpassword: string | null }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [username]);
+  return result.rows[0]?.rolpassword ?? null;
+}

@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import type { ConnectionSettings } from '../api/connection.js';
+import type { Logger } from '../runtime/logger.js';
+
+export interface PoolOptions {
+  /** Connections per pool: at least the number of workers that may use one server at once. */
+  maxConnections: number;
+  connectTimeoutMs: number;
+  applicationName: string;
+}
+
+type SslConfig = false | { rejectUnauthorized: boolean; ca?: string };
+
+/** libpq's sslmode mapped onto node-postgres. prefer (and no sslmode) tries TLS, then plaintext. */
+function sslConfigs(settings: ConnectionSettings): SslConfig[] {
+  const ca = settings.caCertificate === undefined ? {} : { ca: settings.caCertificate };
+  switch (settings.sslMode) {
+    case 'disable':
+      return [false];
+    case 'allow':
+      return [false, { rejectUnauthorized: false }];
+    case 'require':
+      return [{ rejectUnauthorized: false }];
+    case 'verify-ca':
+    case 'verify-full':
+      return [{ rejectUnauthorized: true, ...ca }];
+    case 'prefer':
+    case undefined:
+      return [{ rejectUnauthorized: false }, false];
+  }
+}
+
+interface Entry {
+  pool: pg.Pool;
+  lastUsed: number;
+}
+
+/**
+ * One pg.Pool per server, credentials and database, reused by every reconcile. Pools whose
+ * connection Secret changed (new credentials, new key) go idle and are ended by `sweep`.
+ */
+export class PostgresPools {
+  private readonly pools = new Map<string, Entry>();
+  /** Which SSL setting worked for a server, once known (for prefer/allow). */
+  private readonly sslChoice = new Map<string, SslConfig>();
+
+  constructor(
+    private readonly options: PoolOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  private serverKey(settings: ConnectionSettings): string {
+    const { host, port, username, sslMode } = settings;
+    const secrets = createHash('sha256')
+      .update(settings.password)
+      .update('\0')
+      .update(settings.caCertificate ?? '')
+      .digest('hex');
+    return JSON.stringify([host, port, username, sslMode ?? null, secrets]);
+  }
+
+  private create(settings: ConnectionSettings, database: string, ssl: SslConfig): pg.Pool {
+    const pool = new pg.Pool({
+      host: settings.host,
+      port: settings.port,
+      user: settings.username,
+      password: settings.password,
+      database,
+      ssl,
+      max: this.options.maxConnections,
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: this.options.connectTimeoutMs,
+      application_name: this.options.applicationName,
+    });
+    // An idle connection dying (server restart) emits 'error' on the pool; unhandled, it kills Node.
+    pool.on('error', (error) => {
+      this.logger.warn({ host: settings.host, database, err: error.message }, 'idle PostgreSQL connection failed');
+    });
+    return pool;
+  }
+
+  /** A connected client for `database` on the server; release it when done. */
+  async connect(settings: ConnectionSettings, database: string): Promise<pg.PoolClient> {
+    const server = this.serverKey(settings);
+    const known = this.sslChoice.get(server);
+    const candidates = known === undefined ? sslConfigs(settings) : [known];
+    let lastError: unknown;
+    for (const ssl of candidates) {
+      const key = `${server}|${database}|${JSON.stringify(ssl)}`;
+      let entry = this.pools.get(key);
+      if (!entry) {
+        entry = { pool: this.create(settings, database, ssl), lastUsed: Date.now() };
+        this.pools.set(key, entry);
+      }
+      entry.lastUsed = Date.now();
+      try {
+        const client = await entry.pool.connect();
+        this.sslChoice.set(server, ssl);
+        return client;
+      } catch (error) {
+        lastError = error;
+        const sslRefused = error instanceof Error && /does not support SSL/i.test(error.message);
+        if (!sslRefused) throw error;
+      }
+    }
+    throw lastError;
+  }
+
+  /**
+   * Whether `username` can log in to `database` with `password`: true, false (authentication
+   * failed), or undefined when the attempt says nothing about the password (network, pg_hba, ...).
+   */
+  async verifyLogin(settings: ConnectionSettings, database: string, username: string, password: string): Promise<boolean | undefined> {
+    const ssl = this.sslChoice.get(this.serverKey(settings)) ?? sslConfigs(settings)[0] ?? false;
+    const client = new pg.Client({
+      host: settings.host,
+      port: settings.port,
+      user: username,
+      password,
+      database,
+      ssl,
+      connectionTimeoutMillis: this.options.connectTimeoutMs,
+      application_name: this.options.applicationName,
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return true;
+    } catch (error) {
+      return (error as { code?: string }).code === '28P01' ? false : undefined;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /** Ends pools unused for `idleMs` (credentials rotated, databases no longer used). */
+  async sweep(idleMs: number): Promise<void> {
+    const cutoff = Date.now() - idleMs;
+    const stale = [...this.pools].filter(([, entry]) => entry.lastUsed < cutoff);
+    for (const [key] of stale) this.pools.delete(key);
+    await Promise.all(stale.map(([, entry]) => entry.pool.end().catch(() => undefined)));
+  }
+
+  get size(): number {
+    return this.pools.size;
+  }
+
+  async end(): Promise<void> {
+    const entries = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(entries.map((entry) => entry.pool.end().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,102 @@
+import { accessOf, groupRoleName, otherAccess, type Access } from '../postgres/group-roles.js';
+import type { PasswordEncryption } from '../postgres/password-hash.js';
+import { formatMarker, type OwnershipMarker } from '../postgres/ownership-marker.js';
+import type { PostgresAction } from './actions.js';
+import type { ObservedDatabase, ObservedPassword, ObservedRole, RoleAttributes } from './observed.js';
+
+/** What the operator wants in PostgreSQL for one DatabaseUser. */
+export interface DesiredRole {
+  username: string;
+  readOnly: boolean;
+  password: string;
+  encryption: PasswordEncryption;
+  marker: OwnershipMarker;
+}
+
+export const desiredAttributes: RoleAttributes = {
+  login: true,
+  inherit: true,
+  superuser: false,
+  createDb: false,
+  createRole: false,
+  replication: false,
+  bypassRls: false,
+  validUntil: null,
+};
+
+const accesses: readonly Access[] = ['readonly', 'readwrite'];
+
+/**
+ * The group roles of the user's database: both must exist with their full privileges, because a
+ * read-write user's default privileges name the read-only group too. Pure; no side effects.
+ */
+export function planGroups(database: ObservedDatabase): PostgresAction[] {
+  const actions: PostgresAction[] = [];
+  for (const access of accesses) {
+    const group = groupRoleName(access, database.name);
+    const observed = database.groups[access];
+    if (!observed.exists) actions.push({ kind: 'createGroup', access, group });
+    if (!observed.exists || !observed.privilegesComplete) {
+      actions.push({ kind: 'grantGroupPrivileges', access, group, database: database.name, databaseOwner: database.owner });
+    }
+  }
+  return actions;
+}
+
+function attributeChanges(observed: RoleAttributes): Partial<RoleAttributes> {
+  const changes: Partial<RoleAttributes> = {};
+  for (const key of Object.keys(desiredAttributes) as (keyof RoleAttributes)[]) {
+    if (observed[key] !== desiredAttributes[key]) Object.assign(changes, { [key]: desiredAttributes[key] });
+  }
+  return changes;
+}
+
+/**
+ * Turns the observed role into the desired one: the decision list, read top to bottom. Pure; no side
+ * effects. An empty list means PostgreSQL already matches and nothing is written.
+ */
+export function planRole(
+  desired: DesiredRole,
+  database: ObservedDatabase,
+  role: ObservedRole | undefined,
+  password: ObservedPassword,
+): PostgresAction[] {
+  const { username } = desired;
+  const access = accessOf(desired.readOnly);
+  const group = groupRoleName(access, database.name);
+  const otherGroup = groupRoleName(otherAccess(access), database.name);
+  const readwriteGroup = groupRoleName('readwrite', database.name);
+  const readonlyGroup = groupRoleName('readonly', database.name);
+
+  if (role === undefined) {
+    const actions: PostgresAction[] = [
+      { kind: 'createRole', username, password: desired.password, encryption: desired.encryption, marker: desired.marker },
+      { kind: 'grantMembership', username, group },
+    ];
+    if (access === 'readwrite') actions.push({ kind: 'grantDefaultPrivileges', username, readwriteGroup, readonlyGroup });
+    return actions;
+  }
+
+  const actions: PostgresAction[] = [];
+  const changes = attributeChanges(role.attributes);
+  if (Object.keys(changes).length > 0) actions.push({ kind: 'alterAttributes', username, changes });
+  if (role.comment !== formatMarker(desired.marker)) actions.push({ kind: 'setMarker', username, marker: desired.marker });
+
+  const encryptionDiffers = password.encryption !== undefined && password.encryption !== desired.encryption;
+  if (password.matches === false || encryptionDiffers) {
+    actions.push({ kind: 'setPassword', username, password: desired.password, encryption: desired.encryption });
+  }
+
+  if (!role.memberOf.includes(group)) actions.push({ kind: 'grantMembership', username, group });
+  if (role.memberOf.includes(otherGroup)) actions.push({ kind: 'revokeMembership', username, group: otherGroup });
+
+  if (access === 'readwrite' && role.defaultPrivileges !== 'complete') {
+    actions.push({ kind: 'grantDefaultPrivileges', username, readwriteGroup, readonlyGroup });
+  }
+  if (access === 'readonly') {
+    if (role.defaultPrivileges !== 'none') actions.push({ kind: 'revokeDefaultPrivileges', username, readwriteGroup, readonlyGroup });
+    // An owner can write its own tables whatever its grants: a read-only user owns nothing.
+    if (role.ownsObjects) actions.push({ kind: 'reassignOwned', username, to: database.owner });
+  }
+  return actions;
+}

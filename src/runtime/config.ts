@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((text, context) => {
+      const ms = parseDuration(text);
+      if (ms === undefined || ms <= 0) {
+        context.addIssue({ code: 'custom', message: `expected a duration such as 30s, 10m or 1h, got "${text}"` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const boolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => ['true', '1', 'yes'].includes(value));
+
+const integer = (fallback: number, min: number, max: number) =>
+  z
+    .string()
+    .default(String(fallback))
+    .transform((text, context) => {
+      const value = Number(text);
+      if (!Number.isInteger(value) || value < min || value > max) {
+        context.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${text}"` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const list = z
+  .string()
+  .default('')
+  .transform((text) =>
+    text
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  );
+
+/** Every setting, by its environment variable name; `--flag-name=value` on the command line overrides. */
+const configSchema = z
+  .object({
+    WATCH_NAMESPACES: list,
+    OPERATOR_NAMESPACE: z.string().min(1).default('dbuser-system'),
+    DEFAULT_CONNECTION_SECRET: z.string().optional(),
+    RESYNC_INTERVAL: duration('10m'),
+    WORKERS: integer(8, 1, 256),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HTTP_PORT: integer(8080, 0, 65535),
+    LEADER_ELECT: boolean(true),
+    LEASE_NAME: z.string().min(1).default('dbuser-operator'),
+    LEASE_DURATION: duration('15s'),
+    LEASE_RENEW_DEADLINE: duration('10s'),
+    LEASE_RETRY_PERIOD: duration('2s'),
+    SHUTDOWN_TIMEOUT: duration('20s'),
+    PG_LOCK_TIMEOUT: duration('5s'),
+    PG_STATEMENT_TIMEOUT: duration('30s'),
+    PG_CONNECT_TIMEOUT: duration('5s'),
+    RETRY_BACKOFF_MAX: duration('30s'),
+    POD_NAME: z.string().optional(),
+  })
+  .superRefine((config, context) => {
+    if (config.LEASE_RENEW_DEADLINE >= config.LEASE_DURATION) {
+      context.addIssue({ code: 'custom', path: ['LEASE_RENEW_DEADLINE'], message: 'must be shorter than LEASE_DURATION' });
+    }
+    if (config.LEASE_RETRY_PERIOD >= config.LEASE_RENEW_DEADLINE) {
+      context.addIssue({ code: 'custom', path: ['LEASE_RETRY_PERIOD'], message: 'must be shorter than LEASE_RENEW_DEADLINE' });
+    }
+  });
+
+export interface OperatorConfig {
+  /** Empty: every namespace. */
+  watchNamespaces: string[];
+  operatorNamespace: string;
+  defaultConnection: { namespace: string; name: string } | undefined;
+  resyncIntervalMs: number;
+  workers: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  httpPort: number;
+  leaderElection: { enabled: boolean; leaseName: string; leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
+  identity: string;
+  shutdownTimeoutMs: number;
+  postgres: { lockTimeoutMs: number; statementTimeoutMs: number; connectTimeoutMs: number };
+  retryBackoffMaxMs: number;
+}
+
+export class ConfigError extends Error {}
+
+/** `--resync-interval=1m` -> RESYNC_INTERVAL=1m */
+function flagsToEnv(argv: readonly string[]): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const arg of argv) {
+    const match = /^--([a-z][a-z0-9-]*)=(.*)$/.exec(arg);
+    if (!match?.[1]) throw new ConfigError(`unrecognised argument "${arg}" (use --name=value)`);
+    values[match[1].toUpperCase().replaceAll('-', '_')] = match[2] ?? '';
+  }
+  return values;
+}
+
+/** Reads the configuration once, at start-up. A bad value is one clear line, naming the setting. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>, argv: readonly string[], hostname: string): OperatorConfig {
+  const raw = { ...env, ...flagsToEnv(argv) };
+  const known = Object.fromEntries(Object.keys(configSchema.shape).map((key) => [key, raw[key] === '' ? undefined : raw[key]]));
+  const parsed = configSchema.safeParse(known);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const setting = issue?.path.join('.') ?? 'configuration';
+    throw new ConfigError(`${setting}: ${issue?.message ?? 'invalid'}`);
+  }
+  const c = parsed.data;
+  let defaultConnection: OperatorConfig['defaultConnection'];
+  if (c.DEFAULT_CONNECTION_SECRET) {
+    const [first, second] = c.DEFAULT_CONNECTION_SECRET.split('/');
+    defaultConnection = second === undefined ? { namespace: c.OPERATOR_NAMESPACE, name: first ?? '' } : { namespace: first ?? '', name: second };
+  }
+  return {
+    watchNamespaces: c.WATCH_NAMESPACES,
+    operatorNamespace: c.OPERATOR_NAMESPACE,
+    defaultConnection,
+    resyncIntervalMs: c.RESYNC_INTERVAL,
+    workers: c.WORKERS,
+    logLevel: c.LOG_LEVEL,
+    httpPort: c.HTTP_PORT,
+    leaderElection: {
+      enabled: c.LEADER_ELECT,
+      leaseName: c.LEASE_NAME,
+      leaseDurationMs: c.LEASE_DURATION,
+      renewDeadlineMs: c.LEASE_RENEW_DEADLINE,
+      retryPeriodMs: c.LEASE_RETRY_PERIOD,
+    },
+    identity: c.POD_NAME ?? `${hostname}-${process.pid}`,
+    shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT,
+    postgres: { lockTimeoutMs: c.PG_LOCK_TIMEOUT, statementTimeoutMs: c.PG_STATEMENT_TIMEOUT, connectTimeoutMs: c.PG_CONNECT_TIMEOUT },
+    retryBackoffMaxMs: c.RETRY_BACKOFF_MAX,
+  };
+}

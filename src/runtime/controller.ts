@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { Logger } from './logger.js';
+import type { WorkQueue } from './work-queue.js';
+
+/** What a reconcile asks of the queue afterwards. */
+export type ReconcileResult =
+  | { kind: 'done' }
+  | { kind: 'requeueAfter'; delayMs: number }
+  /** A handled failure (status already written): retry with the key's backoff. */
+  | { kind: 'retry' };
+
+export type Reconciler = (key: string, logger: Logger) => Promise<ReconcileResult>;
+
+export interface ReconcileObserver {
+  onReconcile?: (result: ReconcileResult['kind'] | 'error', durationMs: number) => void;
+}
+
+/**
+ * N workers draining one queue. Each reconcile gets a child logger with its key and an id; an
+ * exception is logged and retried with backoff, never allowed to stop a worker.
+ */
+export class Controller {
+  private workers: Promise<void>[] = [];
+
+  constructor(
+    private readonly queue: WorkQueue,
+    private readonly reconcile: Reconciler,
+    private readonly logger: Logger,
+    private readonly observer: ReconcileObserver = {},
+  ) {}
+
+  start(workers: number): void {
+    for (let i = 0; i < workers; i++) this.workers.push(this.work());
+  }
+
+  /** Stops taking keys and waits for in-flight reconciles (bounded by the caller). */
+  async stop(): Promise<void> {
+    this.queue.shutDown();
+    await Promise.all(this.workers);
+    this.workers = [];
+  }
+
+  private async work(): Promise<void> {
+    for (let key = await this.queue.get(); key !== undefined; key = await this.queue.get()) {
+      await this.processOne(key);
+      this.queue.done(key);
+    }
+  }
+
+  private async processOne(key: string): Promise<void> {
+    const [namespace, name] = key.split('/');
+    const logger = this.logger.child({ namespace, name, reconcileId: randomUUID().slice(0, 8) });
+    const started = performance.now();
+    try {
+      const result = await this.reconcile(key, logger);
+      this.observer.onReconcile?.(result.kind, performance.now() - started);
+      switch (result.kind) {
+        case 'done':
+          this.queue.forget(key);
+          break;
+        case 'requeueAfter':
+          this.queue.forget(key);
+          this.queue.addAfter(key, result.delayMs);
+          break;
+        case 'retry':
+          logger.debug({ retryInMs: this.queue.addRateLimited(key) }, 'will retry');
+          break;
+      }
+    } catch (error) {
+      this.observer.onReconcile?.('error', performance.now() - started);
+      const retryInMs = this.queue.addRateLimited(key);
+      logger.error({ err: error instanceof Error ? `${error.name}: ${error.message}` : String(error), retryInMs }, 'reconcile failed');
+    }
+  }
+}
