@@ -18,6 +18,7 @@ export default {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/harness/global-setup.js',
       globalTeardown: '<rootDir>/test/harness/global-teardown.js',
+      setupFilesAfterEnv: ['<rootDir>/test/integration/support/jest-setup.ts'],
       slowTestThreshold: 30,
     },
   ],

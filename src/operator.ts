@@ -84,7 +84,6 @@ export class Operator {
     );
     this.events = new EventRecorder(resources, logger);
     const reconciler = new DatabaseUserReconciler({
-      users: { get: (key) => this.getUser(key) },
       resources,
       events: this.events,
       gateway: new PostgresGateway(this.pools, config.postgres),
@@ -113,11 +112,6 @@ export class Operator {
     const operator = new Operator(config, http, resources, ownWrites, clusterId, logger, onFatal);
     await operator.run();
     return operator;
-  }
-
-  private getUser(key: string): DatabaseUser | undefined {
-    const namespace = key.split('/')[0];
-    return (this.userInformers.get(undefined) ?? this.userInformers.get(namespace))?.get(key);
   }
 
   private allUsers(): DatabaseUser[] {

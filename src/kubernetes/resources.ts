@@ -44,6 +44,15 @@ export class KubeResources {
     private readonly ownWrites?: OwnWrites,
   ) {}
 
+  async getDatabaseUser(namespace: string, name: string): Promise<DatabaseUser | undefined> {
+    try {
+      return await this.http.request<DatabaseUser>('GET', customPath(namespace, name));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
   async getSecret(namespace: string, name: string): Promise<SecretObject | undefined> {
     try {
       return await this.http.request<SecretObject>('GET', secretPath(namespace, name));

@@ -26,8 +26,6 @@ import { ReconcileProblem, toProblem } from './problem.js';
 import { computeStatus, readyReasonOf, statusEquals, type AppliedFields, type Readiness } from './status.js';
 
 export interface ReconcilerDependencies {
-  /** The informer's cache of DatabaseUsers. */
-  users: { get(key: string): DatabaseUser | undefined };
   resources: KubeResources;
   events: EventRecorder;
   gateway: PostgresGateway;
@@ -63,7 +61,10 @@ export class DatabaseUserReconciler {
   constructor(private readonly deps: ReconcilerDependencies) {}
 
   async reconcile(key: string, logger: Logger): Promise<ReconcileResult> {
-    const user = this.deps.users.get(key);
+    const [keyNamespace = '', keyName = ''] = key.split('/');
+    // Read fresh, not from the informer cache: the status written next is built on this one, and a
+    // cached copy can predate this operator's own last write.
+    const user = await this.deps.resources.getDatabaseUser(keyNamespace, keyName);
     if (user === undefined) return done;
     const { namespace = '', name = '', uid = '', generation } = user.metadata;
     const subject: Subject = { user, namespace, name, uid, generation, logger };

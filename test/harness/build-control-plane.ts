@@ -7,4 +7,5 @@ const binaries = await ensureControlPlaneBinaries((line) => {
 });
 console.log(`kube-apiserver: ${binaries.kubeApiserver}`);
 console.log(`etcd:           ${binaries.etcd}`);
+console.log(`kubectl:        ${binaries.kubectl}`);
 console.log(`ready in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { cacheRoot, repoRoot } from './paths.js';
@@ -9,14 +10,25 @@ import { cacheRoot, repoRoot } from './paths.js';
  * outside the work tree, keyed by version, so only the first run on a machine pays for the build.
  */
 interface Component {
-  binary: 'kube-apiserver' | 'etcd';
+  binary: 'kube-apiserver' | 'kubectl' | 'etcd';
   moduleDir: string;
   /** The module whose version names the cache entry. */
   versionOf: string;
   goPackage: string;
   /** Environment variable that points at an existing binary instead. */
   overrideEnv: string;
+  /** Extra linker flags, derived from the pinned version. */
+  ldflags: (version: string) => string;
 }
+
+/** Kubernetes binaries report their version from these variables (unset: "v0.0.0-master"). */
+function kubernetesVersionFlags(version: string): string {
+  const [major, minor] = version.replace(/^v/, '').split('.');
+  const pkg = 'k8s.io/component-base/version';
+  return [`-X ${pkg}.gitVersion=${version}`, `-X ${pkg}.gitMajor=${major ?? ''}`, `-X ${pkg}.gitMinor=${minor ?? ''}`, `-X ${pkg}.gitTreeState=clean`].join(' ');
+}
+
+const kubernetesModule = path.join(repoRoot, 'tools', 'controlplane', 'kubernetes');
 
 const etcd: Component = {
   binary: 'etcd',
@@ -24,19 +36,31 @@ const etcd: Component = {
   versionOf: 'go.etcd.io/etcd/server/v3',
   goPackage: 'go.etcd.io/etcd/server/v3',
   overrideEnv: 'ETCD_BIN',
+  ldflags: () => '',
 };
 
 const kubeApiserver: Component = {
   binary: 'kube-apiserver',
-  moduleDir: path.join(repoRoot, 'tools', 'controlplane', 'kube-apiserver'),
+  moduleDir: kubernetesModule,
   versionOf: 'k8s.io/kubernetes',
   goPackage: 'k8s.io/kubernetes/cmd/kube-apiserver',
   overrideEnv: 'KUBE_APISERVER_BIN',
+  ldflags: kubernetesVersionFlags,
+};
+
+const kubectl: Component = {
+  binary: 'kubectl',
+  moduleDir: kubernetesModule,
+  versionOf: 'k8s.io/kubernetes',
+  goPackage: 'k8s.io/kubernetes/cmd/kubectl',
+  overrideEnv: 'KUBECTL_BIN',
+  ldflags: kubernetesVersionFlags,
 };
 
 export interface ControlPlaneBinaries {
   etcd: string;
   kubeApiserver: string;
+  kubectl: string;
   kubernetesVersion: string;
 }
 
@@ -48,8 +72,13 @@ function pinnedVersion(component: Component): string {
   return match[1];
 }
 
+const buildFlags = ['-trimpath', '-pgo=off'];
+
+/** Keyed by version and build flags, so a changed recipe never reuses an old binary. */
 function cachedPath(component: Component): string {
-  return path.join(cacheRoot(), 'bin', `${component.binary}-${pinnedVersion(component)}`);
+  const version = pinnedVersion(component);
+  const recipe = createHash('sha256').update(JSON.stringify([buildFlags, component.ldflags(version)])).digest('hex').slice(0, 8);
+  return path.join(cacheRoot(), 'bin', `${component.binary}-${version}-${recipe}`);
 }
 
 function assertGoAvailable(): void {
@@ -69,7 +98,9 @@ async function build(component: Component, target: string, log: (line: string) =
   log(`building ${component.binary} ${pinnedVersion(component)} from Go modules (first run only; several minutes)`);
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn('go', ['build', '-trimpath', '-pgo=off', '-o', partial, component.goPackage], {
+    const ldflags = component.ldflags(pinnedVersion(component));
+    const args = ['build', ...buildFlags, ...(ldflags ? ['-ldflags', ldflags] : []), '-o', partial, component.goPackage];
+    const child = spawn('go', args, {
       cwd: component.moduleDir,
       env: { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -106,11 +137,12 @@ async function resolveBinary(component: Component, log: (line: string) => void):
   return target;
 }
 
-/** Returns paths to kube-apiserver and etcd, building whichever is not cached yet. */
+/** Returns paths to etcd, kube-apiserver and kubectl, building whichever is not cached yet. */
 export async function ensureControlPlaneBinaries(log: (line: string) => void = () => undefined): Promise<ControlPlaneBinaries> {
   return {
     etcd: await resolveBinary(etcd, log),
     kubeApiserver: await resolveBinary(kubeApiserver, log),
+    kubectl: await resolveBinary(kubectl, log),
     kubernetesVersion: pinnedVersion(kubeApiserver),
   };
 }

@@ -21,7 +21,26 @@ export interface ControlPlaneEndpoint {
   kubeconfigPath: string;
   adminToken: string;
   caFile: string;
+  /** A second identity (also system:masters) for operators under test, so their requests stand out. */
+  operatorKubeconfigPath: string;
+  operatorUsername: string;
+  /** Every write request (JSON lines, audit.k8s.io/v1 Event at Metadata level). */
+  auditLogFile: string;
+  /** kubectl built from the same Kubernetes release as the API server. */
+  kubectl: string;
 }
+
+const operatorUsername = 'dbuser-operator-test';
+
+/** Writes only: reads and watches are not audited. */
+const auditPolicy = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: None
+    verbs: ["get", "list", "watch"]
+  - level: Metadata
+`;
 
 /**
  * A real etcd + kube-apiserver on loopback, started the way controller-runtime's envtest does:
@@ -33,7 +52,11 @@ export class ControlPlane implements ControlPlaneEndpoint {
   readonly server: string;
   readonly kubeconfigPath: string;
   readonly adminToken = randomBytes(24).toString('hex');
+  readonly operatorToken = randomBytes(24).toString('hex');
   readonly caFile: string;
+  readonly operatorKubeconfigPath: string;
+  readonly operatorUsername = operatorUsername;
+  readonly auditLogFile: string;
   private etcdProcess: SupervisedProcess | undefined;
   private apiserverProcess: SupervisedProcess | undefined;
 
@@ -45,6 +68,8 @@ export class ControlPlane implements ControlPlaneEndpoint {
     this.server = `https://127.0.0.1:${ports.apiserver}`;
     this.kubeconfigPath = path.join(options.dir, 'kubeconfig');
     this.caFile = path.join(options.dir, 'certs', 'apiserver.crt');
+    this.operatorKubeconfigPath = path.join(options.dir, 'operator-kubeconfig');
+    this.auditLogFile = path.join(options.dir, 'audit.log');
   }
 
   static async start(options: ControlPlaneOptions): Promise<ControlPlane> {
@@ -66,8 +91,13 @@ export class ControlPlane implements ControlPlaneEndpoint {
     return this.binaries.kubernetesVersion;
   }
 
+  get kubectl(): string {
+    return this.binaries.kubectl;
+  }
+
   get endpoint(): ControlPlaneEndpoint {
-    return { server: this.server, kubeconfigPath: this.kubeconfigPath, adminToken: this.adminToken, caFile: this.caFile };
+    const { server, kubeconfigPath, adminToken, caFile, operatorKubeconfigPath, auditLogFile } = this;
+    return { server, kubeconfigPath, adminToken, caFile, operatorKubeconfigPath, operatorUsername, auditLogFile, kubectl: this.binaries.kubectl };
   }
 
   private file(name: string): string {
@@ -80,7 +110,12 @@ export class ControlPlane implements ControlPlaneEndpoint {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     writeFileSync(this.file('sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
     writeFileSync(this.file('sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    writeFileSync(this.file('tokens.csv'), `${this.adminToken},admin,admin-uid,"system:masters"\n`, { mode: 0o600 });
+    writeFileSync(
+      this.file('tokens.csv'),
+      `${this.adminToken},admin,admin-uid,"system:masters"\n${this.operatorToken},${operatorUsername},${operatorUsername}-uid,"system:masters"\n`,
+      { mode: 0o600 },
+    );
+    writeFileSync(this.file('audit-policy.yaml'), auditPolicy);
   }
 
   private async startEtcd(): Promise<void> {
@@ -135,6 +170,9 @@ export class ControlPlane implements ControlPlaneEndpoint {
         // No kubelet mounts tokens here; the ServiceAccount plugin would only get in the way.
         '--disable-admission-plugins=ServiceAccount',
         '--profiling=false',
+        `--audit-policy-file=${this.file('audit-policy.yaml')}`,
+        `--audit-log-path=${this.auditLogFile}`,
+        '--audit-log-maxsize=0',
         '--v=1',
       ],
       logFile: this.file('kube-apiserver.log'),
@@ -178,15 +216,20 @@ export class ControlPlane implements ControlPlaneEndpoint {
   }
 
   private writeKubeconfig(): void {
+    writeFileSync(this.kubeconfigPath, this.kubeconfigFor('admin', this.adminToken), { mode: 0o600 });
+    writeFileSync(this.operatorKubeconfigPath, this.kubeconfigFor(operatorUsername, this.operatorToken), { mode: 0o600 });
+  }
+
+  /** A kubeconfig for this API server with a bearer token. */
+  kubeconfigFor(user: string, token: string, namespace = 'default'): string {
     const ca = readFileSync(this.caFile).toString('base64');
-    const kubeconfig = {
+    return stringify({
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name: 'dbuser-local', cluster: { server: this.server, 'certificate-authority-data': ca } }],
-      users: [{ name: 'admin', user: { token: this.adminToken } }],
-      contexts: [{ name: 'dbuser-local', context: { cluster: 'dbuser-local', user: 'admin', namespace: 'default' } }],
+      users: [{ name: user, user: { token } }],
+      contexts: [{ name: 'dbuser-local', context: { cluster: 'dbuser-local', user, namespace } }],
       'current-context': 'dbuser-local',
-    };
-    writeFileSync(this.kubeconfigPath, stringify(kubeconfig), { mode: 0o600 });
+    });
   }
 }

@@ -64,8 +64,9 @@ function unprivilegedUser(): { uid: number; gid: number } | undefined {
 }
 
 /**
- * A throwaway PostgreSQL cluster: initdb into a private directory, SCRAM authentication for every
- * connection, TCP on a free loopback port, no Unix socket. Durability is traded for speed (fsync off).
+ * A throwaway PostgreSQL cluster: initdb into a private directory, password authentication for every
+ * connection (SCRAM for SCRAM-stored roles, the superuser among them), TCP on a free loopback port,
+ * no Unix socket. Durability is traded for speed (fsync off).
  */
 export class PostgresServer implements PostgresEndpoint {
   readonly host = '127.0.0.1';
@@ -117,7 +118,9 @@ export class PostgresServer implements PostgresEndpoint {
     try {
       await execFileAsync(
         this.binaries.initdb,
-        ['-D', this.dataDir, '-U', this.superuser, '--auth=scram-sha-256', `--pwfile=${passwordFile}`, '--no-locale', '--encoding=UTF8', '--no-sync'],
+        // md5, not scram-sha-256: with md5 PostgreSQL still authenticates SCRAM-stored roles with SCRAM,
+        // and roles stored as MD5 (passwordEncryption: md5) can log in too.
+        ['-D', this.dataDir, '-U', this.superuser, '--auth=md5', `--pwfile=${passwordFile}`, '--no-locale', '--encoding=UTF8', '--no-sync'],
         { ...(this.runAs ?? {}), env: { ...process.env, LC_ALL: 'C' } },
       );
     } catch (error) {

@@ -2,9 +2,12 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LocalEnvironment } from './environment.js';
 import { harnessStateEnv, type HarnessState } from './harness-state.js';
+import { installCrdAndPolicy } from './install.js';
+import { logFilesUnder, PasswordLeakCheck } from './password-leak-check.js';
 import { parseMajor } from './postgres-server.js';
 
 let running: LocalEnvironment | undefined;
+let leakCheck: PasswordLeakCheck | undefined;
 
 /** Starts the run's control plane and PostgreSQL (jest global setup, in jest's main process). */
 export async function setUpTestEnvironment(): Promise<void> {
@@ -18,6 +21,10 @@ export async function setUpTestEnvironment(): Promise<void> {
     },
   });
   running = environment;
+  await installCrdAndPolicy(environment.controlPlane);
+  leakCheck = new PasswordLeakCheck(environment.controlPlane.kubeconfigPath);
+  leakCheck.add(environment.postgres.password);
+  await leakCheck.start();
   // Ctrl-C reaches the servers too (same process group); wait for them and remove the run directory.
   process.once('SIGINT', () => {
     void environment.stop().finally(() => process.exit(130));
@@ -31,7 +38,22 @@ export async function setUpTestEnvironment(): Promise<void> {
   );
 }
 
+/**
+ * Stops everything; first proves that no password any Secret held during the run appears in the
+ * PostgreSQL log (log_statement=all) or any operator's log. A leak fails the run.
+ */
 export async function tearDownTestEnvironment(): Promise<void> {
-  await running?.stop();
+  const environment = running;
   running = undefined;
+  if (!environment) return;
+  let leaks: string[] = [];
+  if (leakCheck) {
+    leakCheck.stop();
+    const files = [environment.postgres.logFile, ...logFilesUnder(path.join(environment.dir, 'operators'))];
+    const result = leakCheck.scan(files);
+    leaks = result.leaks;
+    process.stderr.write(`[harness] password leak check: ${result.passwords} passwords, ${result.files} log files, ${leaks.length} leaks\n`);
+  }
+  await environment.stop();
+  if (leaks.length > 0) throw new Error(`passwords leaked into logs:\n${leaks.join('\n')}`);
 }

@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { readHarnessState } from '../../harness/harness-state.js';
+import { adminKubeConfig, createTestNamespace } from '../../harness/kube.js';
+import { runKubectl, type KubectlResult } from '../../harness/kubectl.js';
+import { KubeTestClient } from './kube.js';
+import { OperatorProcess } from './operator-process.js';
+import { PgTestClient } from './postgres.js';
+
+export interface TestContext {
+  namespace: string;
+  /** A database of this test file's own, owned by `owner`. */
+  database: string;
+  owner: { name: string; password: string };
+  /** Secret in the namespace with the superuser's credentials for `database`. */
+  connectionSecret: string;
+  kube: KubeTestClient;
+  pg: PgTestClient;
+  operator: OperatorProcess | undefined;
+  kubectl: (...args: string[]) => Promise<KubectlResult>;
+  kubectlWithInput: (input: string, ...args: string[]) => Promise<KubectlResult>;
+}
+
+/**
+ * One test file's world: its own namespace, its own database (so group roles, grants and logs do not
+ * mix with other files), a connection Secret, and an operator watching only that namespace.
+ */
+export async function createTestContext(prefix: string, options: { operatorEnv?: Record<string, string>; startOperator?: boolean } = {}): Promise<TestContext> {
+  const state = readHarnessState();
+  const kubeConfig = adminKubeConfig();
+  const namespace = await createTestNamespace(prefix, kubeConfig);
+  const pg = new PgTestClient(state.postgres);
+  const created = await pg.createDatabaseWithOwner(`${prefix.replaceAll('-', '_')}_${randomBytes(3).toString('hex')}`);
+  const kube = new KubeTestClient(kubeConfig, namespace);
+  const connectionSecret = 'pg-admin';
+  await kube.putSecret(connectionSecret, { uri: pg.adminUri(created.database) });
+  const operator = options.startOperator === false ? undefined : await OperatorProcess.start({ namespace, ...(options.operatorEnv ? { env: options.operatorEnv } : {}) });
+  const { kubectl: kubectlPath, kubeconfigPath } = state.kubernetes;
+  return {
+    namespace,
+    database: created.database,
+    owner: { name: created.owner, password: created.ownerPassword },
+    connectionSecret,
+    kube,
+    pg,
+    operator,
+    kubectl: (...args) => runKubectl(kubectlPath, kubeconfigPath, ['-n', namespace, ...args]),
+    kubectlWithInput: (input, ...args) => runKubectl(kubectlPath, kubeconfigPath, ['-n', namespace, ...args], input),
+  };
+}
+
+export async function destroyTestContext(context: TestContext | undefined): Promise<void> {
+  if (!context) return;
+  await context.operator?.stop();
+  await context.pg.close();
+}

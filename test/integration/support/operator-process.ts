@@ -1,0 +1,115 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { findFreePort } from '../../harness/free-port.js';
+import { readHarnessState } from '../../harness/harness-state.js';
+import { repoRoot } from '../../harness/paths.js';
+import { SupervisedProcess } from '../../harness/supervised-process.js';
+import { waitFor } from '../../harness/wait.js';
+
+export interface OperatorOptions {
+  /** The namespace it watches (and keeps its Lease in). */
+  namespace: string;
+  /** Extra settings, e.g. { RESYNC_INTERVAL: '2s' }. */
+  env?: Record<string, string>;
+  kubeconfig?: string;
+  /** Distinguishes log files when a test runs several operators. */
+  instance?: string;
+}
+
+const mainScript = path.join(repoRoot, 'dist', 'main.js');
+let started = 0;
+
+/**
+ * The operator as users run it: the compiled dist/main.js in its own process, talking to the real API
+ * server and PostgreSQL. Logs go to <run dir>/operators/, where the suite's leak check scans them.
+ */
+export class OperatorProcess {
+  private constructor(
+    private process: SupervisedProcess,
+    private readonly spec: { env: NodeJS.ProcessEnv; logFile: string },
+    readonly port: number,
+  ) {}
+
+  static async start(options: OperatorOptions): Promise<OperatorProcess> {
+    if (!existsSync(mainScript)) throw new Error('dist/main.js is missing: run `npm run build` (npm run test:integration does)');
+    const state = readHarnessState();
+    const logDir = path.join(state.dir, 'operators');
+    mkdirSync(logDir, { recursive: true });
+    started += 1;
+    const logFile = path.join(logDir, `${options.namespace}-${options.instance ?? 'main'}-${process.pid}-${started}.log`);
+    const port = await findFreePort();
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      KUBECONFIG: options.kubeconfig ?? state.kubernetes.operatorKubeconfigPath,
+      WATCH_NAMESPACES: options.namespace,
+      OPERATOR_NAMESPACE: options.namespace,
+      LEADER_ELECT: 'false',
+      HTTP_PORT: String(port),
+      RESYNC_INTERVAL: '1h',
+      RETRY_BACKOFF_MAX: '3s',
+      LOG_LEVEL: 'debug',
+      ...options.env,
+    };
+    const operator = new OperatorProcess(SupervisedProcess.start(OperatorProcess.processSpec(env, logFile)), { env, logFile }, port);
+    await operator.waitUntilReady();
+    return operator;
+  }
+
+  private static processSpec(env: NodeJS.ProcessEnv, logFile: string) {
+    return { name: 'operator', command: process.execPath, args: [mainScript], env, logFile, stopSignal: 'SIGTERM' as const, cwd: repoRoot };
+  }
+
+  get logFile(): string {
+    return this.spec.logFile;
+  }
+
+  get exited() {
+    return this.process.exited;
+  }
+
+  get running(): boolean {
+    return this.process.running;
+  }
+
+  private async waitUntilReady(): Promise<void> {
+    const proc = this.process;
+    await waitFor(
+      'the operator to report ready',
+      async () => ((await fetch(`http://127.0.0.1:${this.port}/readyz`)).ok ? true : undefined),
+      { timeoutMs: 30_000, intervalMs: 100, abortIf: () => proc.exitReason() },
+    );
+  }
+
+  /** SIGTERM, as Kubernetes stops a pod. */
+  async stop(): Promise<void> {
+    await this.process.stop(30_000);
+  }
+
+  /** SIGKILL: a crash. */
+  async kill(): Promise<void> {
+    await this.process.kill();
+  }
+
+  /** Starts the same operator again (same settings, same log file), after stop() or kill(). */
+  async restart(): Promise<void> {
+    if (this.process.running) await this.stop();
+    this.process = SupervisedProcess.start(OperatorProcess.processSpec(this.spec.env, this.spec.logFile));
+    await this.waitUntilReady();
+  }
+
+  async metrics(): Promise<string> {
+    return (await fetch(`http://127.0.0.1:${this.port}/metrics`)).text();
+  }
+}
+
+/** The value of one metric sample in Prometheus text format, e.g. metric(text, 'x_total', { result: 'done' }). */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  const wanted = Object.entries(labels);
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!wanted.every(([key, value]) => line.includes(`${key}="${value}"`))) continue;
+    total += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return total;
+}
