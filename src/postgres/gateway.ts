@@ -128,10 +128,12 @@ export class PostgresGateway {
       const owner = await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()');
       const databaseOwner = owner.rows[0]?.owner ?? adminUsername;
       await client.query(sql.reassignOwned(target.username, databaseOwner === target.username ? adminUsername : databaseOwner));
-      // DROP OWNED would drop whatever is still owned: only run it once nothing is.
+      // DROP OWNED would drop whatever is still owned: only run it once nothing is. Default privileges
+      // are recorded as owned too, but REASSIGN never moves them; DROP OWNED just removes them.
       const stillOwns = await client.query<{ owns: boolean }>(
         `SELECT EXISTS (SELECT 1 FROM pg_shdepend s JOIN pg_roles r ON r.oid = s.refobjid
                  WHERE r.rolname = $1 AND s.refclassid = 'pg_authid'::regclass AND s.deptype = 'o'
+                   AND s.classid <> 'pg_default_acl'::regclass
                    AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS owns`,
         [target.username],
       );

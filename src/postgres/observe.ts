@@ -120,6 +120,7 @@ export async function observeRole(client: Client, username: string, database: st
             ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid) AS member_of,
             EXISTS (SELECT 1 FROM pg_shdepend s
                      WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = r.oid AND s.deptype = 'o'
+                       AND s.classid <> 'pg_default_acl'::regclass
                        AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS owns_objects
        FROM pg_roles r WHERE r.rolname = $1`,
     [username],

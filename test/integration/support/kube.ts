@@ -11,6 +11,19 @@ export function readyCondition(user: DatabaseUser | undefined) {
   return user?.status?.conditions?.find((condition) => condition.type === 'Ready');
 }
 
+/** A one-line summary for failure messages: generation, deletion and the Ready condition. */
+function describeUser(user: DatabaseUser | undefined): string {
+  if (!user) return 'absent';
+  const ready = readyCondition(user);
+  return JSON.stringify({
+    generation: user.metadata.generation,
+    observedGeneration: user.status?.observedGeneration,
+    deleting: user.metadata.deletionTimestamp !== undefined,
+    finalizers: user.metadata.finalizers,
+    ready: ready ? `${ready.status} ${ready.reason}: ${ready.message}` : undefined,
+  });
+}
+
 /** DatabaseUsers, Secrets and Events of one test namespace, through @kubernetes/client-node. */
 export class KubeTestClient {
   readonly custom: CustomObjectsApi;
@@ -55,14 +68,19 @@ export class KubeTestClient {
   }
 
   async waitForUser(name: string, what: string, holds: (user: DatabaseUser) => boolean, timeoutMs = 20_000): Promise<DatabaseUser> {
-    return waitFor(
-      `DatabaseUser ${name}: ${what}`,
-      async () => {
-        const user = await this.getUser(name);
-        return user !== undefined && holds(user) ? user : undefined;
-      },
-      { timeoutMs, intervalMs: 100 },
-    );
+    let last: DatabaseUser | undefined;
+    try {
+      return await waitFor(
+        `DatabaseUser ${name}: ${what}`,
+        async () => {
+          last = await this.getUser(name);
+          return last !== undefined && holds(last) ? last : undefined;
+        },
+        { timeoutMs, intervalMs: 100 },
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; last seen: ${describeUser(last)}`, { cause: error });
+    }
   }
 
   /** Ready=True for the current generation. */
@@ -85,10 +103,19 @@ export class KubeTestClient {
   }
 
   async waitGone(name: string, timeoutMs = 20_000): Promise<void> {
-    await waitFor('DatabaseUser ' + name + ' to be gone', async () => ((await this.getUser(name)) === undefined ? true : undefined), {
-      timeoutMs,
-      intervalMs: 100,
-    });
+    let last: DatabaseUser | undefined;
+    try {
+      await waitFor(
+        `DatabaseUser ${name} to be gone`,
+        async () => {
+          last = await this.getUser(name);
+          return last === undefined ? true : undefined;
+        },
+        { timeoutMs, intervalMs: 100 },
+      );
+    } catch (error) {
+      throw new Error(`${(error as Error).message}; last seen: ${describeUser(last)}`, { cause: error });
+    }
   }
 
   async putSecret(name: string, stringData: Record<string, string>): Promise<void> {
