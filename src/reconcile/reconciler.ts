@@ -187,7 +187,9 @@ export class DatabaseUserReconciler {
     });
     this.recordChanges(subject, spec, actions, decision, secretWritten);
     await this.removeReplacedSecret(subject, previous, secretName);
-    const message = actions.length > 0 || secretWritten ? 'the role, its grants and its Secret were updated' : 'the role, its grants and its Secret match the spec';
+    // One message whatever this pass changed (Events tell the changes): a message that said "updated"
+    // would need a second status write on the next pass to say "matches".
+    const message = `user "${spec.username}": the role, its grants and its Secret match the spec`;
     return this.finish(subject, { ready: true, message }, applied, 'on-change', actions);
   }
 
