@@ -55,7 +55,8 @@ export class PgTestClient {
   async canLogin(uri: string): Promise<boolean> {
     try {
       const [result] = await this.queryAs(uri, 'SELECT current_user AS user');
-      return typeof result?.rows[0]?.user === 'string';
+      const row = result?.rows[0] as { user?: unknown } | undefined;
+      return typeof row?.user === 'string';
     } catch (error) {
       if ((error as { code?: string }).code === '28P01') return false;
       throw error;

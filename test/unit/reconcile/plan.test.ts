@@ -1,0 +1,92 @@
+import { describe, expect, it } from '@jest/globals';
+import type { PostgresActionKind } from '../../../src/reconcile/actions.js';
+import { planGroups, planRole } from '../../../src/reconcile/plan.js';
+import { desiredRole, marker, matchingPassword, observedDatabase, observedRole } from './builders.js';
+
+const kinds = (actions: { kind: PostgresActionKind }[]) => actions.map((action) => action.kind);
+
+describe('planRole', () => {
+  it('plans nothing when PostgreSQL already matches (the idle resync)', () => {
+    expect(planRole(desiredRole(), observedDatabase(), observedRole(), matchingPassword)).toEqual([]);
+    expect(planRole(desiredRole({ readOnly: true }), observedDatabase(), observedRole({}, true), matchingPassword)).toEqual([]);
+  });
+
+  it('creates a read-write role with membership and default privileges', () => {
+    const actions = planRole(desiredRole(), observedDatabase(), undefined, { matches: undefined, encryption: undefined });
+    expect(kinds(actions)).toEqual(['createRole', 'grantMembership', 'grantDefaultPrivileges']);
+    expect(actions[0]).toMatchObject({ username: 'my_app_4553_rw', encryption: 'SCRAM-SHA-256', marker });
+    expect(actions[1]).toMatchObject({ group: 'dbuser-readwrite@shop' });
+  });
+
+  it('creates a read-only role with membership only', () => {
+    const actions = planRole(desiredRole({ readOnly: true }), observedDatabase(), undefined, { matches: undefined, encryption: undefined });
+    expect(kinds(actions)).toEqual(['createRole', 'grantMembership']);
+    expect(actions[1]).toMatchObject({ group: 'dbuser-readonly@shop' });
+  });
+
+  it.each([
+    ['the password differs', { matches: false, encryption: 'SCRAM-SHA-256' as const }],
+    ['the stored hash is MD5 but SCRAM is wanted', { matches: true, encryption: 'MD5' as const }],
+  ])('sets the password when %s', (_case, password) => {
+    expect(kinds(planRole(desiredRole(), observedDatabase(), observedRole(), password))).toEqual(['setPassword']);
+  });
+
+  it('does not touch the password when it cannot be checked', () => {
+    expect(planRole(desiredRole(), observedDatabase(), observedRole(), { matches: undefined, encryption: undefined })).toEqual([]);
+  });
+
+  it('sends only the attributes that drifted', () => {
+    const actions = planRole(desiredRole(), observedDatabase(), observedRole({ attributes: { ...observedRole().attributes, login: false, validUntil: '2000-01-01' } }), matchingPassword);
+    expect(actions).toEqual([{ kind: 'alterAttributes', username: 'my_app_4553_rw', changes: { login: true, validUntil: null } }]);
+  });
+
+  it('re-marks a role adopted from an earlier DatabaseUser of the same name', () => {
+    const earlier = observedRole({ comment: observedRole().comment?.replace('uid-1', 'uid-0') ?? null });
+    expect(kinds(planRole(desiredRole(), observedDatabase(), earlier, matchingPassword))).toEqual(['setMarker']);
+  });
+
+  it('read-write to read-only: swaps the group, drops its default privileges, gives away what it owns', () => {
+    const wasReadWrite = observedRole({ ownsObjects: true });
+    const actions = planRole(desiredRole({ readOnly: true }), observedDatabase(), wasReadWrite, matchingPassword);
+    expect(actions).toEqual([
+      { kind: 'grantMembership', username: 'my_app_4553_rw', group: 'dbuser-readonly@shop' },
+      { kind: 'revokeMembership', username: 'my_app_4553_rw', group: 'dbuser-readwrite@shop' },
+      { kind: 'revokeDefaultPrivileges', username: 'my_app_4553_rw', readwriteGroup: 'dbuser-readwrite@shop', readonlyGroup: 'dbuser-readonly@shop' },
+      { kind: 'reassignOwned', username: 'my_app_4553_rw', to: 'shop_owner' },
+    ]);
+  });
+
+  it('read-only to read-write: swaps the group and adds default privileges', () => {
+    const wasReadOnly = observedRole({}, true);
+    expect(kinds(planRole(desiredRole(), observedDatabase(), wasReadOnly, matchingPassword))).toEqual([
+      'grantMembership',
+      'revokeMembership',
+      'grantDefaultPrivileges',
+    ]);
+  });
+
+  it('repairs partial default privileges and a lost membership', () => {
+    const drifted = observedRole({ memberOf: [], defaultPrivileges: 'partial' });
+    expect(kinds(planRole(desiredRole(), observedDatabase(), drifted, matchingPassword))).toEqual(['grantMembership', 'grantDefaultPrivileges']);
+  });
+});
+
+describe('planGroups', () => {
+  it('plans nothing when both groups are complete', () => {
+    expect(planGroups(observedDatabase())).toEqual([]);
+  });
+
+  it('creates missing groups and grants their privileges', () => {
+    const database = observedDatabase({
+      groups: {
+        readonly: { exists: false, comment: null, privilegesComplete: false },
+        readwrite: { exists: true, comment: null, privilegesComplete: false },
+      },
+    });
+    expect(planGroups(database)).toEqual([
+      { kind: 'createGroup', access: 'readonly', group: 'dbuser-readonly@shop' },
+      { kind: 'grantGroupPrivileges', access: 'readonly', group: 'dbuser-readonly@shop', database: 'shop', databaseOwner: 'shop_owner' },
+      { kind: 'grantGroupPrivileges', access: 'readwrite', group: 'dbuser-readwrite@shop', database: 'shop', databaseOwner: 'shop_owner' },
+    ]);
+  });
+});

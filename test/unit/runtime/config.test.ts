@@ -1,0 +1,62 @@
+import { describe, expect, it } from '@jest/globals';
+import { loadConfig } from '../../../src/runtime/config.js';
+import { parseDuration } from '../../../src/runtime/duration.js';
+
+describe('loadConfig', () => {
+  it('has defaults for everything', () => {
+    const config = loadConfig({}, [], 'host');
+    expect(config).toMatchObject({
+      watchNamespaces: [],
+      operatorNamespace: 'dbuser-system',
+      defaultConnection: undefined,
+      resyncIntervalMs: 600_000,
+      workers: 8,
+      httpPort: 8080,
+      leaderElection: { enabled: true, leaseName: 'dbuser-operator', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+    });
+    expect(config.identity).toMatch(/^host-\d+$/);
+  });
+
+  it('reads the environment, and flags override it', () => {
+    const config = loadConfig(
+      { WATCH_NAMESPACES: 'a, b', DEFAULT_CONNECTION_SECRET: 'pg-admin', RESYNC_INTERVAL: '1m30s', LEADER_ELECT: 'false', POD_NAME: 'pod-1' },
+      ['--workers=3', '--resync-interval=2s'],
+      'host',
+    );
+    expect(config).toMatchObject({
+      watchNamespaces: ['a', 'b'],
+      defaultConnection: { namespace: 'dbuser-system', name: 'pg-admin' },
+      resyncIntervalMs: 2_000,
+      workers: 3,
+      identity: 'pod-1',
+      leaderElection: { enabled: false },
+    });
+    expect(loadConfig({ DEFAULT_CONNECTION_SECRET: 'db/admin' }, [], 'h').defaultConnection).toEqual({ namespace: 'db', name: 'admin' });
+  });
+
+  it.each([
+    [{ RESYNC_INTERVAL: 'banana' }, [], 'RESYNC_INTERVAL: expected a duration such as 30s, 10m or 1h, got "banana"'],
+    [{ WORKERS: '0' }, [], 'WORKERS: expected a whole number from 1 to 256, got "0"'],
+    [{ LEADER_ELECT: 'maybe' }, [], 'LEADER_ELECT: expected true or false'],
+    [{ LOG_LEVEL: 'loud' }, [], 'LOG_LEVEL'],
+    [{ LEASE_RENEW_DEADLINE: '20s' }, [], 'LEASE_RENEW_DEADLINE: must be shorter than LEASE_DURATION'],
+    [{}, ['--workers'], 'unrecognised argument "--workers"'],
+  ])('refuses %j %j with one clear line', (env, argv, message) => {
+    expect(() => loadConfig(env, argv, 'h')).toThrow(message);
+  });
+});
+
+describe('parseDuration', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['10m', 600_000],
+    ['1h30m', 5_400_000],
+    ['1.5s', 1_500],
+    ['10', undefined],
+    ['s', undefined],
+    ['-5s', undefined],
+  ])('%s -> %s', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms);
+  });
+});
