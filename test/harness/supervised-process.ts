@@ -30,7 +30,8 @@ const hasSetprivPdeathsig = (() => {
 
 /**
  * A server process owned by this Node process. When this process dies for any reason (even SIGKILL),
- * the kernel signals the child (setpriv --pdeathsig), so no server outlives the run.
+ * the kernel signals the child (setpriv --pdeathsig), so no server outlives the run; otherwise the
+ * owner stops it explicitly.
  */
 export class SupervisedProcess {
   readonly exited: Promise<ExitInfo>;
@@ -56,6 +57,9 @@ export class SupervisedProcess {
       : [spec.command, [...spec.args]];
     try {
       const child = spawn(command, args, {
+        // Own process group: Ctrl-C reaches only us, and we stop servers in order (an API server
+        // whose etcd died first hangs in its graceful shutdown).
+        detached: true,
         stdio: ['ignore', log, log],
         env: spec.env ?? process.env,
         ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),

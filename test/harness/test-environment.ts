@@ -25,7 +25,7 @@ export async function setUpTestEnvironment(): Promise<void> {
   leakCheck = new PasswordLeakCheck(environment.controlPlane.kubeconfigPath);
   leakCheck.add(environment.postgres.password);
   await leakCheck.start();
-  // Ctrl-C reaches the servers too (same process group); wait for them and remove the run directory.
+  // Ctrl-C reaches only this process (servers run in their own process groups): stop them in order.
   process.once('SIGINT', () => {
     void environment.stop().finally(() => process.exit(130));
   });
