@@ -19,11 +19,8 @@ const kubeConfig = new KubeConfig();
 kubeConfig.loadFromDefault();
 
 let stopping: Promise<void> | undefined;
-const operator = await Operator.start(config, kubeConfig, logger, (reason) => {
+const operator = await Operator.create(config, kubeConfig, logger, (reason) => {
   logger.fatal({ reason }, 'exiting');
-  process.exit(1);
-}).catch((error: unknown) => {
-  logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'could not start');
   process.exit(1);
 });
 
@@ -41,5 +38,11 @@ function shutDown(signal: NodeJS.Signals): void {
     },
   );
 }
+// Registered before run(): a SIGTERM during start-up is still a clean stop.
 process.on('SIGTERM', shutDown);
 process.on('SIGINT', shutDown);
+
+await operator.run().catch((error: unknown) => {
+  logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'could not start');
+  process.exit(1);
+});

@@ -44,7 +44,7 @@ export class Operator {
   private readonly userInformers = new Map<string | undefined, Informer<DatabaseUser>>();
   private readonly secretInformers: Informer<SecretObject>[] = [];
   private readonly queue: WorkQueue;
-  private readonly controller: Controller;
+  private controller: Controller | undefined;
   private readonly index: SecretIndex;
   private readonly connections: ConnectionResolver;
   private readonly pools: PostgresPools;
@@ -59,9 +59,8 @@ export class Operator {
   private constructor(
     private readonly config: OperatorConfig,
     private readonly http: KubeHttp,
-    resources: KubeResources,
+    private readonly resources: KubeResources,
     private readonly ownWrites: OwnWrites,
-    clusterId: string,
     private readonly logger: Logger,
     private readonly onFatal: (reason: string) => void,
   ) {
@@ -83,10 +82,13 @@ export class Operator {
       logger,
     );
     this.events = new EventRecorder(resources, logger);
+  }
+
+  private createController(clusterId: string): Controller {
     const reconciler = new DatabaseUserReconciler({
-      resources,
+      resources: this.resources,
       events: this.events,
-      gateway: new PostgresGateway(this.pools, config.postgres),
+      gateway: new PostgresGateway(this.pools, this.config.postgres),
       connections: this.connections,
       clusterId,
       now: () => new Date(),
@@ -96,7 +98,7 @@ export class Operator {
         for (const action of actions) this.metrics.postgresStatements.inc({ action });
       },
     });
-    this.controller = new Controller(this.queue, (key, log) => reconciler.reconcile(key, log), logger, {
+    return new Controller(this.queue, (key, log) => reconciler.reconcile(key, log), this.logger, {
       onReconcile: (result, ms) => {
         this.metrics.reconciles.inc({ result });
         this.metrics.reconcileDuration.observe({ result }, ms / 1000);
@@ -104,14 +106,11 @@ export class Operator {
     });
   }
 
-  static async start(config: OperatorConfig, kubeConfig: KubeConfig, logger: Logger, onFatal: (reason: string) => void): Promise<Operator> {
+  /** Builds the operator; nothing runs until run(). */
+  static async create(config: OperatorConfig, kubeConfig: KubeConfig, logger: Logger, onFatal: (reason: string) => void): Promise<Operator> {
     const http = await KubeHttp.create(kubeConfig);
     const ownWrites = new OwnWrites();
-    const resources = new KubeResources(http, ownWrites);
-    const clusterId = (await resources.namespaceUid('kube-system')) ?? 'unknown-cluster';
-    const operator = new Operator(config, http, resources, ownWrites, clusterId, logger, onFatal);
-    await operator.run();
-    return operator;
+    return new Operator(config, http, new KubeResources(http, ownWrites), ownWrites, logger, onFatal);
   }
 
   private allUsers(): DatabaseUser[] {
@@ -131,7 +130,8 @@ export class Operator {
 
   /** Ready once every informer has listed. */
   get ready(): boolean {
-    return [...this.userInformers.values(), ...this.secretInformers].every((informer) => informer.hasSynced);
+    const informers = [...this.userInformers.values(), ...this.secretInformers];
+    return informers.length > 0 && informers.every((informer) => informer.hasSynced);
   }
 
   private enqueue(key: string): void {
@@ -194,7 +194,13 @@ export class Operator {
     );
   }
 
-  private async run(): Promise<void> {
+  /** Starts the HTTP endpoints, the caches, then (as leader) the workers. Resolves once caches are synced. */
+  async run(): Promise<void> {
+    // Health and metrics first: /healthz answers and /readyz says "not yet" while the caches fill.
+    this.server = await startHttpServer(this.config.httpPort, this.metrics.registry, { isReady: () => this.ready }, this.logger);
+    const clusterId = await this.readClusterId();
+    if (clusterId === undefined) this.logger.warn('cannot read namespace kube-system: roles retained by deleted DatabaseUsers will not be re-adopted');
+    this.controller = this.createController(clusterId ?? 'unknown-cluster');
     const namespaces: (string | undefined)[] = this.config.watchNamespaces.length > 0 ? this.config.watchNamespaces : [undefined];
     for (const namespace of namespaces) {
       this.watchUsers(namespace);
@@ -206,7 +212,6 @@ export class Operator {
     }
     const informers = [...this.userInformers.values(), ...this.secretInformers];
     for (const informer of informers) informer.start();
-    this.server = await startHttpServer(this.config.httpPort, this.metrics.registry, { isReady: () => this.ready }, this.logger);
     await Promise.all(informers.map((informer) => informer.waitForSync()));
     this.logger.info({ users: this.allUsers().length, namespaces: this.config.watchNamespaces }, 'caches synced');
 
@@ -234,7 +239,7 @@ export class Operator {
 
   private startWorkers(): void {
     this.workersRunning = true;
-    this.controller.start(this.config.workers);
+    this.controller?.start(this.config.workers);
     for (const user of this.allUsers()) this.enqueue(objectKey(user));
     this.scheduleResync();
     this.sweepTimer = setInterval(() => {
@@ -242,6 +247,19 @@ export class Operator {
     }, 60_000);
     this.sweepTimer.unref();
     this.logger.info({ workers: this.config.workers }, 'reconciling');
+  }
+
+  /** kube-system's uid, retried with backoff while the API server cannot be reached. */
+  private async readClusterId(): Promise<string | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.resources.namespaceUid('kube-system');
+      } catch (error) {
+        const delay = Math.min(30_000, 500 * 2 ** attempt);
+        this.logger.warn({ err: error instanceof Error ? error.message : String(error), retryInMs: delay }, 'cannot reach the API server yet');
+        await sleep(delay);
+      }
+    }
   }
 
   /** Every resync interval (±10 %), every user is reconciled: catches drift made directly in PostgreSQL. */
@@ -260,7 +278,7 @@ export class Operator {
   async stop(): Promise<void> {
     clearTimeout(this.resyncTimer);
     clearInterval(this.sweepTimer);
-    const inFlight = this.controller.stop();
+    const inFlight = this.controller?.stop() ?? Promise.resolve();
     const bounded = await Promise.race([inFlight.then(() => true), sleep(this.config.shutdownTimeoutMs).then(() => false)]);
     if (!bounded) this.logger.warn({ timeoutMs: this.config.shutdownTimeoutMs }, 'in-flight reconciles did not finish in time');
     await this.elector?.stop();
@@ -271,6 +289,8 @@ export class Operator {
         this.server.close(() => {
           resolve();
         });
+        // Idle keep-alive connections (a Prometheus scraper) would otherwise hold close() open.
+        this.server.closeAllConnections();
       } else {
         resolve();
       }

@@ -1,7 +1,7 @@
 import { apiGroup, apiVersion, fieldManager, kind, plural } from '../api/names.js';
 import type { DatabaseUser, DatabaseUserStatus } from '../api/database-user.js';
 import type { SecretManifest } from '../reconcile/credentials-secret.js';
-import { isNotFound } from './kube-api-error.js';
+import { isNotFound, KubeApiError } from './kube-api-error.js';
 import type { KubeHttp } from './kube-http.js';
 import type { OwnWrites } from './own-writes.js';
 
@@ -128,13 +128,14 @@ export class KubeResources {
     });
   }
 
-  /** The uid of a namespace (kube-system's tells clusters apart), or undefined if it cannot be read. */
+  /** The uid of a namespace (kube-system's tells clusters apart); undefined if forbidden or absent. */
   async namespaceUid(name: string): Promise<string | undefined> {
     try {
       const namespace = await this.http.request<{ metadata?: { uid?: string } }>('GET', `/api/v1/namespaces/${encodeURIComponent(name)}`);
       return namespace.metadata?.uid;
-    } catch {
-      return undefined;
+    } catch (error) {
+      if (error instanceof KubeApiError && (error.status === 403 || error.status === 404)) return undefined;
+      throw error;
     }
   }
 }

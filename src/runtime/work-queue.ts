@@ -81,11 +81,11 @@ export class WorkQueue {
     this.failures.delete(key);
   }
 
-  /** The next key, waiting if the queue is empty; undefined once shut down. */
+  /** The next key, waiting if the queue is empty; undefined once shut down (queued keys are left). */
   get(): Promise<string | undefined> {
+    if (this.shuttingDown) return Promise.resolve(undefined);
     const key = this.queue.shift();
     if (key !== undefined) return Promise.resolve(this.take(key));
-    if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 

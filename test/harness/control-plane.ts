@@ -15,22 +15,14 @@ export interface ControlPlaneOptions {
   startTimeoutMs?: number;
 }
 
-/** What a test (in another process) needs to reach a running control plane. */
-export interface ControlPlaneEndpoint {
-  server: string;
+/** What a test (in another process) needs to reach a cluster: this control plane, or an existing one. */
+export interface ClusterAccess {
+  /** An admin kubeconfig. */
   kubeconfigPath: string;
-  adminToken: string;
-  caFile: string;
-  /** A second identity (also system:masters) for operators under test, so their requests stand out. */
-  operatorKubeconfigPath: string;
-  operatorUsername: string;
-  /** Every write request (JSON lines, audit.k8s.io/v1 Event at Metadata level). */
-  auditLogFile: string;
-  /** kubectl built from the same Kubernetes release as the API server. */
   kubectl: string;
+  /** Every write request (JSON lines, audit.k8s.io/v1 Event at Metadata level); only on the local control plane. */
+  auditLogFile: string | undefined;
 }
-
-const operatorUsername = 'dbuser-operator-test';
 
 /** Writes only: reads and watches are not audited. */
 const auditPolicy = `apiVersion: audit.k8s.io/v1
@@ -48,14 +40,11 @@ rules:
  * authenticated by a static token. There is no controller-manager: no garbage collection, and
  * namespaces never finish deleting.
  */
-export class ControlPlane implements ControlPlaneEndpoint {
+export class ControlPlane {
   readonly server: string;
   readonly kubeconfigPath: string;
   readonly adminToken = randomBytes(24).toString('hex');
-  readonly operatorToken = randomBytes(24).toString('hex');
   readonly caFile: string;
-  readonly operatorKubeconfigPath: string;
-  readonly operatorUsername = operatorUsername;
   readonly auditLogFile: string;
   private etcdProcess: SupervisedProcess | undefined;
   private apiserverProcess: SupervisedProcess | undefined;
@@ -68,7 +57,6 @@ export class ControlPlane implements ControlPlaneEndpoint {
     this.server = `https://127.0.0.1:${ports.apiserver}`;
     this.kubeconfigPath = path.join(options.dir, 'kubeconfig');
     this.caFile = path.join(options.dir, 'certs', 'apiserver.crt');
-    this.operatorKubeconfigPath = path.join(options.dir, 'operator-kubeconfig');
     this.auditLogFile = path.join(options.dir, 'audit.log');
   }
 
@@ -95,9 +83,8 @@ export class ControlPlane implements ControlPlaneEndpoint {
     return this.binaries.kubectl;
   }
 
-  get endpoint(): ControlPlaneEndpoint {
-    const { server, kubeconfigPath, adminToken, caFile, operatorKubeconfigPath, auditLogFile } = this;
-    return { server, kubeconfigPath, adminToken, caFile, operatorKubeconfigPath, operatorUsername, auditLogFile, kubectl: this.binaries.kubectl };
+  get access(): ClusterAccess {
+    return { kubeconfigPath: this.kubeconfigPath, kubectl: this.binaries.kubectl, auditLogFile: this.auditLogFile };
   }
 
   private file(name: string): string {
@@ -110,11 +97,7 @@ export class ControlPlane implements ControlPlaneEndpoint {
     const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     writeFileSync(this.file('sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
     writeFileSync(this.file('sa.key'), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-    writeFileSync(
-      this.file('tokens.csv'),
-      `${this.adminToken},admin,admin-uid,"system:masters"\n${this.operatorToken},${operatorUsername},${operatorUsername}-uid,"system:masters"\n`,
-      { mode: 0o600 },
-    );
+    writeFileSync(this.file('tokens.csv'), `${this.adminToken},admin,admin-uid,"system:masters"\n`, { mode: 0o600 });
     writeFileSync(this.file('audit-policy.yaml'), auditPolicy);
   }
 
@@ -216,20 +199,15 @@ export class ControlPlane implements ControlPlaneEndpoint {
   }
 
   private writeKubeconfig(): void {
-    writeFileSync(this.kubeconfigPath, this.kubeconfigFor('admin', this.adminToken), { mode: 0o600 });
-    writeFileSync(this.operatorKubeconfigPath, this.kubeconfigFor(operatorUsername, this.operatorToken), { mode: 0o600 });
-  }
-
-  /** A kubeconfig for this API server with a bearer token. */
-  kubeconfigFor(user: string, token: string, namespace = 'default'): string {
     const ca = readFileSync(this.caFile).toString('base64');
-    return stringify({
+    const kubeconfig = stringify({
       apiVersion: 'v1',
       kind: 'Config',
       clusters: [{ name: 'dbuser-local', cluster: { server: this.server, 'certificate-authority-data': ca } }],
-      users: [{ name: user, user: { token } }],
-      contexts: [{ name: 'dbuser-local', context: { cluster: 'dbuser-local', user, namespace } }],
+      users: [{ name: 'admin', user: { token: this.adminToken } }],
+      contexts: [{ name: 'dbuser-local', context: { cluster: 'dbuser-local', user: 'admin', namespace: 'default' } }],
       'current-context': 'dbuser-local',
     });
+    writeFileSync(this.kubeconfigPath, kubeconfig, { mode: 0o600 });
   }
 }

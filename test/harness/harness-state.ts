@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
-import type { ControlPlaneEndpoint } from './control-plane.js';
+import type { ClusterAccess } from './control-plane.js';
+import type { OperatorIdentity } from './install.js';
 import type { PostgresEndpoint } from './postgres-server.js';
 
 /** Written by the jest global setup, read by test files (which run in other processes). */
 export interface HarnessState {
   dir: string;
-  kubernetes: ControlPlaneEndpoint;
+  cluster: ClusterAccess;
+  /** How operators under test authenticate: the ServiceAccount of deploy/. */
+  operator: OperatorIdentity;
   postgres: PostgresEndpoint;
 }
 

@@ -1,18 +1,70 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ControlPlane } from './control-plane.js';
+import { stringify } from 'yaml';
+import type { ClusterAccess } from './control-plane.js';
 import { runKubectl } from './kubectl.js';
 import { repoRoot } from './paths.js';
 
-/** Installs what `kubectl apply -k deploy/` would, minus the Deployment: the CRD and the protection policy. */
-export async function installCrdAndPolicy(controlPlane: ControlPlane): Promise<void> {
-  const files = [path.join(repoRoot, 'crds'), path.join(repoRoot, 'deploy', 'protection-policy.yaml')];
-  const applied = await runKubectl(controlPlane.kubectl, controlPlane.kubeconfigPath, ['apply', ...files.flatMap((file) => ['-f', file])]);
-  if (applied.code !== 0) throw new Error(`installing the CRD and policy failed: ${applied.stderr}`);
-  const established = await runKubectl(controlPlane.kubectl, controlPlane.kubeconfigPath, [
-    'wait',
-    '--for=condition=Established',
-    '--timeout=60s',
-    'crd/databaseusers.dbuser.dev',
-  ]);
-  if (established.code !== 0) throw new Error(`the DatabaseUser CRD did not become established: ${established.stderr}`);
+async function kubectlOrThrow(cluster: ClusterAccess, args: string[]): Promise<string> {
+  const result = await runKubectl(cluster.kubectl, cluster.kubeconfigPath, args);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+async function waitForCrd(cluster: ClusterAccess): Promise<void> {
+  await kubectlOrThrow(cluster, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/databaseusers.dbuser.dev']);
+}
+
+/** The CRD and the protection policy only (`npm run local`, where the operator runs as the admin). */
+export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<void> {
+  await kubectlOrThrow(cluster, ['apply', '-f', path.join(repoRoot, 'crds', 'dbuser.dev_databaseusers.yaml'), '-f', path.join(repoRoot, 'deploy', 'protection-policy.yaml')]);
+  await waitForCrd(cluster);
+}
+
+export interface OperatorIdentity {
+  kubeconfigPath: string;
+  username: string;
+}
+
+export const operatorServiceAccount = { namespace: 'dbuser-system', name: 'dbuser-operator' };
+
+/**
+ * `kubectl apply -k deploy/`, exactly as users install, then a kubeconfig with a TokenRequest token
+ * for the operator's ServiceAccount: operators under test hold the shipped RBAC and nothing more.
+ */
+export async function installDeployment(cluster: ClusterAccess, dir: string): Promise<OperatorIdentity> {
+  await kubectlOrThrow(cluster, ['apply', '-k', path.join(repoRoot, 'deploy')]);
+  await waitForCrd(cluster);
+  const { namespace, name } = operatorServiceAccount;
+  const token = (await kubectlOrThrow(cluster, ['create', 'token', name, '-n', namespace, '--duration=24h'])).trim();
+  const kubeconfigPath = path.join(dir, 'operator-kubeconfig');
+  writeFileSync(kubeconfigPath, kubeconfigWithToken(cluster.kubeconfigPath, name, token), { mode: 0o600 });
+  return { kubeconfigPath, username: `system:serviceaccount:${namespace}:${name}` };
+}
+
+/** The admin kubeconfig's current cluster, with a bearer token instead of the admin's credentials. */
+function kubeconfigWithToken(adminKubeconfig: string, user: string, token: string): string {
+  const admin = new KubeConfig();
+  admin.loadFromFile(adminKubeconfig);
+  const cluster = admin.getCurrentCluster();
+  if (!cluster) throw new Error(`${adminKubeconfig} has no current cluster`);
+  return stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'cluster',
+        cluster: {
+          server: cluster.server,
+          ...(cluster.caData ? { 'certificate-authority-data': cluster.caData } : {}),
+          ...(cluster.caFile ? { 'certificate-authority': cluster.caFile } : {}),
+          ...(cluster.skipTLSVerify ? { 'insecure-skip-tls-verify': true } : {}),
+        },
+      },
+    ],
+    users: [{ name: user, user: { token } }],
+    contexts: [{ name: 'operator', context: { cluster: 'cluster', user } }],
+    'current-context': 'operator',
+  });
 }

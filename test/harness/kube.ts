@@ -5,7 +5,7 @@ import { readHarnessState } from './harness-state.js';
 /** A client configuration for the run's API server, as the admin. */
 export function adminKubeConfig(): KubeConfig {
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(readHarnessState().kubernetes.kubeconfigPath);
+  kubeConfig.loadFromFile(readHarnessState().cluster.kubeconfigPath);
   return kubeConfig;
 }
 

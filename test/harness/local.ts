@@ -25,7 +25,8 @@ function log(line: string): void {
 }
 
 const environment = await LocalEnvironment.start({ postgresMajor: parseMajor(process.env.PG_MAJOR), log });
-let operator: SupervisedProcess | undefined;
+// Assigned once started; the signal handlers below need it from the start.
+let operator: SupervisedProcess | undefined = undefined;
 
 let stopping = false;
 async function shutDown(signal: NodeJS.Signals): Promise<void> {
@@ -42,14 +43,14 @@ process.on('SIGINT', (signal) => void shutDown(signal));
 process.on('SIGTERM', (signal) => void shutDown(signal));
 
 const kubectl = async (...args: string[]): Promise<string> => {
-  const result = await runKubectl(environment.controlPlane.kubectl, kubeconfigFile, args);
+  const result = await runKubectl(environment.cluster.kubectl, kubeconfigFile, args);
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
 };
 
 mkdirSync(binDir, { recursive: true });
-copyFileSync(environment.controlPlane.kubeconfigPath, kubeconfigFile);
-symlinkSync(environment.controlPlane.kubectl, path.join(binDir, 'kubectl'));
+copyFileSync(environment.cluster.kubeconfigPath, kubeconfigFile);
+symlinkSync(environment.cluster.kubectl, path.join(binDir, 'kubectl'));
 const { postgres } = environment;
 writeFileSync(
   envFile,
@@ -63,14 +64,14 @@ await admin.connect();
 await admin.query(`CREATE ROLE shop_owner LOGIN PASSWORD ${pg.escapeLiteral(await scramSha256Verifier(randomBytes(18).toString('base64url')))}`);
 await admin.query(`CREATE DATABASE ${database} OWNER shop_owner`);
 await admin.end();
-await installCrdAndPolicy(environment.controlPlane);
+await installCrdAndPolicy(environment.cluster);
 const connectionSecret = JSON.stringify({
   apiVersion: 'v1',
   kind: 'Secret',
   metadata: { name: 'shop-pg-admin', namespace: 'default' },
   stringData: { host: postgres.host, port: String(postgres.port), username: postgres.superuser, password: postgres.password, dbname: database },
 });
-const applied = await runKubectl(environment.controlPlane.kubectl, kubeconfigFile, ['apply', '-f', '-'], connectionSecret);
+const applied = await runKubectl(environment.cluster.kubectl, kubeconfigFile, ['apply', '-f', '-'], connectionSecret);
 if (applied.code !== 0) throw new Error(applied.stderr);
 
 const httpPort = await findFreePort();
@@ -88,12 +89,12 @@ const examples = readdirSync(path.join(repoRoot, 'examples'))
   .filter((file) => file.endsWith('.yaml') && file !== 'connection-secret.yaml')
   .map((file) => path.join(repoRoot, 'examples', file));
 await kubectl('apply', ...examples.flatMap((file) => ['-f', file]));
-const waited = await runKubectl(environment.controlPlane.kubectl, kubeconfigFile, ['wait', '--for=condition=Ready', 'dbu', '--all', '--timeout=60s']);
+const waited = await runKubectl(environment.cluster.kubectl, kubeconfigFile, ['wait', '--for=condition=Ready', 'dbu', '--all', '--timeout=60s']);
 if (waited.code !== 0) log(`not every example became Ready (see ${operatorLog}): ${waited.stderr.trim()}`);
 
 console.log(await kubectl('get', 'dbu'));
 console.log('local environment ready');
-console.log(`  kube-apiserver ${environment.controlPlane.kubernetesVersion} at ${environment.controlPlane.server}`);
+console.log(`  kube-apiserver ${environment.controlPlane?.kubernetesVersion ?? ''} at ${environment.controlPlane?.server ?? ''}`);
 console.log(`  PostgreSQL ${postgres.major} at ${postgres.host}:${postgres.port}, database "${database}"`);
 console.log(`  operator: log ${path.relative(process.cwd(), operatorLog)}, metrics http://127.0.0.1:${httpPort}/metrics`);
 console.log(`  in another shell:  source ${path.relative(process.cwd(), envFile)} && kubectl get dbu && psql "$DATABASE_URL"`);

@@ -2,18 +2,22 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LocalEnvironment } from './environment.js';
 import { harnessStateEnv, type HarnessState } from './harness-state.js';
-import { installCrdAndPolicy } from './install.js';
+import { installDeployment } from './install.js';
 import { logFilesUnder, PasswordLeakCheck } from './password-leak-check.js';
 import { parseMajor } from './postgres-server.js';
 
 let running: LocalEnvironment | undefined;
 let leakCheck: PasswordLeakCheck | undefined;
 
-/** Starts the run's control plane and PostgreSQL (jest global setup, in jest's main process). */
+/**
+ * Starts the run's control plane (or uses DBUSER_TEST_KUBECONFIG's cluster) and PostgreSQL, and
+ * installs deploy/ (jest global setup, in jest's main process).
+ */
 export async function setUpTestEnvironment(): Promise<void> {
   const started = Date.now();
   const environment = await LocalEnvironment.start({
     postgresMajor: parseMajor(process.env.PG_MAJOR),
+    externalKubeconfig: process.env.DBUSER_TEST_KUBECONFIG,
     // Every statement is logged so the suite can prove no password ever reaches PostgreSQL.
     postgresSettings: { log_statement: 'all' },
     log: (line) => {
@@ -21,21 +25,19 @@ export async function setUpTestEnvironment(): Promise<void> {
     },
   });
   running = environment;
-  await installCrdAndPolicy(environment.controlPlane);
-  leakCheck = new PasswordLeakCheck(environment.controlPlane.kubeconfigPath);
+  const operator = await installDeployment(environment.cluster, environment.dir);
+  leakCheck = new PasswordLeakCheck(environment.cluster.kubeconfigPath);
   leakCheck.add(environment.postgres.password);
   await leakCheck.start();
   // Ctrl-C reaches only this process (servers run in their own process groups): stop them in order.
   process.once('SIGINT', () => {
     void environment.stop().finally(() => process.exit(130));
   });
-  const state: HarnessState = { dir: environment.dir, kubernetes: environment.controlPlane.endpoint, postgres: environment.postgres.endpoint };
+  const state: HarnessState = { dir: environment.dir, cluster: environment.cluster, operator, postgres: environment.postgres.endpoint };
   const stateFile = path.join(environment.dir, 'state.json');
   writeFileSync(stateFile, JSON.stringify(state));
   process.env[harnessStateEnv] = stateFile;
-  process.stderr.write(
-    `\n[harness] kube-apiserver ${environment.controlPlane.kubernetesVersion} + PostgreSQL ${environment.postgres.major} ready in ${Date.now() - started} ms\n`,
-  );
+  process.stderr.write(`\n[harness] ${environment.describe()} ready in ${Date.now() - started} ms\n`);
 }
 
 /**

@@ -34,7 +34,7 @@ export async function createTestContext(prefix: string, options: { operatorEnv?:
   const connectionSecret = 'pg-admin';
   await kube.putSecret(connectionSecret, { uri: pg.adminUri(created.database) });
   const operator = options.startOperator === false ? undefined : await OperatorProcess.start({ namespace, ...(options.operatorEnv ? { env: options.operatorEnv } : {}) });
-  const { kubectl: kubectlPath, kubeconfigPath } = state.kubernetes;
+  const { kubectl: kubectlPath, kubeconfigPath } = state.cluster;
   return {
     namespace,
     database: created.database,
@@ -48,8 +48,21 @@ export async function createTestContext(prefix: string, options: { operatorEnv?:
   };
 }
 
+/**
+ * Leaves nothing behind: every DatabaseUser is unprotected and deleted while the operator still runs
+ * (so its role is dropped and its finalizer released), then the operator stops. On an external
+ * cluster the namespace is deleted too (the local control plane has no namespace controller).
+ */
 export async function destroyTestContext(context: TestContext | undefined): Promise<void> {
   if (!context) return;
+  if (context.operator?.running) {
+    const listed = await context.kubectl('get', 'dbu', '-o', 'name');
+    for (const name of listed.stdout.split('\n').filter((line) => line !== '')) {
+      await context.kubectl('patch', name, '--type=merge', '-p', '{"spec":{"protected":false}}');
+    }
+    await context.kubectl('delete', 'dbu', '--all', '--timeout=60s');
+  }
   await context.operator?.stop();
   await context.pg.close();
+  if (readHarnessState().cluster.auditLogFile === undefined) await context.kubectl('delete', 'namespace', context.namespace, '--wait=false');
 }

@@ -14,6 +14,8 @@ export interface OperatorOptions {
   kubeconfig?: string;
   /** Distinguishes log files when a test runs several operators. */
   instance?: string;
+  /** What start() waits for: /readyz (default) or only /healthz. */
+  waitUntil?: 'ready' | 'healthy';
 }
 
 const mainScript = path.join(repoRoot, 'dist', 'main.js');
@@ -40,7 +42,7 @@ export class OperatorProcess {
     const port = await findFreePort();
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
-      KUBECONFIG: options.kubeconfig ?? state.kubernetes.operatorKubeconfigPath,
+      KUBECONFIG: options.kubeconfig ?? state.operator.kubeconfigPath,
       WATCH_NAMESPACES: options.namespace,
       OPERATOR_NAMESPACE: options.namespace,
       LEADER_ELECT: 'false',
@@ -51,7 +53,7 @@ export class OperatorProcess {
       ...options.env,
     };
     const operator = new OperatorProcess(SupervisedProcess.start(OperatorProcess.processSpec(env, logFile)), { env, logFile }, port);
-    await operator.waitUntilReady();
+    await operator.waitFor(options.waitUntil === 'healthy' ? '/healthz' : '/readyz');
     return operator;
   }
 
@@ -71,13 +73,18 @@ export class OperatorProcess {
     return this.process.running;
   }
 
-  private async waitUntilReady(): Promise<void> {
+  private async waitFor(endpoint: '/readyz' | '/healthz'): Promise<void> {
     const proc = this.process;
     await waitFor(
-      'the operator to report ready',
-      async () => ((await fetch(`http://127.0.0.1:${this.port}/readyz`)).ok ? true : undefined),
+      `the operator to answer ${endpoint}`,
+      async () => ((await this.probe(endpoint)) === 200 ? true : undefined),
       { timeoutMs: 30_000, intervalMs: 100, abortIf: () => proc.exitReason() },
     );
+  }
+
+  /** The HTTP status of /healthz or /readyz. */
+  async probe(endpoint: '/readyz' | '/healthz'): Promise<number> {
+    return (await fetch(`http://127.0.0.1:${this.port}${endpoint}`)).status;
   }
 
   /** SIGTERM, as Kubernetes stops a pod. */
@@ -94,7 +101,7 @@ export class OperatorProcess {
   async restart(): Promise<void> {
     if (this.process.running) await this.stop();
     this.process = SupervisedProcess.start(OperatorProcess.processSpec(this.spec.env, this.spec.logFile));
-    await this.waitUntilReady();
+    await this.waitFor('/readyz');
   }
 
   async metrics(): Promise<string> {

@@ -51,6 +51,16 @@ describe('WorkQueue', () => {
     queue.shutDown();
   });
 
+  it('hands out no queued key after shutdown: only in-flight work finishes', async () => {
+    const queue = new WorkQueue(policy);
+    queue.add('a');
+    queue.add('b');
+    const inFlight = await queue.get();
+    queue.shutDown();
+    expect(await queue.get()).toBeUndefined();
+    queue.done(inFlight ?? '');
+  });
+
   it('releases waiting workers on shutdown and refuses new keys', async () => {
     const queue = new WorkQueue(policy);
     const waiting = queue.get();
