@@ -113,7 +113,9 @@ export class PostgresGateway {
       const observation = await this.observeWith(work, target, undefined);
       if (observation.role === undefined) return 'absent';
       if (!mayDrop(observation)) return 'refused';
-      const databases = await work.query<{ name: string }>('SELECT datname AS name FROM pg_database WHERE datallowconn ORDER BY datname');
+      // Template databases are left alone: connecting to them would block CREATE DATABASE. A role
+      // owning objects there makes DROP ROLE fail with 2BP01, which is reported, not forced.
+      const databases = await work.query<{ name: string }>('SELECT datname AS name FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname');
       for (const { name } of databases.rows) await this.clearRoleInDatabase(target, name, observation.server.adminUsername);
       await work.query(sql.dropRole(target.username));
       return 'dropped';
@@ -121,13 +123,31 @@ export class PostgresGateway {
   }
 
   private async clearRoleInDatabase(target: UserTarget, database: string, adminUsername: string): Promise<void> {
-    const client = await this.pools.connect(target.connection, database);
+    // The user's and the admin's databases are used all the time; others get a one-off connection.
+    if (database === target.database || database === target.connection.database) {
+      const client = await this.pools.connect(target.connection, database);
+      try {
+        await this.reassignAndDropOwned(client, target.username, adminUsername, database);
+      } finally {
+        client.release();
+      }
+      return;
+    }
+    const client = await this.pools.connectOnce(target.connection, database);
+    try {
+      await this.reassignAndDropOwned(client, target.username, adminUsername, database);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async reassignAndDropOwned(client: pg.ClientBase, username: string, adminUsername: string, database: string): Promise<void> {
     try {
       await client.query('BEGIN');
       for (const statement of sql.transactionTimeouts(this.timeouts.lockTimeoutMs, this.timeouts.statementTimeoutMs)) await client.query(statement);
       const owner = await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()');
       const databaseOwner = owner.rows[0]?.owner ?? adminUsername;
-      await client.query(sql.reassignOwned(target.username, databaseOwner === target.username ? adminUsername : databaseOwner));
+      await client.query(sql.reassignOwned(username, databaseOwner === username ? adminUsername : databaseOwner));
       // DROP OWNED would drop whatever is still owned: only run it once nothing is. Default privileges
       // are recorded as owned too, but REASSIGN never moves them; DROP OWNED just removes them.
       const stillOwns = await client.query<{ owns: boolean }>(
@@ -135,16 +155,14 @@ export class PostgresGateway {
                  WHERE r.rolname = $1 AND s.refclassid = 'pg_authid'::regclass AND s.deptype = 'o'
                    AND s.classid <> 'pg_default_acl'::regclass
                    AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS owns`,
-        [target.username],
+        [username],
       );
-      if (stillOwns.rows[0]?.owns) throw new Error(`role "${target.username}" still owns objects in database "${database}" after REASSIGN OWNED`);
-      await client.query(sql.dropOwned(target.username));
+      if (stillOwns.rows[0]?.owns) throw new Error(`role "${username}" still owns objects in database "${database}" after REASSIGN OWNED`);
+      await client.query(sql.dropOwned(username));
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
-    } finally {
-      client.release();
     }
   }
 

@@ -107,23 +107,39 @@ export class PostgresPools {
     throw lastError;
   }
 
+  /** An unpooled client with the server's SSL setting, as `user`. */
+  private standaloneClient(settings: ConnectionSettings, database: string, user: string, password: string): pg.Client {
+    const client = new pg.Client({
+      host: settings.host,
+      port: settings.port,
+      user,
+      password,
+      database,
+      ssl: this.sslChoice.get(this.serverKey(settings)) ?? sslConfigs(settings)[0] ?? false,
+      connectionTimeoutMillis: this.options.connectTimeoutMs,
+      application_name: this.options.applicationName,
+    });
+    client.on('error', () => undefined);
+    return client;
+  }
+
+  /**
+   * An admin client of its own (not pooled), for a database visited once, e.g. to clear a dropped
+   * role's objects: an idle pooled connection there would linger, and a lingering connection to a
+   * database blocks CREATE DATABASE from it and DROP DATABASE. The caller ends it.
+   */
+  async connectOnce(settings: ConnectionSettings, database: string): Promise<pg.Client> {
+    const client = this.standaloneClient(settings, database, settings.username, settings.password);
+    await client.connect();
+    return client;
+  }
+
   /**
    * Whether `username` can log in to `database` with `password`: true, false (authentication
    * failed), or undefined when the attempt says nothing about the password (network, pg_hba, ...).
    */
   async verifyLogin(settings: ConnectionSettings, database: string, username: string, password: string): Promise<boolean | undefined> {
-    const ssl = this.sslChoice.get(this.serverKey(settings)) ?? sslConfigs(settings)[0] ?? false;
-    const client = new pg.Client({
-      host: settings.host,
-      port: settings.port,
-      user: username,
-      password,
-      database,
-      ssl,
-      connectionTimeoutMillis: this.options.connectTimeoutMs,
-      application_name: this.options.applicationName,
-    });
-    client.on('error', () => undefined);
+    const client = this.standaloneClient(settings, database, username, password);
     try {
       await client.connect();
       return true;
