@@ -1,0 +1,21 @@
+# syntax=docker/dockerfile:1
+# Build: compile TypeScript with the full dependency set.
+FROM node:24-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+# Install scripts are not needed to compile (they fetch a Node binary and PostgreSQL for tests).
+RUN npm ci --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npx tsc -p tsconfig.build.json
+
+# Run: production dependencies and the compiled JavaScript only, as a non-root user.
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY --from=build /app/dist ./dist
+USER 65532:65532
+EXPOSE 8080
+ENTRYPOINT ["node", "dist/main.js"]
