@@ -114,10 +114,20 @@ export class KubeHttp {
     try {
       const response = await this.send('GET', path, { query: { ...query, watch: true }, signal: combined });
       if (!response.body) return;
-      const lines = createInterface({ input: Readable.fromWeb(response.body), crlfDelay: Infinity });
-      for await (const line of lines) {
-        if (line.trim() === '') continue;
-        onEvent(JSON.parse(line) as WatchEvent<T>);
+      const input = Readable.fromWeb(response.body);
+      const lines = createInterface({ input, crlfDelay: Infinity });
+      // A failure reaches us through the iterator below. After it (or after our abort), the stream and
+      // the line reader may still emit 'error'; without a listener Node would crash the process.
+      input.on('error', () => undefined);
+      lines.on('error', () => undefined);
+      try {
+        for await (const line of lines) {
+          if (line.trim() === '') continue;
+          onEvent(JSON.parse(line) as WatchEvent<T>);
+        }
+      } finally {
+        lines.close();
+        input.destroy();
       }
     } finally {
       local.abort();

@@ -107,7 +107,9 @@ export class PostgresServer implements PostgresEndpoint {
   }
 
   private async initialise(): Promise<void> {
-    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
+    // Parents traversable (PostgreSQL may run as nobody), the data directory private.
+    mkdirSync(this.options.dir, { recursive: true, mode: 0o755 });
+    mkdirSync(this.dataDir, { mode: 0o700 });
     const passwordFile = path.join(this.options.dir, 'superuser-password');
     writeFileSync(passwordFile, this.password, { mode: 0o600 });
     if (this.runAs) {

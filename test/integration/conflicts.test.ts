@@ -48,4 +48,16 @@ describe('role ownership', () => {
     expect((await ctx.pg.role(username))?.comment).toContain(first.metadata.uid);
     expect(await ctx.kube.secretData('second-credentials')).toBeUndefined();
   });
+
+  it('never overwrites a Secret it did not write: SecretConflict', async () => {
+    await ctx.kube.putSecret('mine-credentials', { note: 'written by someone else' });
+    await ctx.kube.createUser('mine', { username: uniqueUsername('mine'), connection: { secretName: ctx.connectionSecret } });
+    const user = await ctx.kube.waitReason('mine', 'SecretConflict');
+    expect(user.status?.conditions?.[0]?.message).toContain('Secret "mine-credentials" exists and was not written by dbuser-operator');
+    expect(await ctx.kube.secretData('mine-credentials')).toEqual({ note: 'written by someone else' });
+    // Pointing the user at a free name resolves it.
+    await ctx.kube.patchUser('mine', { spec: { secretName: 'mine-db-credentials' } });
+    await ctx.kube.waitReady('mine');
+    expect(await ctx.kube.secretData('mine-credentials')).toEqual({ note: 'written by someone else' });
+  });
 });

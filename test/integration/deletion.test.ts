@@ -49,6 +49,23 @@ describe('deletionPolicy Delete', () => {
   });
 });
 
+describe('a deletion that cannot complete', () => {
+  it('waits while the server is unreachable, and is released by switching to Retain', async () => {
+    // Port 1 refuses connections: the server is "gone for good".
+    await ctx.kube.putSecret('gone-pg', { uri: 'postgresql://postgres:unused-password@127.0.0.1:1/postgres' });
+    await ctx.kube.createUser('stuck', { username: uniqueUsername('stuck'), connection: { secretName: 'gone-pg' } });
+    await ctx.kube.waitReason('stuck', 'ServerUnavailable');
+    await ctx.kube.deleteUser('stuck');
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const waiting = await ctx.kube.getUser('stuck');
+    expect(waiting?.metadata.deletionTimestamp).toBeDefined();
+    expect(waiting?.metadata.finalizers).toContain('dbuser.dev/finalizer');
+
+    await ctx.kube.patchUser('stuck', { spec: { deletionPolicy: 'Retain' } });
+    await ctx.kube.waitGone('stuck');
+  });
+});
+
 describe('deletionPolicy Retain', () => {
   it('keeps the role and its credentials, and a new DatabaseUser of the same name takes them back', async () => {
     const username = uniqueUsername('kept');

@@ -73,6 +73,11 @@ export class OperatorProcess {
     return this.process.running;
   }
 
+  /** Why the process is not running (with its last log lines), or undefined while it runs. */
+  exitReason(): string | undefined {
+    return this.process.exitReason();
+  }
+
   private async waitFor(endpoint: '/readyz' | '/healthz'): Promise<void> {
     const proc = this.process;
     await waitFor(

@@ -1,0 +1,54 @@
+import type { DatabaseUser } from '../src/api/database-user.js';
+import { Informer, objectKey } from '../src/kubernetes/informer.js';
+import type { KubeHttp } from '../src/kubernetes/kube-http.js';
+import { databaseUsersPath } from '../src/kubernetes/resources.js';
+import { createLogger } from '../src/runtime/logger.js';
+
+function isReady(user: DatabaseUser): boolean {
+  const ready = user.status?.conditions?.find((condition) => condition.type === 'Ready');
+  return ready?.status === 'True' && user.status?.observedGeneration === user.metadata.generation;
+}
+
+/** Watches a namespace's DatabaseUsers and records when each first became Ready. */
+export class ReadyTracker {
+  readonly readyAt = new Map<string, number>();
+  private readonly informer: Informer<DatabaseUser>;
+  private waiters: { count: number; resolve: () => void }[] = [];
+
+  constructor(http: KubeHttp, namespace: string) {
+    const seen = (user: DatabaseUser): void => {
+      const key = objectKey(user);
+      if (!this.readyAt.has(key) && isReady(user)) {
+        this.readyAt.set(key, performance.now());
+        this.waiters = this.waiters.filter((waiter) => {
+          if (this.readyAt.size < waiter.count) return true;
+          waiter.resolve();
+          return false;
+        });
+      }
+    };
+    this.informer = new Informer<DatabaseUser>(
+      { name: 'bench', http, path: databaseUsersPath(namespace), cache: true, logger: createLogger('silent') },
+      { onAdd: seen, onUpdate: (_previous, user) => { seen(user); } },
+    );
+  }
+
+  async start(): Promise<void> {
+    this.informer.start();
+    await this.informer.waitForSync();
+  }
+
+  /** Resolves when at least `count` users have been Ready. */
+  untilReady(count: number): Promise<void> {
+    if (this.readyAt.size >= count) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ count, resolve }));
+  }
+
+  forget(key: string): void {
+    this.readyAt.delete(key);
+  }
+
+  async stop(): Promise<void> {
+    await this.informer.stop();
+  }
+}

@@ -1,0 +1,206 @@
+// `npm run bench`: the targets of DESIGN §9, measured on this machine against the real components.
+// Phases: raw limits of PostgreSQL and the API server; 1,000 users at once; single-user latency;
+// an idle resync; memory with 10,000 users; faults during a burst. Prints a summary at the end.
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import pg from 'pg';
+import { KubeHttp } from '../src/kubernetes/kube-http.js';
+import { scramSha256Verifier } from '../src/postgres/password-hash.js';
+import { LocalEnvironment } from '../test/harness/environment.js';
+import { harnessStateEnv, type HarnessState } from '../test/harness/harness-state.js';
+import { installDeployment } from '../test/harness/install.js';
+import { metricValue, OperatorProcess } from '../test/integration/support/operator-process.js';
+import { PgTestClient } from '../test/integration/support/postgres.js';
+import { inParallel, percentile, seconds } from './measure.js';
+import { ReadyTracker } from './ready-tracker.js';
+
+const burstSize = Number(process.env.BENCH_USERS ?? 1000);
+const scaleSize = Number(process.env.BENCH_SCALE_USERS ?? 10_000);
+const latencySamples = 50;
+const faultUsers = 300;
+const results: [string, string, string][] = [];
+
+function log(line: string): void {
+  console.log(`[bench] ${line}`);
+}
+
+function report(what: string, value: string, target: string): void {
+  results.push([what, value, target]);
+  log(`${what}: ${value}${target ? ` (target ${target})` : ''}`);
+}
+
+const environment = await LocalEnvironment.start({ log });
+const stateFile = path.join(environment.dir, 'state.json');
+try {
+  const operatorIdentity = await installDeployment(environment.cluster, environment.dir);
+  const state: HarnessState = { dir: environment.dir, cluster: environment.cluster, operator: operatorIdentity, postgres: environment.postgres.endpoint };
+  writeFileSync(stateFile, JSON.stringify(state));
+  process.env[harnessStateEnv] = stateFile;
+
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(environment.cluster.kubeconfigPath);
+  const http = await KubeHttp.create(kubeConfig, 'dbuser-bench');
+  const pgClient = new PgTestClient(environment.postgres.endpoint);
+  const admin = new pg.Pool({ connectionString: environment.postgres.url, max: 16 });
+  const database = await pgClient.createDatabaseWithOwner('bench');
+
+  const createNamespace = async (name: string): Promise<void> => {
+    await http.request('POST', '/api/v1/namespaces', { body: { metadata: { name } } });
+    await http.request('POST', `/api/v1/namespaces/${name}/secrets`, {
+      body: { metadata: { name: 'pg-admin' }, stringData: { uri: pgClient.adminUri(database.database) } },
+    });
+  };
+  const createUser = async (namespace: string, name: string, spec: Record<string, unknown> = {}): Promise<void> => {
+    await http.request('POST', `/apis/dbuser.dev/v1alpha1/namespaces/${namespace}/databaseusers`, {
+      body: {
+        apiVersion: 'dbuser.dev/v1alpha1',
+        kind: 'DatabaseUser',
+        metadata: { name },
+        spec: { username: `b_${name.replaceAll('-', '_')}_${randomBytes(2).toString('hex')}`, connection: { secretName: 'pg-admin' }, ...spec },
+      },
+    });
+  };
+  const verifyLogins = async (namespace: string): Promise<{ ok: number; failed: number }> => {
+    const secrets = await http.request<{ items: { data?: Record<string, string> }[] }>('GET', `/api/v1/namespaces/${namespace}/secrets`, {
+      query: { labelSelector: 'app.kubernetes.io/managed-by=dbuser-operator' },
+    });
+    let ok = 0;
+    let failed = 0;
+    await inParallel(secrets.items, 8, async (secret) => {
+      const uri = Buffer.from(secret.data?.uri ?? '', 'base64').toString();
+      if (await pgClient.canLogin(uri)) ok++;
+      else failed++;
+    });
+    return { ok, failed };
+  };
+
+  // 1. The raw limits, measured in this run on this machine.
+  log(`phase 1: raw rates (${burstSize} roles, ${burstSize} Secrets)`);
+  const verifiers = await Promise.all(Array.from({ length: burstSize }, () => scramSha256Verifier(randomBytes(32).toString('base64url'))));
+  let started = performance.now();
+  await inParallel(verifiers, 8, async (verifier, i) => {
+    await admin.query(`CREATE ROLE raw_role_${i} LOGIN PASSWORD ${pg.escapeLiteral(verifier)}`);
+  });
+  const pgRate = burstSize / ((performance.now() - started) / 1000);
+  await inParallel(verifiers, 8, async (_verifier, i) => {
+    await admin.query(`DROP ROLE raw_role_${i}`);
+  });
+  await http.request('POST', '/api/v1/namespaces', { body: { metadata: { name: 'bench-raw' } } });
+  const secretData = Object.fromEntries(['username', 'password', 'host', 'port', 'dbname', 'uri', 'jdbc-uri', 'pgpass', 'type', 'provider'].map((key) => [key, randomBytes(24).toString('base64')]));
+  started = performance.now();
+  await inParallel(Array.from({ length: burstSize }, (_, i) => i), 32, async (i) => {
+    await http.request('POST', '/api/v1/namespaces/bench-raw/secrets', { body: { metadata: { name: `raw-${i}` }, data: secretData } });
+  });
+  const apiRate = burstSize / ((performance.now() - started) / 1000);
+  const limit = Math.min(pgRate, apiRate);
+  report('raw PostgreSQL role creation', `${pgRate.toFixed(0)} roles/s`, '');
+  report('raw API server Secret creation', `${apiRate.toFixed(0)} Secrets/s`, '');
+
+  // 2. A burst of users applied at once.
+  log(`phase 2: ${burstSize} DatabaseUsers at once`);
+  await createNamespace('bench-burst');
+  let operator = await OperatorProcess.start({ namespace: 'bench-burst', env: { LOG_LEVEL: 'info' }, instance: 'burst' });
+  const tracker = new ReadyTracker(http, 'bench-burst');
+  await tracker.start();
+  started = performance.now();
+  await inParallel(Array.from({ length: burstSize }, (_, i) => i), 32, async (i) => {
+    await createUser('bench-burst', `u-${i}`, { readOnly: i % 3 === 0 });
+  });
+  const applied = performance.now();
+  await tracker.untilReady(burstSize);
+  const allReady = performance.now();
+  const logins = await verifyLogins('bench-burst');
+  const verified = performance.now();
+  const operatorRate = burstSize / ((allReady - started) / 1000);
+  report(`${burstSize} users: applied`, seconds(applied - started), '');
+  report(`${burstSize} users: all Ready`, seconds(allReady - started), '');
+  report(`${burstSize} users: Ready and every password verified by a login`, `${seconds(verified - started)} (${logins.ok} logins, ${logins.failed} failed)`, '≤ 20 s');
+  report('operator rate / raw limit', `${operatorRate.toFixed(0)} users/s / ${limit.toFixed(0)} per s = ${(operatorRate / limit).toFixed(2)}`, '≥ 0.5');
+
+  // 3. One user at a time: apply -> Ready (Secret written, role created, status reported).
+  log(`phase 3: latency of ${latencySamples} single users`);
+  const latencies: number[] = [];
+  for (let i = 0; i < latencySamples; i++) {
+    const sent = performance.now();
+    await createUser('bench-burst', `single-${i}`);
+    await tracker.untilReady(burstSize + i + 1);
+    latencies.push((tracker.readyAt.get(`bench-burst/single-${i}`) ?? Number.NaN) - sent);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  latencies.sort((a, b) => a - b);
+  report('one user applied -> Ready, p50', `${percentile(latencies, 50).toFixed(0)} ms`, '≤ 200 ms');
+  report('one user applied -> Ready, p99', `${percentile(latencies, 99).toFixed(0)} ms`, '≤ 1 s');
+
+  // 4. Idle: a fresh operator reconciles every converged user at start, then resyncs; nothing to write.
+  log('phase 4: idle resync');
+  await operator.stop();
+  operator = await OperatorProcess.start({ namespace: 'bench-burst', env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '10s' }, instance: 'idle' });
+  const users = burstSize + latencySamples;
+  const metric = async (name: string, labels: Record<string, string> = {}) => metricValue(await operator.metrics(), name, labels);
+  const writes = async () => (await Promise.all(['POST', 'PUT', 'PATCH', 'DELETE'].map((verb) => metric('dbuser_operator_kubernetes_requests', { verb })))).reduce((a, b) => a + b, 0);
+  while ((await metric('dbuser_operator_reconcile_total')) < 2 * users) await new Promise((resolve) => setTimeout(resolve, 250));
+  report(`idle: ${users} users reconciled twice (start-up pass and a resync)`, `${await writes()} API writes, ${await metric('dbuser_operator_postgres_actions_total')} PostgreSQL changes`, '0 writes');
+  const idleSeconds = (await metric('dbuser_operator_reconcile_duration_seconds_sum')) / (await metric('dbuser_operator_reconcile_duration_seconds_count'));
+  report('idle reconcile, mean duration', `${(idleSeconds * 1000).toFixed(1)} ms`, '');
+  await operator.stop();
+
+  // 5. Memory with many users.
+  if (scaleSize > users) {
+    log(`phase 5: ${scaleSize} users`);
+    operator = await OperatorProcess.start({ namespace: 'bench-burst', env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '1h' }, instance: 'scale' });
+    started = performance.now();
+    await inParallel(Array.from({ length: scaleSize - users }, (_, i) => i), 32, async (i) => {
+      await createUser('bench-burst', `s-${i}`, { readOnly: i % 2 === 0 });
+    });
+    await tracker.untilReady(scaleSize);
+    report(`${scaleSize - users} more users to ${scaleSize}: all Ready`, seconds(performance.now() - started), '');
+    const rss = await metric('process_resident_memory_bytes');
+    report(`operator RSS with ${scaleSize} users`, `${(rss / 2 ** 20).toFixed(0)} MiB`, '≤ 200 MiB');
+    await operator.stop();
+  }
+  await tracker.stop();
+
+  // 6. Faults during a burst: SIGKILLs of the operator, a PostgreSQL restart, an API server restart.
+  log(`phase 6: faults during a burst of ${faultUsers}`);
+  await createNamespace('bench-faults');
+  operator = await OperatorProcess.start({ namespace: 'bench-faults', env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '10s', RETRY_BACKOFF_MAX: '5s' }, instance: 'faults' });
+  const faults: string[] = [];
+  const burst = inParallel(Array.from({ length: faultUsers }, (_, i) => i), 4, async (i) => {
+    await createUser('bench-faults', `f-${i}`, { readOnly: i % 2 === 0, passwordEncryption: i % 5 === 0 ? 'md5' : 'scram-sha-256' });
+  });
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1500));
+  for (let kill = 0; kill < 3; kill++) {
+    await pause();
+    await operator.kill();
+    faults.push('SIGKILL operator');
+    await operator.restart();
+  }
+  await pause();
+  await environment.postgres.restart();
+  faults.push('PostgreSQL restart');
+  await pause();
+  await environment.controlPlane?.restartApiServer();
+  faults.push('API server restart');
+  await burst.catch((error: unknown) => {
+    faults.push(`(a create failed during the API server restart: ${String(error)})`);
+  });
+  const faultTracker = new ReadyTracker(http, 'bench-faults');
+  await faultTracker.start();
+  started = performance.now();
+  const created = (await http.request<{ items: unknown[] }>('GET', '/apis/dbuser.dev/v1alpha1/namespaces/bench-faults/databaseusers')).items.length;
+  await faultTracker.untilReady(created);
+  const faultLogins = await verifyLogins('bench-faults');
+  report(`faults (${faults.join(', ')})`, `${created} users all Ready ${seconds(performance.now() - started)} after the last fault; ${faultLogins.ok} logins, ${faultLogins.failed} failed`, 'all Ready, all log in');
+  await faultTracker.stop();
+  await operator.stop();
+  await admin.end();
+  await pgClient.close();
+  await http.close();
+} finally {
+  await environment.stop();
+}
+
+console.log('\n| measurement | result | target |\n|---|---|---|');
+for (const [what, value, target] of results) console.log(`| ${what} | ${value} | ${target} |`);
