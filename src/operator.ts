@@ -2,7 +2,6 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseUser } from './api/database-user.js';
-import { finalizerName } from './api/names.js';
 import { EventRecorder } from './kubernetes/event-recorder.js';
 import { Informer, objectKey } from './kubernetes/informer.js';
 import { KubeHttp } from './kubernetes/kube-http.js';
@@ -15,6 +14,7 @@ import { ConnectionResolver } from './reconcile/connection-resolver.js';
 import { generatePassword } from './reconcile/password.js';
 import { DatabaseUserReconciler } from './reconcile/reconciler.js';
 import { SecretIndex } from './reconcile/secret-index.js';
+import { needsReconcile, summarize, type UserSummary } from './reconcile/user-summary.js';
 import type { OperatorConfig } from './runtime/config.js';
 import { Controller } from './runtime/controller.js';
 import { startHttpServer } from './runtime/http-server.js';
@@ -23,25 +23,13 @@ import type { Logger } from './runtime/logger.js';
 import { OperatorMetrics } from './runtime/metrics.js';
 import { WorkQueue } from './runtime/work-queue.js';
 
-/** Whether an update to a DatabaseUser needs a reconcile: status-only changes (our own writes) do not. */
-function needsReconcile(previous: DatabaseUser, current: DatabaseUser): boolean {
-  const a = previous.metadata;
-  const b = current.metadata;
-  return (
-    a.generation !== b.generation ||
-    a.deletionTimestamp !== b.deletionTimestamp ||
-    JSON.stringify(a.annotations ?? {}) !== JSON.stringify(b.annotations ?? {}) ||
-    (!(b.finalizers ?? []).includes(finalizerName) && b.deletionTimestamp === undefined)
-  );
-}
-
 /**
  * Wires the operator: informers for DatabaseUsers (cached) and Secrets (watch-only), the dependency
  * index from Secrets to users, the work queue and workers, the periodic resync, leader election and
  * the HTTP endpoints. Only the leader runs workers; every replica keeps its caches warm.
  */
 export class Operator {
-  private readonly userInformers = new Map<string | undefined, Informer<DatabaseUser>>();
+  private readonly userInformers = new Map<string | undefined, Informer<DatabaseUser, UserSummary>>();
   private readonly secretInformers: Informer<SecretObject>[] = [];
   private readonly queue: WorkQueue;
   private controller: Controller | undefined;
@@ -113,16 +101,15 @@ export class Operator {
     return new Operator(config, http, new KubeResources(http, ownWrites), ownWrites, logger, onFatal);
   }
 
-  private allUsers(): DatabaseUser[] {
+  private allUsers(): UserSummary[] {
     return [...this.userInformers.values()].flatMap((informer) => informer.list());
   }
 
   private usersByState(): Record<'ready' | 'not_ready' | 'unknown', number> {
     const counts = { ready: 0, not_ready: 0, unknown: 0 };
     for (const user of this.allUsers()) {
-      const ready = user.status?.conditions?.find((condition) => condition.type === 'Ready')?.status;
-      if (ready === 'True') counts.ready++;
-      else if (ready === 'False') counts.not_ready++;
+      if (user.ready === 'True') counts.ready++;
+      else if (user.ready === 'False') counts.not_ready++;
       else counts.unknown++;
     }
     return counts;
@@ -139,8 +126,15 @@ export class Operator {
   }
 
   private watchUsers(namespace: string | undefined): void {
-    const informer = new Informer<DatabaseUser>(
-      { name: `databaseusers/${namespace ?? '*'}`, http: this.http, path: databaseUsersPath(namespace), cache: true, logger: this.logger },
+    const informer = new Informer<DatabaseUser, UserSummary>(
+      {
+        name: `databaseusers/${namespace ?? '*'}`,
+        http: this.http,
+        path: databaseUsersPath(namespace),
+        cache: true,
+        logger: this.logger,
+        project: summarize,
+      },
       {
         onAdd: (user) => {
           this.indexUser(user);
@@ -158,17 +152,18 @@ export class Operator {
     this.userInformers.set(namespace, informer);
   }
 
-  private indexUser(user: DatabaseUser): void {
-    const { namespace = '', name = '' } = user.metadata;
+  private indexUser(user: UserSummary): void {
+    const { namespace, name } = user.metadata;
     this.index.set(objectKey(user), this.index.secretsOf(namespace, name, user.spec));
   }
 
   private watchSecrets(namespace: string | undefined, fieldSelector?: string): void {
     const changed = (secret: SecretObject): void => {
       const key = objectKey(secret);
-      if (this.ownWrites.consume(key, secret.metadata?.resourceVersion)) return;
-      this.connections.invalidate(key);
-      for (const user of this.index.usersOf(key)) this.enqueue(user);
+      this.ownWrites.observe(key, secret.metadata?.resourceVersion, () => {
+        this.connections.invalidate(key);
+        for (const user of this.index.usersOf(key)) this.enqueue(user);
+      });
     };
     this.secretInformers.push(
       new Informer<SecretObject>(

@@ -54,6 +54,8 @@ export class KubeHttp {
       },
       keepAliveTimeout: 30_000,
       connections: 64,
+      // HTTP/1.1 keep-alive: measured no slower than HTTP/2 here, and undici's most mature path.
+      allowH2: false,
     });
     return new KubeHttp(kubeConfig, cluster.server.replace(/\/$/, ''), agent, userAgent);
   }

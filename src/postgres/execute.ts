@@ -39,9 +39,12 @@ export async function statementsFor(action: PostgresAction): Promise<string[]> {
   }
 }
 
-/** Runs the actions in order on a client that is inside a transaction. */
+/**
+ * Runs the actions in order on a client that is inside a transaction, as one multi-statement query:
+ * one round trip for the whole plan (DDL takes no parameters, so nothing is lost).
+ */
 export async function executeActions(client: pg.ClientBase, actions: readonly PostgresAction[]): Promise<void> {
-  for (const action of actions) {
-    for (const statement of await statementsFor(action)) await client.query(statement);
-  }
+  const statements: string[] = [];
+  for (const action of actions) statements.push(...(await statementsFor(action)));
+  if (statements.length > 0) await client.query(statements.join(';\n'));
 }

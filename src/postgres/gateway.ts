@@ -1,10 +1,12 @@
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { ConnectionSettings } from '../api/connection.js';
 import type { PostgresAction } from '../reconcile/actions.js';
 import type { ObservedDatabase, ObservedPassword, ObservedRole, ObservedServer } from '../reconcile/observed.js';
 import { executeActions } from './execute.js';
 import { databaseLockKey, roleLockKey } from './lock-keys.js';
-import { observeDatabase, observeRole, observeServer, readStoredPassword } from './observe.js';
+import { observeDatabase, observeDatabaseOwner, observeRole, observeServer } from './observe.js';
+import { groupRoleComment, isGroupRoleComment } from './ownership-marker.js';
 import { storedEncryption, storedHashMatches, type PasswordEncryption } from './password-hash.js';
 import type { PostgresPools } from './pools.js';
 import * as sql from './statements.js';
@@ -36,6 +38,17 @@ export interface Timeouts {
 export type Decide = (observation: Observation) => Promise<PostgresAction[]>;
 
 const unknownPassword: ObservedPassword = { matches: undefined, encryption: undefined };
+/** The admin's identity and superuser flag rarely change: re-read at most this often. */
+const serverCacheMs = 60_000;
+/**
+ * Group privileges are shared by every user of a database: once verified complete, other users' passes
+ * trust that for this long (drift in them is repaired within the resync interval plus this).
+ */
+const groupsCacheMs = 5_000;
+
+function isGroupAction(action: PostgresAction): boolean {
+  return action.kind === 'createGroup' || action.kind === 'grantGroupPrivileges';
+}
 
 /**
  * The operator's only door to PostgreSQL: observe without locks (the fast, write-free path), and
@@ -43,35 +56,73 @@ const unknownPassword: ObservedPassword = { matches: undefined, encryption: unde
  * on what is true while the lock is held.
  */
 export class PostgresGateway {
+  private readonly servers = new Map<string, { server: ObservedServer; at: number }>();
+  private readonly completeGroups = new Map<string, number>();
+  /**
+   * Verdicts of "does the stored hash match this password", by role: recomputing a SCRAM verifier
+   * (4096 PBKDF2 rounds) on every idle pass is the largest cost of a resync, and the answer cannot
+   * change while the stored hash and the password are the same bytes.
+   */
+  private readonly passwordVerdicts = new Map<string, { fingerprint: string; matches: boolean }>();
+
   constructor(
     private readonly pools: PostgresPools,
     private readonly timeouts: Timeouts,
   ) {}
 
-  private async observePassword(
-    client: pg.ClientBase,
-    target: UserTarget,
-    server: ObservedServer,
-    intended: IntendedPassword | undefined,
-  ): Promise<ObservedPassword> {
+  private serverKey(target: UserTarget): string {
+    const { host, port, username } = target.connection;
+    return JSON.stringify([host, port, username]);
+  }
+
+  private async server(client: pg.ClientBase, target: UserTarget): Promise<ObservedServer> {
+    const key = this.serverKey(target);
+    const cached = this.servers.get(key);
+    if (cached && Date.now() - cached.at < serverCacheMs) return cached.server;
+    const server = await observeServer(client);
+    this.servers.set(key, { server, at: Date.now() });
+    return server;
+  }
+
+  private async database(client: pg.ClientBase, target: UserTarget, fresh: boolean): Promise<ObservedDatabase> {
+    const key = `${this.serverKey(target)}/${target.database}`;
+    const verifiedAt = this.completeGroups.get(key);
+    if (!fresh && verifiedAt !== undefined && Date.now() - verifiedAt < groupsCacheMs) {
+      const complete = { exists: true, comment: groupRoleComment, privilegesComplete: true };
+      return { ...(await observeDatabaseOwner(client)), groups: { readonly: complete, readwrite: { ...complete } } };
+    }
+    const database = await observeDatabase(client);
+    const { readonly, readwrite } = database.groups;
+    if (readonly.privilegesComplete && readwrite.privilegesComplete && isGroupRoleComment(readonly.comment) && isGroupRoleComment(readwrite.comment)) {
+      this.completeGroups.set(key, Date.now());
+    } else {
+      this.completeGroups.delete(key);
+    }
+    return database;
+  }
+
+  private async passwordOf(target: UserTarget, stored: string | null | undefined, intended: IntendedPassword | undefined): Promise<ObservedPassword> {
     if (intended === undefined) return unknownPassword;
-    if (server.adminIsSuperuser) {
-      const stored = await readStoredPassword(client, target.username);
-      return {
-        matches: await storedHashMatches(stored, intended.value, target.username, storedEncryption(stored) ?? intended.encryption),
-        encryption: storedEncryption(stored),
-      };
+    if (stored !== undefined) {
+      const encryption = storedEncryption(stored);
+      const key = `${this.serverKey(target)}/${target.username}`;
+      const fingerprint = createHash('sha256').update(JSON.stringify([stored, intended.value, intended.encryption])).digest('base64');
+      const known = this.passwordVerdicts.get(key);
+      if (known?.fingerprint === fingerprint) return { matches: known.matches, encryption };
+      const matches = await storedHashMatches(stored, intended.value, target.username, encryption ?? intended.encryption);
+      this.passwordVerdicts.set(key, { fingerprint, matches });
+      return { matches, encryption };
     }
     // Without pg_authid, the only proof is a login with the password.
     return { matches: await this.pools.verifyLogin(target.connection, target.database, target.username, intended.value), encryption: undefined };
   }
 
-  private async observeWith(client: pg.ClientBase, target: UserTarget, intended: IntendedPassword | undefined): Promise<Observation> {
-    const server = await observeServer(client);
-    const database = await observeDatabase(client);
-    const role = await observeRole(client, target.username, target.database);
-    const password = role === undefined ? unknownPassword : await this.observePassword(client, target, server, intended);
-    return { server, database, role, password };
+  private async observeWith(client: pg.ClientBase, target: UserTarget, intended: IntendedPassword | undefined, freshGroups = false): Promise<Observation> {
+    const server = await this.server(client, target);
+    const database = await this.database(client, target, freshGroups);
+    const observed = await observeRole(client, target.username, target.database, server.adminIsSuperuser);
+    const password = observed === undefined ? unknownPassword : await this.passwordOf(target, observed.storedPassword, intended);
+    return { server, database, role: observed?.role, password };
   }
 
   /** Reads the server, the database and the role. No lock, no write. */
@@ -87,19 +138,29 @@ export class PostgresGateway {
   /**
    * Takes the role's advisory lock (in the connection's database, so every reconcile of this role
    * meets there), re-observes, asks `decide` for the actions and runs them in one transaction. Group
-   * changes additionally take the database's lock (always after the role's: no deadlock).
-   * Returns the actions that were run.
+   * changes additionally take the database's lock (always after the role's: no deadlock) and look at
+   * the groups afresh. Returns the actions that were run.
    */
   async applyLocked(target: UserTarget, intended: IntendedPassword | undefined, decide: Decide): Promise<PostgresAction[]> {
-    return this.withRoleLock(target, async (work, lock) => {
-      let actions = await decide(await this.observeWith(work, target, intended));
-      if (actions.some((action) => action.kind === 'createGroup' || action.kind === 'grantGroupPrivileges')) {
-        await lock.query(sql.advisoryXactLock, databaseLockKey(target.database));
-        actions = await decide(await this.observeWith(work, target, intended));
-      }
-      await executeActions(work, actions);
-      return actions;
-    });
+    let touchesGroups = false;
+    try {
+      return await this.withRoleLock(target, async (work, lock) => {
+        let actions = await decide(await this.observeWith(work, target, intended));
+        if (actions.some(isGroupAction)) {
+          touchesGroups = true;
+          await lock.query(sql.advisoryXactLock(...databaseLockKey(target.database)));
+          actions = await decide(await this.observeWith(work, target, intended, true));
+        }
+        await executeActions(work, actions);
+        return actions;
+      });
+    } catch (error) {
+      touchesGroups = true;
+      throw error;
+    } finally {
+      // Groups changed (or may have, if the transaction failed): look at them afresh next time.
+      if (touchesGroups) this.completeGroups.delete(`${this.serverKey(target)}/${target.database}`);
+    }
   }
 
   /**
@@ -118,6 +179,7 @@ export class PostgresGateway {
       const databases = await work.query<{ name: string }>('SELECT datname AS name FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname');
       for (const { name } of databases.rows) await this.clearRoleInDatabase(target, name, observation.server.adminUsername);
       await work.query(sql.dropRole(target.username));
+      this.passwordVerdicts.delete(`${this.serverKey(target)}/${target.username}`);
       return 'dropped';
     });
   }
@@ -143,8 +205,7 @@ export class PostgresGateway {
 
   private async reassignAndDropOwned(client: pg.ClientBase, username: string, adminUsername: string, database: string): Promise<void> {
     try {
-      await client.query('BEGIN');
-      for (const statement of sql.transactionTimeouts(this.timeouts.lockTimeoutMs, this.timeouts.statementTimeoutMs)) await client.query(statement);
+      await client.query([sql.begin, ...sql.transactionTimeouts(this.timeouts.lockTimeoutMs, this.timeouts.statementTimeoutMs)].join('; '));
       const owner = await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()');
       const databaseOwner = owner.rows[0]?.owner ?? adminUsername;
       await client.query(sql.reassignOwned(username, databaseOwner === username ? adminUsername : databaseOwner));
@@ -171,14 +232,13 @@ export class PostgresGateway {
     let work: pg.PoolClient | undefined;
     const begun: pg.ClientBase[] = [];
     let failure: Error | undefined;
-    const begin = async (client: pg.ClientBase): Promise<void> => {
-      await client.query('BEGIN');
+    const begin = async (client: pg.ClientBase, ...then: string[]): Promise<void> => {
       begun.push(client);
-      for (const statement of sql.transactionTimeouts(this.timeouts.lockTimeoutMs, this.timeouts.statementTimeoutMs)) await client.query(statement);
+      // One round trip: BEGIN, the timeouts and (for the lock connection) the lock itself.
+      await client.query([sql.begin, ...sql.transactionTimeouts(this.timeouts.lockTimeoutMs, this.timeouts.statementTimeoutMs), ...then].join('; '));
     };
     try {
-      await begin(lock);
-      await lock.query(sql.advisoryXactLock, roleLockKey(target.username));
+      await begin(lock, sql.advisoryXactLock(...roleLockKey(target.username)));
       if (target.database === target.connection.database) {
         work = undefined;
       } else {

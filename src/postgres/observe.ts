@@ -67,13 +67,19 @@ function objectPrivilegesSql(access: Access): string {
   ].join(' AND ');
 }
 
-/** The user's database: its owner and the state of its two group roles. Run while connected to it. */
-export async function observeDatabase(client: Client): Promise<ObservedDatabase> {
+/** The current database and its owner. */
+export async function observeDatabaseOwner(client: Client): Promise<{ name: string; owner: string }> {
   const db = await client.query<{ name: string; owner: string }>(
     'SELECT d.datname AS name, pg_get_userbyid(d.datdba) AS owner FROM pg_database d WHERE d.datname = current_database()',
   );
   const row = db.rows[0];
   if (!row) throw new Error('could not read the current database');
+  return row;
+}
+
+/** The user's database: its owner and the state of its two group roles. Run while connected to it. */
+export async function observeDatabase(client: Client): Promise<ObservedDatabase> {
+  const row = await observeDatabaseOwner(client);
   const names: Record<Access, string> = { readonly: groupRoleName('readonly', row.name), readwrite: groupRoleName('readwrite', row.name) };
   const roles = await client.query<{ name: string; comment: string | null }>(
     "SELECT r.rolname AS name, shobj_description(r.oid, 'pg_authid') AS comment FROM pg_roles r WHERE r.rolname = ANY($1)",
@@ -109,10 +115,22 @@ interface RoleRow {
   comment: string | null;
   member_of: string[];
   owns_objects: boolean;
+  default_acl: [string, string, string][];
+  rolpassword?: string | null;
 }
 
-/** The role as the planner needs it, or undefined when it does not exist. Run connected to its database. */
-export async function observeRole(client: Client, username: string, database: string): Promise<ObservedRole | undefined> {
+export interface RoleObservation {
+  role: ObservedRole;
+  /** pg_authid.rolpassword when read (superuser admins); undefined when it was not read. */
+  storedPassword: string | null | undefined;
+}
+
+/**
+ * The role as the planner needs it, in one query, or undefined when it does not exist. Run connected
+ * to its database. With `readPassword` (superuser admins only) it reads pg_authid, which also holds
+ * the password hash; otherwise the pg_roles view, which masks it.
+ */
+export async function observeRole(client: Client, username: string, database: string, readPassword: boolean): Promise<RoleObservation | undefined> {
   const result = await client.query<RoleRow>(
     `SELECT r.rolsuper AS superuser, r.rolinherit AS inherit, r.rolcreaterole AS createrole, r.rolcreatedb AS createdb,
             r.rolcanlogin AS login, r.rolreplication AS replication, r.rolbypassrls AS bypassrls,
@@ -121,43 +139,43 @@ export async function observeRole(client: Client, username: string, database: st
             EXISTS (SELECT 1 FROM pg_shdepend s
                      WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = r.oid AND s.deptype = 'o'
                        AND s.classid <> 'pg_default_acl'::regclass
-                       AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS owns_objects
-       FROM pg_roles r WHERE r.rolname = $1`,
+                       AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS owns_objects,
+            coalesce((SELECT json_agg(json_build_array(d.defaclobjtype::text, pg_get_userbyid(a.grantee), a.privilege_type))
+                        FROM pg_default_acl d CROSS JOIN LATERAL aclexplode(d.defaclacl) a
+                       WHERE d.defaclrole = r.oid AND d.defaclnamespace = ${publicNamespace}), '[]') AS default_acl
+            ${readPassword ? ', r.rolpassword' : ''}
+       FROM ${readPassword ? 'pg_authid' : 'pg_roles'} r WHERE r.rolname = $1`,
     [username],
   );
   const row = result.rows[0];
   if (!row) return undefined;
   const readwrite = groupRoleName('readwrite', database);
   const readonly = groupRoleName('readonly', database);
-  const defaults = await readDefaultAcl(client, [username]);
-  const towardsGroups = defaults.filter((entry) => entry.grantee === readwrite || entry.grantee === readonly);
+  const defaults: DefaultAclRow[] = row.default_acl.map(([objtype, grantee, privilege]) => ({ creator: username, objtype, grantee, privilege }));
   let defaultPrivileges: Completeness = 'none';
-  if (towardsGroups.length > 0) {
+  if (defaults.some((entry) => entry.grantee === readwrite || entry.grantee === readonly)) {
     defaultPrivileges =
       defaultsComplete(defaults, username, readwrite, 'readwrite') && defaultsComplete(defaults, username, readonly, 'readonly')
         ? 'complete'
         : 'partial';
   }
   return {
-    attributes: {
-      login: row.login,
-      inherit: row.inherit,
-      superuser: row.superuser,
-      createDb: row.createdb,
-      createRole: row.createrole,
-      replication: row.replication,
-      bypassRls: row.bypassrls,
-      validUntil: row.validuntil === null || row.validuntil === 'infinity' ? null : row.validuntil,
+    role: {
+      attributes: {
+        login: row.login,
+        inherit: row.inherit,
+        superuser: row.superuser,
+        createDb: row.createdb,
+        createRole: row.createrole,
+        replication: row.replication,
+        bypassRls: row.bypassrls,
+        validUntil: row.validuntil === null || row.validuntil === 'infinity' ? null : row.validuntil,
+      },
+      comment: row.comment,
+      memberOf: row.member_of,
+      defaultPrivileges,
+      ownsObjects: row.owns_objects,
     },
-    comment: row.comment,
-    memberOf: row.member_of,
-    defaultPrivileges,
-    ownsObjects: row.owns_objects,
+    storedPassword: readPassword ? (row.rolpassword ?? null) : undefined,
   };
-}
-
-/** pg_authid.rolpassword: readable by superusers only. */
-export async function readStoredPassword(client: Client, username: string): Promise<string | null> {
-  const result = await client.query<{ rolpassword: string | null }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [username]);
-  return result.rows[0]?.rolpassword ?? null;
 }

@@ -73,9 +73,16 @@ export class PostgresPools {
       connectionTimeoutMillis: this.options.connectTimeoutMs,
       application_name: this.options.applicationName,
     });
-    // An idle connection dying (server restart) emits 'error' on the pool; unhandled, it kills Node.
+    // A connection dying (server restart) emits 'error': on the pool while idle, on the client while
+    // checked out between queries. Unhandled, either kills the process; the query in flight, if any,
+    // fails on its own and the reconcile retries.
     pool.on('error', (error) => {
       this.logger.warn({ host: settings.host, database, err: error.message }, 'idle PostgreSQL connection failed');
+    });
+    pool.on('connect', (client) => {
+      client.on('error', (error) => {
+        this.logger.warn({ host: settings.host, database, err: error.message }, 'PostgreSQL connection failed');
+      });
     });
     return pool;
   }

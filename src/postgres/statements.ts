@@ -127,4 +127,10 @@ export function transactionTimeouts(lockTimeoutMs: number, statementTimeoutMs: n
   return [`SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`, `SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`];
 }
 
-export const advisoryXactLock = 'SELECT pg_advisory_xact_lock($1::int4, $2::int4)';
+export const begin = 'BEGIN';
+
+/** Inlined (two validated integers) so it can share a round trip with BEGIN. */
+export function advisoryXactLock(namespace: number, key: number): string {
+  if (!Number.isInteger(namespace) || !Number.isInteger(key)) throw new Error('advisory lock keys must be integers');
+  return `SELECT pg_advisory_xact_lock(${namespace}, ${key})`;
+}

@@ -327,7 +327,7 @@ export class DatabaseUserReconciler {
     if (!readiness.ready) subject.logger.info({ reason: readiness.reason, detail: readiness.message }, 'not ready');
     if (!statusEquals(previous, status)) {
       try {
-        await this.deps.resources.applyDatabaseUserStatus(subject.namespace, subject.name, status);
+        await this.deps.resources.writeDatabaseUserStatus(subject.namespace, subject.name, status, previous);
       } catch (error) {
         if (isNotFound(error)) return done;
         throw error;
