@@ -4,8 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
 import pg from 'pg';
+import { loadClusterConfig } from '../src/kubernetes/cluster-config.js';
 import { KubeHttp } from '../src/kubernetes/kube-http.js';
 import { scramSha256Verifier } from '../src/postgres/password-hash.js';
 import { LocalEnvironment } from '../test/harness/environment.js';
@@ -39,9 +39,7 @@ try {
   writeFileSync(stateFile, JSON.stringify(state));
   process.env[harnessStateEnv] = stateFile;
 
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(environment.cluster.kubeconfigPath);
-  const http = await KubeHttp.create(kubeConfig, 'dbuser-bench');
+  const http = KubeHttp.create(await loadClusterConfig({ KUBECONFIG: environment.cluster.kubeconfigPath }), 'dbuser-bench');
   const pgClient = new PgTestClient(environment.postgres.endpoint);
   const admin = new pg.Pool({ connectionString: environment.postgres.url, max: 16 });
   const database = await pgClient.createDatabaseWithOwner('bench');

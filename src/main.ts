@@ -1,6 +1,6 @@
 // The entry point: the only reader of process.env and process.argv.
-import { KubeConfig } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
+import { loadClusterConfig, type ClusterConfig } from './kubernetes/cluster-config.js';
 import { ConfigError, loadConfig, type OperatorConfig } from './runtime/config.js';
 import { createLogger } from './runtime/logger.js';
 import { Operator } from './operator.js';
@@ -15,11 +15,16 @@ try {
 }
 
 const logger = createLogger(config.logLevel);
-const kubeConfig = new KubeConfig();
-kubeConfig.loadFromDefault();
+let cluster: ClusterConfig;
+try {
+  cluster = await loadClusterConfig(process.env);
+} catch (error) {
+  process.stderr.write(`dbuser-operator: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(2);
+}
 
 let stopping: Promise<void> | undefined;
-const operator = await Operator.create(config, kubeConfig, logger, (reason) => {
+const operator = Operator.create(config, cluster, logger, (reason) => {
   logger.fatal({ reason }, 'exiting');
   process.exit(1);
 });

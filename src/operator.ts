@@ -1,7 +1,7 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseUser } from './api/database-user.js';
+import type { ClusterConfig } from './kubernetes/cluster-config.js';
 import { EventRecorder } from './kubernetes/event-recorder.js';
 import { Informer, objectKey } from './kubernetes/informer.js';
 import { KubeHttp } from './kubernetes/kube-http.js';
@@ -95,8 +95,8 @@ export class Operator {
   }
 
   /** Builds the operator; nothing runs until run(). */
-  static async create(config: OperatorConfig, kubeConfig: KubeConfig, logger: Logger, onFatal: (reason: string) => void): Promise<Operator> {
-    const http = await KubeHttp.create(kubeConfig);
+  static create(config: OperatorConfig, cluster: ClusterConfig, logger: Logger, onFatal: (reason: string) => void): Operator {
+    const http = KubeHttp.create(cluster);
     const ownWrites = new OwnWrites();
     return new Operator(config, http, new KubeResources(http, ownWrites), ownWrites, logger, onFatal);
   }
@@ -172,6 +172,7 @@ export class Operator {
           http: this.http,
           path: secretsPath(namespace),
           cache: false,
+          metadataOnly: true,
           logger: this.logger,
           ...(fieldSelector ? { fieldSelector } : {}),
         },

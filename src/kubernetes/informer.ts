@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../runtime/logger.js';
 import { backoffDelay, type BackoffPolicy } from '../runtime/backoff.js';
 import { KubeApiError } from './kube-api-error.js';
-import type { KubeHttp, WatchEvent } from './kube-http.js';
+import { metadataOnly, metadataOnlyList, type KubeHttp, type WatchEvent } from './kube-http.js';
 
 export interface KubeObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string; uid?: string; managedFields?: unknown };
@@ -29,6 +29,8 @@ export interface InformerOptions<Raw, Stored> {
    * operator reads on demand rather than caching every Secret of every namespace in memory.
    */
   cache: boolean;
+  /** Receive only metadata (PartialObjectMetadata): enough to learn that an object changed. */
+  metadataOnly?: boolean;
   logger: Logger;
   backoff?: BackoffPolicy;
   /** Server-side watch timeout; the watch is re-opened from the last resourceVersion. */
@@ -146,7 +148,11 @@ export class Informer<Raw extends KubeObject, T extends KubeObject = Raw> {
     const { http, path, pageSize } = this.options;
     if (!this.options.cache) {
       // Only the collection's current resourceVersion is needed to watch from "now".
-      const list = await http.request<ObjectList<Raw>>('GET', path, { query: { ...this.selectors, limit: 1 }, signal: this.abort.signal });
+      const list = await http.request<ObjectList<Raw>>('GET', path, {
+        query: { ...this.selectors, limit: 1 },
+        signal: this.abort.signal,
+        ...(this.options.metadataOnly ? { accept: metadataOnlyList } : {}),
+      });
       this.resourceVersion = list.metadata?.resourceVersion ?? '';
       if (this.syncedOnce) this.handlers.onGap?.();
       this.setSynced();
@@ -159,6 +165,7 @@ export class Informer<Raw extends KubeObject, T extends KubeObject = Raw> {
       const page = await http.request<ObjectList<Raw>>('GET', path, {
         query: { ...this.selectors, limit: pageSize ?? 500, continue: continueToken },
         signal: this.abort.signal,
+        ...(this.options.metadataOnly ? { accept: metadataOnlyList } : {}),
       });
       for (const item of page.items) seen.set(objectKey(item), this.keep(item));
       continueToken = page.metadata?.continue === '' ? undefined : page.metadata?.continue;
@@ -193,6 +200,7 @@ export class Informer<Raw extends KubeObject, T extends KubeObject = Raw> {
         this.handle(event);
       },
       guard,
+      this.options.metadataOnly ? metadataOnly : undefined,
     );
   }
 

@@ -76,8 +76,8 @@ export class PostgresPools {
     // A connection dying (server restart) emits 'error': on the pool while idle, on the client while
     // checked out between queries. Unhandled, either kills the process; the query in flight, if any,
     // fails on its own and the reconcile retries.
-    pool.on('error', (error) => {
-      this.logger.warn({ host: settings.host, database, err: error.message }, 'idle PostgreSQL connection failed');
+    pool.on('error', () => {
+      // Re-emitted from the client, which logs it below.
     });
     pool.on('connect', (client) => {
       client.on('error', (error) => {

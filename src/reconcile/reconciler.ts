@@ -173,7 +173,9 @@ export class DatabaseUserReconciler {
             const again = roleOwnershipProblem(spec.username, underLock.role, underLock.server, marker) ?? groupOwnershipProblem(underLock.database);
             if (again) throw new ReconcileProblem('RoleConflict', again, 'on-change');
             const plan = [...planGroups(underLock.database), ...planRole(desired, underLock.database, underLock.role, underLock.password)];
-            if (plan.some(setsPassword)) await this.assertSecretHolds(subject, secretName, decision.password);
+            // A password read from the Secret earlier is re-checked; one this pass just wrote is the
+            // Secret's (a second writer needs a second leader; the next pass would repair it).
+            if (!secretWritten && plan.some(setsPassword)) await this.assertSecretHolds(subject, secretName, decision.password);
             return plan;
           });
 

@@ -152,7 +152,7 @@ export class ControlPlane {
         '--allow-privileged=true',
         // No kubelet mounts tokens here; the ServiceAccount plugin would only get in the way.
         '--disable-admission-plugins=ServiceAccount',
-        '--profiling=false',
+        process.env.DBUSER_APISERVER_PROFILING ? '--profiling=true' : '--profiling=false',
         `--audit-policy-file=${this.file('audit-policy.yaml')}`,
         `--audit-log-path=${this.auditLogFile}`,
         '--audit-log-maxsize=0',

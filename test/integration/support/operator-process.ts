@@ -19,6 +19,8 @@ export interface OperatorOptions {
 }
 
 const mainScript = path.join(repoRoot, 'dist', 'main.js');
+/** The Node flags the image and `npm start` use (a unit test keeps the three in step). */
+export const operatorNodeFlags = ['--max-semi-space-size=2', '--max-old-space-size=192'];
 let started = 0;
 
 /**
@@ -58,7 +60,7 @@ export class OperatorProcess {
   }
 
   private static processSpec(env: NodeJS.ProcessEnv, logFile: string) {
-    return { name: 'operator', command: process.execPath, args: [mainScript], env, logFile, stopSignal: 'SIGTERM' as const, cwd: repoRoot };
+    return { name: 'operator', command: process.execPath, args: [...operatorNodeFlags, mainScript], env, logFile, stopSignal: 'SIGTERM' as const, cwd: repoRoot };
   }
 
   get logFile(): string {
