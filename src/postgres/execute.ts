@@ -36,6 +36,8 @@ export async function statementsFor(action: PostgresAction): Promise<string[]> {
       return sql.revokeDefaultPrivileges(action.username, action.readwriteGroup, action.readonlyGroup);
     case 'reassignOwned':
       return [sql.reassignOwned(action.username, action.to)];
+    case 'holdRole':
+      return [sql.grantRoleToAdmin(action.username)];
   }
 }
 

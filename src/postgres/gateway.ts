@@ -164,32 +164,45 @@ export class PostgresGateway {
   }
 
   /**
-   * Drops the role without destroying data: in every database it may have objects or privileges in,
-   * objects it owns are reassigned to that database's owner (or the admin, if the role owns the
-   * database) and only then are its remaining privileges dropped; finally the role itself.
-   * `mayDrop` re-checks ownership under the lock; false leaves the role alone.
+   * Drops the role without destroying data: in every database where it owns objects or holds
+   * privileges (pg_shdepend), objects it owns are reassigned to that database's owner (or to the
+   * admin, when the admin may not act as that owner or the role owns the database) and only then
+   * are its remaining privileges dropped; finally the role itself. `mayDrop` re-checks ownership
+   * under the lock; false leaves the role alone.
    */
   async dropRole(target: UserTarget, mayDrop: (observation: Observation) => boolean): Promise<'dropped' | 'absent' | 'refused'> {
     return this.withRoleLock(target, async (work) => {
       const observation = await this.observeWith(work, target, undefined);
       if (observation.role === undefined) return 'absent';
       if (!mayDrop(observation)) return 'refused';
-      // Template databases are left alone: connecting to them would block CREATE DATABASE. A role
-      // owning objects there makes DROP ROLE fail with 2BP01, which is reported, not forced.
-      const databases = await work.query<{ name: string }>('SELECT datname AS name FROM pg_database WHERE datallowconn AND NOT datistemplate ORDER BY datname');
-      for (const { name } of databases.rows) await this.clearRoleInDatabase(target, name, observation.server.adminUsername);
+      // REASSIGN and DROP OWNED need the role's privileges; committed now, as they run on other connections.
+      if (!observation.role.adminActsAs) await this.holdRole(target);
+      // Template databases, and databases the admin may not connect to, are left alone (connecting to
+      // a template would block CREATE DATABASE). A role owning objects there makes DROP ROLE fail
+      // with 2BP01, which is reported, not forced.
+      const databases = await work.query<{ name: string }>(sql.databasesWithDependentsOf, [target.username, target.database]);
+      for (const { name } of databases.rows) await this.clearRoleInDatabase(target, name);
       await work.query(sql.dropRole(target.username));
       this.passwordVerdicts.delete(`${this.serverKey(target)}/${target.username}`);
       return 'dropped';
     });
   }
 
-  private async clearRoleInDatabase(target: UserTarget, database: string, adminUsername: string): Promise<void> {
+  private async holdRole(target: UserTarget): Promise<void> {
+    const client = await this.pools.connect(target.connection, target.database);
+    try {
+      await client.query(sql.grantRoleToAdmin(target.username));
+    } finally {
+      client.release();
+    }
+  }
+
+  private async clearRoleInDatabase(target: UserTarget, database: string): Promise<void> {
     // The user's and the admin's databases are used all the time; others get a one-off connection.
     if (database === target.database || database === target.connection.database) {
       const client = await this.pools.connect(target.connection, database);
       try {
-        await this.reassignAndDropOwned(client, target.username, adminUsername, database);
+        await this.reassignAndDropOwned(client, target.username, database);
       } finally {
         client.release();
       }
@@ -197,28 +210,24 @@ export class PostgresGateway {
     }
     const client = await this.pools.connectOnce(target.connection, database);
     try {
-      await this.reassignAndDropOwned(client, target.username, adminUsername, database);
+      await this.reassignAndDropOwned(client, target.username, database);
     } finally {
       await client.end().catch(() => undefined);
     }
   }
 
-  private async reassignAndDropOwned(client: pg.ClientBase, username: string, adminUsername: string, database: string): Promise<void> {
+  private async reassignAndDropOwned(client: pg.ClientBase, username: string, database: string): Promise<void> {
+    const ownsObjects = async () => (await client.query<{ owns: boolean }>(sql.ownsObjectsInCurrentDatabase, [username])).rows[0]?.owns === true;
     try {
       await client.query([sql.begin, ...sql.transactionTimeouts(this.timeouts.lockTimeoutMs, this.timeouts.statementTimeoutMs)].join('; '));
-      const owner = await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()');
-      const databaseOwner = owner.rows[0]?.owner ?? adminUsername;
-      await client.query(sql.reassignOwned(username, databaseOwner === username ? adminUsername : databaseOwner));
-      // DROP OWNED would drop whatever is still owned: only run it once nothing is. Default privileges
-      // are recorded as owned too, but REASSIGN never moves them; DROP OWNED just removes them.
-      const stillOwns = await client.query<{ owns: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM pg_shdepend s JOIN pg_roles r ON r.oid = s.refobjid
-                 WHERE r.rolname = $1 AND s.refclassid = 'pg_authid'::regclass AND s.deptype = 'o'
-                   AND s.classid <> 'pg_default_acl'::regclass
-                   AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS owns`,
-        [username],
-      );
-      if (stillOwns.rows[0]?.owns) throw new Error(`role "${username}" still owns objects in database "${database}" after REASSIGN OWNED`);
+      // REASSIGN needs the privileges of both roles, even when there is nothing to move: only run it when there is.
+      if (await ownsObjects()) {
+        const heir = await client.query<{ heir: string }>(sql.heirInCurrentDatabase, [username]);
+        await client.query(sql.reassignOwned(username, heir.rows[0]?.heir ?? ''));
+        // DROP OWNED would drop whatever is still owned: only run it once nothing is.
+        if (await ownsObjects()) throw new Error(`role "${username}" still owns objects in database "${database}" after REASSIGN OWNED`);
+      }
+      // Removes its privileges and default privileges (which REASSIGN never moves).
       await client.query(sql.dropOwned(username));
       await client.query('COMMIT');
     } catch (error) {

@@ -115,6 +115,7 @@ interface RoleRow {
   comment: string | null;
   member_of: string[];
   owns_objects: boolean;
+  admin_acts_as: boolean;
   default_acl: [string, string, string][];
   rolpassword?: string | null;
 }
@@ -140,6 +141,7 @@ export async function observeRole(client: Client, username: string, database: st
                      WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = r.oid AND s.deptype = 'o'
                        AND s.classid <> 'pg_default_acl'::regclass
                        AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS owns_objects,
+            pg_has_role(current_user, r.oid, 'USAGE') AS admin_acts_as,
             coalesce((SELECT json_agg(json_build_array(d.defaclobjtype::text, pg_get_userbyid(a.grantee), a.privilege_type))
                         FROM pg_default_acl d CROSS JOIN LATERAL aclexplode(d.defaclacl) a
                        WHERE d.defaclrole = r.oid AND d.defaclnamespace = ${publicNamespace}), '[]') AS default_acl
@@ -175,6 +177,7 @@ export async function observeRole(client: Client, username: string, database: st
       memberOf: row.member_of,
       defaultPrivileges,
       ownsObjects: row.owns_objects,
+      adminActsAs: row.admin_acts_as,
     },
     storedPassword: readPassword ? (row.rolpassword ?? null) : undefined,
   };

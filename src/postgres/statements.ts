@@ -54,6 +54,11 @@ export function grantMembership(group: string, username: string): string {
   return `GRANT ${id(group)} TO ${id(username)}`;
 }
 
+/** Membership of the connection's role in `username`; PostgreSQL 16+ needs ADMIN OPTION on it. */
+export function grantRoleToAdmin(username: string): string {
+  return `GRANT ${id(username)} TO CURRENT_USER`;
+}
+
 export function revokeMembership(group: string, username: string): string {
   return `REVOKE ${id(group)} FROM ${id(username)}`;
 }
@@ -113,6 +118,29 @@ export function grantGroupPrivileges(access: Access, group: string, database: st
 export function reassignOwned(username: string, to: string): string {
   return `REASSIGN OWNED BY ${id(username)} TO ${id(to)}`;
 }
+
+/**
+ * Databases where the role ($1) owns objects or holds privileges, and which the admin may connect
+ * to, plus its own database ($2), where DROP OWNED also clears privileges on shared objects.
+ */
+export const databasesWithDependentsOf = `SELECT d.datname AS name FROM pg_database d
+  WHERE d.datallowconn AND NOT d.datistemplate AND has_database_privilege(d.oid, 'CONNECT')
+    AND (d.datname = $2 OR EXISTS (SELECT 1 FROM pg_shdepend s WHERE s.dbid = d.oid AND s.refclassid = 'pg_authid'::regclass
+                                      AND s.refobjid = (SELECT oid FROM pg_roles WHERE rolname = $1)))
+  ORDER BY d.datname`;
+
+/** Whether the role ($1) owns objects in the current database (default privileges do not count). */
+export const ownsObjectsInCurrentDatabase = `SELECT EXISTS (SELECT 1 FROM pg_shdepend s JOIN pg_roles r ON r.oid = s.refobjid
+  WHERE r.rolname = $1 AND s.refclassid = 'pg_authid'::regclass AND s.deptype = 'o'
+    AND s.classid <> 'pg_default_acl'::regclass
+    AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS owns`;
+
+/**
+ * Who receives the objects of the role ($1) being dropped: the current database's owner, unless that
+ * is the role itself or a role the admin may not act as (REASSIGN needs its privileges); then the admin.
+ */
+export const heirInCurrentDatabase = `SELECT CASE WHEN o.rolname <> $1 AND pg_has_role(current_user, o.oid, 'USAGE') THEN o.rolname ELSE current_user::text END AS heir
+  FROM pg_database d JOIN pg_roles o ON o.oid = d.datdba WHERE d.datname = current_database()`;
 
 export function dropOwned(username: string): string {
   return `DROP OWNED BY ${id(username)}`;

@@ -18,6 +18,8 @@ export type PostgresAction =
   | { kind: 'revokeMembership'; username: string; group: string }
   | { kind: 'grantDefaultPrivileges'; username: string; readwriteGroup: string; readonlyGroup: string }
   | { kind: 'revokeDefaultPrivileges'; username: string; readwriteGroup: string; readonlyGroup: string }
-  | { kind: 'reassignOwned'; username: string; to: string };
+  | { kind: 'reassignOwned'; username: string; to: string }
+  /** A non-superuser admin makes itself a member of the role, to act for it (see ObservedRole.adminActsAs). */
+  | { kind: 'holdRole'; username: string };
 
 export type PostgresActionKind = PostgresAction['kind'];

@@ -26,6 +26,11 @@ export interface ObservedRole {
   defaultPrivileges: Completeness;
   /** Whether the role owns any object in its database. */
   ownsObjects: boolean;
+  /**
+   * Whether the connection's role has this role's privileges (always, for a superuser). PostgreSQL
+   * requires them to set the role's default privileges and to reassign what it owns.
+   */
+  adminActsAs: boolean;
 }
 
 /** What is known of the role's stored password, given the password the operator intends. */

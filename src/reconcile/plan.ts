@@ -2,7 +2,7 @@ import { accessOf, groupRoleName, otherAccess, type Access } from '../postgres/g
 import type { PasswordEncryption } from '../postgres/password-hash.js';
 import { formatMarker, type OwnershipMarker } from '../postgres/ownership-marker.js';
 import type { PostgresAction } from './actions.js';
-import type { ObservedDatabase, ObservedPassword, ObservedRole, RoleAttributes } from './observed.js';
+import type { ObservedDatabase, ObservedPassword, ObservedRole, ObservedServer, RoleAttributes } from './observed.js';
 
 /** What the operator wants in PostgreSQL for one DatabaseUser. */
 export interface DesiredRole {
@@ -51,6 +51,9 @@ function attributeChanges(observed: RoleAttributes): Partial<RoleAttributes> {
   return changes;
 }
 
+/** Actions PostgreSQL allows only to a role that has the privileges of the user's role. */
+const actsAsUser = new Set<PostgresAction['kind']>(['grantDefaultPrivileges', 'revokeDefaultPrivileges', 'reassignOwned']);
+
 /**
  * Turns the observed role into the desired one: the decision list, read top to bottom. Pure; no side
  * effects. An empty list means PostgreSQL already matches and nothing is written.
@@ -60,7 +63,18 @@ export function planRole(
   database: ObservedDatabase,
   role: ObservedRole | undefined,
   password: ObservedPassword,
+  server: ObservedServer,
 ): PostgresAction[] {
+  const actions = planRoleChanges(desired, database, role, password);
+  // A non-superuser admin holds every role it creates (as CREATEROLE did implicitly before
+  // PostgreSQL 16), and any other role only once an action needs its privileges.
+  const mustHold = role === undefined ? !server.adminIsSuperuser : !role.adminActsAs && actions.some((action) => actsAsUser.has(action.kind));
+  if (!mustHold) return actions;
+  const at = role === undefined ? 1 : actions.findIndex((action) => actsAsUser.has(action.kind));
+  return [...actions.slice(0, at), { kind: 'holdRole', username: desired.username }, ...actions.slice(at)];
+}
+
+function planRoleChanges(desired: DesiredRole, database: ObservedDatabase, role: ObservedRole | undefined, password: ObservedPassword): PostgresAction[] {
   const { username } = desired;
   const access = accessOf(desired.readOnly);
   const group = groupRoleName(access, database.name);

@@ -165,14 +165,14 @@ export class DatabaseUserReconciler {
 
     const desired: DesiredRole = { username: spec.username, readOnly: spec.readOnly, password: decision.password, encryption, marker };
     const passwordObservation = decision.kind === 'write' ? { matches: false, encryption: observed.password.encryption } : observed.password;
-    const prePlan = [...planGroups(observed.database), ...planRole(desired, observed.database, observed.role, passwordObservation)];
+    const prePlan = [...planGroups(observed.database), ...planRole(desired, observed.database, observed.role, passwordObservation, observed.server)];
     const actions =
       prePlan.length === 0
         ? []
         : await gateway.applyLocked(target, { value: decision.password, encryption }, async (underLock) => {
             const again = roleOwnershipProblem(spec.username, underLock.role, underLock.server, marker) ?? groupOwnershipProblem(underLock.database);
             if (again) throw new ReconcileProblem('RoleConflict', again, 'on-change');
-            const plan = [...planGroups(underLock.database), ...planRole(desired, underLock.database, underLock.role, underLock.password)];
+            const plan = [...planGroups(underLock.database), ...planRole(desired, underLock.database, underLock.role, underLock.password, underLock.server)];
             // A password read from the Secret earlier is re-checked; one this pass just wrote is the
             // Secret's (a second writer needs a second leader; the next pass would repair it).
             if (!secretWritten && plan.some(setsPassword)) await this.assertSecretHolds(subject, secretName, decision.password);

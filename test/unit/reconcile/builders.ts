@@ -22,6 +22,7 @@ export function observedRole(overrides: Partial<ObservedRole> = {}, readOnly = f
     memberOf: [groupRoleName(readOnly ? 'readonly' : 'readwrite', 'shop')],
     defaultPrivileges: readOnly ? 'none' : 'complete',
     ownsObjects: false,
+    adminActsAs: true,
     ...overrides,
   };
 }
