@@ -222,8 +222,9 @@ export class PostgresGateway {
       await client.query([sql.begin, ...sql.transactionTimeouts(this.timeouts.lockTimeoutMs, this.timeouts.statementTimeoutMs)].join('; '));
       // REASSIGN needs the privileges of both roles, even when there is nothing to move: only run it when there is.
       if (await ownsObjects()) {
-        const heir = await client.query<{ heir: string }>(sql.heirInCurrentDatabase, [username]);
-        await client.query(sql.reassignOwned(username, heir.rows[0]?.heir ?? ''));
+        const heir = (await client.query<{ heir: string }>(sql.heirInCurrentDatabase, [username])).rows[0]?.heir;
+        if (heir === undefined) throw new Error(`database "${database}" has no owner to reassign to`);
+        await client.query(sql.reassignOwned(username, heir));
         // DROP OWNED would drop whatever is still owned: only run it once nothing is.
         if (await ownsObjects()) throw new Error(`role "${username}" still owns objects in database "${database}" after REASSIGN OWNED`);
       }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Completeness, ObservedDatabase, ObservedGroup, ObservedRole, ObservedServer } from '../reconcile/observed.js';
 import { groupRoleName, type Access } from './group-roles.js';
+import { ownsObjectsHere } from './statements.js';
 
 type Client = pg.ClientBase;
 
@@ -137,10 +138,7 @@ export async function observeRole(client: Client, username: string, database: st
             r.rolcanlogin AS login, r.rolreplication AS replication, r.rolbypassrls AS bypassrls,
             r.rolvaliduntil::text AS validuntil, shobj_description(r.oid, 'pg_authid') AS comment,
             ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid) AS member_of,
-            EXISTS (SELECT 1 FROM pg_shdepend s
-                     WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = r.oid AND s.deptype = 'o'
-                       AND s.classid <> 'pg_default_acl'::regclass
-                       AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS owns_objects,
+            ${ownsObjectsHere('r.oid')} AS owns_objects,
             pg_has_role(current_user, r.oid, 'USAGE') AS admin_acts_as,
             coalesce((SELECT json_agg(json_build_array(d.defaclobjtype::text, pg_get_userbyid(a.grantee), a.privilege_type))
                         FROM pg_default_acl d CROSS JOIN LATERAL aclexplode(d.defaclacl) a

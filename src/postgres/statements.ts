@@ -129,11 +129,19 @@ export const databasesWithDependentsOf = `SELECT d.datname AS name FROM pg_datab
                                       AND s.refobjid = (SELECT oid FROM pg_roles WHERE rolname = $1)))
   ORDER BY d.datname`;
 
-/** Whether the role ($1) owns objects in the current database (default privileges do not count). */
-export const ownsObjectsInCurrentDatabase = `SELECT EXISTS (SELECT 1 FROM pg_shdepend s JOIN pg_roles r ON r.oid = s.refobjid
-  WHERE r.rolname = $1 AND s.refclassid = 'pg_authid'::regclass AND s.deptype = 'o'
-    AND s.classid <> 'pg_default_acl'::regclass
-    AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS owns`;
+/**
+ * SQL that is true when the role with OID `roleOid` (an SQL expression) owns objects in the current
+ * database. Default privileges are recorded as owned too, but REASSIGN never moves them: not counted.
+ */
+export function ownsObjectsHere(roleOid: string): string {
+  return `EXISTS (SELECT 1 FROM pg_shdepend s
+                   WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = ${roleOid} AND s.deptype = 'o'
+                     AND s.classid <> 'pg_default_acl'::regclass
+                     AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()))`;
+}
+
+/** Whether the role named $1 owns objects in the current database. */
+export const ownsObjectsInCurrentDatabase = `SELECT ${ownsObjectsHere('(SELECT oid FROM pg_roles WHERE rolname = $1)')} AS owns`;
 
 /**
  * Who receives the objects of the role ($1) being dropped: the current database's owner, unless that

@@ -14,15 +14,6 @@ const uris: Record<'rw' | 'ro', string> = { rw: '', ro: '' };
 const usernames: Record<'rw' | 'ro', string> = { rw: '', ro: '' };
 const id = (name: string) => pg.escapeIdentifier(name);
 
-async function sqlstateOf(uri: string, statement: string): Promise<string | undefined> {
-  try {
-    await ctx.pg.queryAs(uri, statement);
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-}
-
 beforeAll(async () => {
   ctx = await createTestContext('nosuper', { operatorEnv: { RESYNC_INTERVAL: '2s' } });
   await ctx.pg.admin().query(`ALTER ROLE ${id(ctx.owner.name)} CREATEROLE`);
@@ -59,8 +50,8 @@ describe('with a CREATEROLE admin that is not a superuser', () => {
     await ctx.pg.queryAs(uris.rw, 'CREATE TABLE made_later (id int)', 'INSERT INTO made_later VALUES (1)');
     const [rows] = await ctx.pg.queryAs(uris.ro, 'SELECT id FROM made_later');
     expect(rows?.rows).toEqual([{ id: 1 }]);
-    expect(await sqlstateOf(uris.ro, 'INSERT INTO made_later VALUES (2)')).toBe('42501');
-    expect(await sqlstateOf(uris.ro, 'CREATE TABLE mine (id int)')).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.ro, 'INSERT INTO made_later VALUES (2)')).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.ro, 'CREATE TABLE mine (id int)')).toBe('42501');
   });
 
   it('a password changed by hand is detected by a failed login and repaired', async () => {

@@ -9,15 +9,6 @@ let ctx: TestContext;
 const uris: Record<'a' | 'b' | 'c', string> = { a: '', b: '', c: '' };
 let ownerUri = '';
 
-async function denied(uri: string, statement: string): Promise<string | undefined> {
-  try {
-    await ctx.pg.queryAs(uri, statement);
-    return undefined;
-  } catch (error) {
-    return (error as { code?: string }).code;
-  }
-}
-
 beforeAll(async () => {
   ctx = await createTestContext('privileges');
   ownerUri = ctx.pg.uriFor(ctx.owner.name, ctx.owner.password, ctx.database);
@@ -46,13 +37,13 @@ describe('a read-only user', () => {
   });
 
   it('cannot write or create', async () => {
-    expect(await denied(uris.b, "INSERT INTO before_users (note) VALUES ('x')")).toBe('42501');
-    expect(await denied(uris.b, "UPDATE before_users SET note = 'x'")).toBe('42501');
-    expect(await denied(uris.b, 'DELETE FROM before_users')).toBe('42501');
-    expect(await denied(uris.b, 'TRUNCATE before_users')).toBe('42501');
-    expect(await denied(uris.b, 'CREATE TABLE mine (id int)')).toBe('42501');
-    expect(await denied(uris.b, 'CREATE SCHEMA mine')).toBe('42501');
-    expect(await denied(uris.b, "SELECT nextval('before_users_id_seq')")).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.b, "INSERT INTO before_users (note) VALUES ('x')")).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.b, "UPDATE before_users SET note = 'x'")).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.b, 'DELETE FROM before_users')).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.b, 'TRUNCATE before_users')).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.b, 'CREATE TABLE mine (id int)')).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.b, 'CREATE SCHEMA mine')).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.b, "SELECT nextval('before_users_id_seq')")).toBe('42501');
   });
 });
 
@@ -75,7 +66,7 @@ describe('objects created later', () => {
     const [read] = await ctx.pg.queryAs(uris.b, 'SELECT note FROM made_by_a');
     expect(read?.rows).toEqual([{ note: 'a1' }]);
     await ctx.pg.queryAs(uris.c, "INSERT INTO made_by_a (note) VALUES ('c1')", "UPDATE made_by_a SET note = 'c2' WHERE note = 'c1'", "DELETE FROM made_by_a WHERE note = 'c2'");
-    expect(await denied(uris.b, "INSERT INTO made_by_a (note) VALUES ('b1')")).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.b, "INSERT INTO made_by_a (note) VALUES ('b1')")).toBe('42501');
   });
 
   it("the database owner's new table is readable by read-only users and writable by read-write users", async () => {
@@ -99,11 +90,11 @@ describe('flipping readOnly', () => {
   it('read-write to read-only revokes writing, even on tables the user created', async () => {
     await ctx.kube.patchUser('user-a', { spec: { readOnly: true } });
     await ctx.kube.waitReady('user-a');
-    expect(await denied(uris.a, "INSERT INTO before_users (note) VALUES ('x')")).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.a, "INSERT INTO before_users (note) VALUES ('x')")).toBe('42501');
     // made_by_a was owned by a: a read-only user owns nothing, so it went to the database owner.
-    expect(await denied(uris.a, "INSERT INTO made_by_a (note) VALUES ('x')")).toBe('42501');
-    expect(await denied(uris.a, 'DROP TABLE made_by_a')).toBe('42501');
-    expect(await denied(uris.a, 'CREATE TABLE again (id int)')).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.a, "INSERT INTO made_by_a (note) VALUES ('x')")).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.a, 'DROP TABLE made_by_a')).toBe('42501');
+    expect(await ctx.pg.sqlstateOf(uris.a, 'CREATE TABLE again (id int)')).toBe('42501');
     const [owner] = await ctx.pg.queryAs(ownerUri, "SELECT tableowner FROM pg_tables WHERE tablename = 'made_by_a'");
     expect(owner?.rows).toEqual([{ tableowner: ctx.owner.name }]);
     const [read] = await ctx.pg.queryAs(uris.a, 'SELECT count(*)::int AS n FROM made_by_a');

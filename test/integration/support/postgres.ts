@@ -52,6 +52,16 @@ export class PgTestClient {
     }
   }
 
+  /** The SQLSTATE a statement fails with, as whoever `uri` names; undefined when it succeeds. */
+  async sqlstateOf(uri: string, statement: string): Promise<string | undefined> {
+    try {
+      await this.queryAs(uri, statement);
+      return undefined;
+    } catch (error) {
+      return (error as { code?: string }).code;
+    }
+  }
+
   async canLogin(uri: string): Promise<boolean> {
     try {
       const [result] = await this.queryAs(uri, 'SELECT current_user AS user');
