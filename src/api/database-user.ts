@@ -32,7 +32,7 @@ export const usernameRules: readonly CelRule<string>[] = [
 
 const immutable = (field: string): CelTransitionRule => ({ rule: 'self == oldSelf', message: `${field} is immutable` });
 
-const username = withRules(z.string().min(6).max(32), usernameRules).meta({
+export const usernameSchema = withRules(z.string().min(6).max(32), usernameRules).meta({
   description:
     'The PostgreSQL role name, used exactly as written (case preserved). 6-32 characters: letters, digits and ' +
     'underscores, starting with a letter; not "postgres", not starting with "pg_". Immutable.',
@@ -103,7 +103,7 @@ const specTransitionRules: CelTransitionRule[] = [
 
 export const databaseUserSpecSchema = z
   .object({
-    username,
+    username: usernameSchema,
     readOnly: z.boolean().default(false).meta({
       description:
         'true: CONNECT, USAGE on schema public, SELECT on all tables and sequences (now and future). ' +

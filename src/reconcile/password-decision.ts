@@ -1,5 +1,5 @@
 import type { ReadyReason } from '../api/conditions.js';
-import { passwordPolicyViolation } from './password.js';
+import { passwordPolicyViolation } from '../api/password-policy.js';
 
 export type ChosenPassword =
   | { kind: 'none' }
