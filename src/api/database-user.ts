@@ -156,6 +156,10 @@ export const databaseUserStatusSchema = z
     secretName: z.string().optional().meta({ description: 'The Secret holding the credentials.' }),
     passwordUpdatedAt: z.string().optional().meta({ description: 'When the operator last set the password.', format: 'date-time' }),
     lastPasswordReset: z.string().optional().meta({ description: 'The dbuser.dev/reset-password value last handled.' }),
+    passwordSecretResourceVersion: z.string().optional().meta({
+      description:
+        'With passwordSecretRef: the resourceVersion of that Secret whose password the role now has (tools wait for it after editing the Secret).',
+    }),
   })
   .meta({ description: 'Observed state, written by the operator.' });
 

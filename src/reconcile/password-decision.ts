@@ -3,7 +3,7 @@ import { passwordPolicyViolation } from '../api/password-policy.js';
 
 export type ChosenPassword =
   | { kind: 'none' }
-  | { kind: 'value'; password: string; secretName: string }
+  | { kind: 'value'; password: string; secretName: string; resourceVersion: string }
   | { kind: 'unreadable'; message: string };
 
 export interface PasswordInputs {

@@ -23,7 +23,7 @@ import { groupOwnershipProblem, roleOwnershipProblem } from './guards.js';
 import { decidePassword, type ChosenPassword, type PasswordDecision } from './password-decision.js';
 import { planGroups, planRole, type DesiredRole } from './plan.js';
 import { ReconcileProblem, toProblem } from './problem.js';
-import { computeStatus, readyReasonOf, statusEquals, type AppliedFields, type Readiness } from './status.js';
+import { computeStatus, readyReasonOf, statusEquals, type AppliedFields, type ClearedFields, type Readiness } from './status.js';
 
 export interface ReconcilerDependencies {
   resources: KubeResources;
@@ -109,7 +109,7 @@ export class DatabaseUserReconciler {
     if (secret === undefined) return { kind: 'unreadable', message: `password Secret "${ref.name}" not found` };
     const password = decodeSecretData(secret.data)[ref.key];
     if (password === undefined || password === '') return { kind: 'unreadable', message: `password Secret "${ref.name}" has no key "${ref.key}"` };
-    return { kind: 'value', password, secretName: ref.name };
+    return { kind: 'value', password, secretName: ref.name, resourceVersion: secret.metadata?.resourceVersion ?? '' };
   }
 
   private async apply(subject: Subject, spec: DatabaseUserSpec): Promise<ReconcileResult> {
@@ -133,11 +133,12 @@ export class DatabaseUserReconciler {
     const conflict = roleOwnershipProblem(spec.username, observed.role, observed.server, marker) ?? groupOwnershipProblem(observed.database);
     if (conflict) throw new ReconcileProblem('RoleConflict', conflict, 'on-change');
 
+    const chosen = await this.readChosenPassword(subject, spec);
     const decision = decidePassword(
       {
         protected: spec.protected,
         roleExists: observed.role !== undefined,
-        chosen: await this.readChosenPassword(subject, spec),
+        chosen,
         stored,
         resetRequest: subject.user.metadata.annotations?.[resetPasswordAnnotation],
       },
@@ -186,13 +187,14 @@ export class DatabaseUserReconciler {
       passwordEncryption: passwordSet ? encryption : (observed.password.encryption ?? previous?.passwordEncryption ?? encryption),
       ...(passwordSet ? { passwordUpdatedAt: now } : {}),
       ...(decision.resetToken === undefined ? {} : { lastPasswordReset: decision.resetToken }),
+      ...(chosen.kind === 'value' ? { passwordSecretResourceVersion: chosen.resourceVersion } : {}),
     });
     this.recordChanges(subject, spec, actions, decision, secretWritten);
     await this.removeReplacedSecret(subject, previous, secretName);
     // One message whatever this pass changed (Events tell the changes): a message that said "updated"
     // would need a second status write on the next pass to say "matches".
     const message = `user "${spec.username}": the role, its grants and its Secret match the spec`;
-    return this.finish(subject, { ready: true, message }, applied, 'on-change', actions);
+    return this.finish(subject, { ready: true, message }, applied, 'on-change', actions, chosen.kind === 'value' ? [] : ['passwordSecretResourceVersion']);
   }
 
   /**
@@ -319,10 +321,11 @@ export class DatabaseUserReconciler {
     applied: AppliedFields,
     retry: 'on-change' | 'backoff' | 'now',
     actions: PostgresAction[] = [],
+    cleared: ClearedFields = [],
   ): Promise<ReconcileResult> {
     this.deps.onOutcome?.(readiness.ready ? 'Reconciled' : readiness.reason, actions.map((action) => action.kind));
     const previous = subject.user.status;
-    const status = computeStatus({ previous, generation: subject.generation, readiness, applied, now: this.deps.now().toISOString() });
+    const status = computeStatus({ previous, generation: subject.generation, readiness, applied, cleared, now: this.deps.now().toISOString() });
     if (!readiness.ready && readyReasonOf(previous) !== readiness.reason) {
       this.event(subject, 'Warning', readiness.reason, readiness.message);
     }

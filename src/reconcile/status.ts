@@ -6,8 +6,18 @@ export type Readiness = { ready: true; message: string } | { ready: false; reaso
 /** Status fields that describe what is applied in PostgreSQL; kept from the previous status when unknown. */
 export type AppliedFields = Pick<
   DatabaseUserStatus,
-  'username' | 'readOnly' | 'protected' | 'passwordEncryption' | 'secretName' | 'passwordUpdatedAt' | 'lastPasswordReset'
+  | 'username'
+  | 'readOnly'
+  | 'protected'
+  | 'passwordEncryption'
+  | 'secretName'
+  | 'passwordUpdatedAt'
+  | 'lastPasswordReset'
+  | 'passwordSecretResourceVersion'
 >;
+
+/** Applied fields that no longer apply (e.g. no chosen-password Secret any more): removed from the status. */
+export type ClearedFields = readonly (keyof AppliedFields)[];
 
 const readyType = 'Ready';
 
@@ -30,13 +40,15 @@ export function computeStatus(options: {
   generation: number | undefined;
   readiness: Readiness;
   applied: AppliedFields;
+  cleared?: ClearedFields;
   now: string;
 }): DatabaseUserStatus {
-  const { previous, generation, readiness, applied, now } = options;
+  const { previous, generation, readiness, applied, cleared = [], now } = options;
   const previousReady = previous?.conditions?.find((condition) => condition.type === readyType);
   const otherConditions = (previous?.conditions ?? []).filter((condition) => condition.type !== readyType);
+  const kept = Object.fromEntries(Object.entries(previous ?? {}).filter(([key]) => !(cleared as readonly string[]).includes(key)));
   const merged: DatabaseUserStatus = {
-    ...previous,
+    ...kept,
     ...Object.fromEntries(Object.entries(applied).filter(([, value]) => value !== undefined)),
     ...(generation === undefined ? {} : { observedGeneration: generation }),
     conditions: [readyCondition(readiness, generation, previousReady, now), ...otherConditions],

@@ -107,6 +107,9 @@ describe('updating a password', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect((await credentials('edit')).password).toBe(second);
     await ctx.kube.waitEvent('edit', `User "${username}" updated.`);
+    // The status names the version of the chosen Secret whose password the role has (tools wait on it).
+    const edited = await ctx.kube.core.readNamespacedSecret({ namespace: ctx.namespace, name: 'edit-pw' });
+    await ctx.kube.waitForUser('edit', 'the edited Secret reported as applied', (u) => u.status?.passwordSecretResourceVersion === edited.metadata?.resourceVersion);
   });
 
   it('the reset annotation gives a generated-password user a new password', async () => {

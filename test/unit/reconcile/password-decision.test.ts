@@ -3,7 +3,7 @@ import { decidePassword, type PasswordInputs } from '../../../src/reconcile/pass
 
 const generated = 'G'.repeat(64);
 const generate = () => generated;
-const chosen = (password: string) => ({ kind: 'value' as const, password, secretName: 'pw' });
+const chosen = (password: string) => ({ kind: 'value' as const, password, secretName: 'pw', resourceVersion: '7' });
 const base: PasswordInputs = { protected: false, roleExists: false, chosen: { kind: 'none' }, stored: undefined, resetRequest: undefined };
 const stored = (password: string, resetToken?: string) => ({ password, resetToken });
 

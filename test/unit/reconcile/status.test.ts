@@ -29,6 +29,14 @@ describe('computeStatus', () => {
     expect(stillFailing.conditions?.[0]?.lastTransitionTime).toBe(t1);
   });
 
+  it('removes the fields it is told no longer apply', () => {
+    const chosen = computeStatus({ previous: first, generation: 1, readiness: { ready: true, message: 'ok' }, applied: { passwordSecretResourceVersion: '42' }, now: t1 });
+    expect(chosen.passwordSecretResourceVersion).toBe('42');
+    const generated = computeStatus({ previous: chosen, generation: 2, readiness: { ready: true, message: 'ok' }, applied: {}, cleared: ['passwordSecretResourceVersion'], now: t1 });
+    expect(generated).not.toHaveProperty('passwordSecretResourceVersion');
+    expect(generated.username).toBe('u_12345');
+  });
+
   it('compares structurally, not by key order', () => {
     expect(statusEquals({ username: 'a', readOnly: true }, { readOnly: true, username: 'a' })).toBe(true);
     expect(statusEquals({ username: 'a' }, { username: 'b' })).toBe(false);
