@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test tiers drive (a fresh machine or CI has none of them).
+# Only what is missing is installed; nothing happens when everything is present.
+#   tmux      the command line's prompts, driven through a real pseudo-terminal
+set -euo pipefail
+packages=(tmux)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ]; then
+  echo "tools/system-packages.sh: run as root (or with sudo) to install: ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "installed: ${missing[*]}"
