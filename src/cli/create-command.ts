@@ -2,7 +2,7 @@ import { usernameOf, viewDatabaseUser } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
 import { apiGroup, apiVersion, kind } from '../api/names.js';
 import { secretValue } from '../kubernetes/database-user-client.js';
-import { isConflict, KubeApiError } from '../kubernetes/kube-api-error.js';
+import { KubeApiError } from '../kubernetes/kube-api-error.js';
 import type { Invocation } from './arguments.js';
 import { CommandFailed } from './cli-error.js';
 import type { CliIo } from './io.js';
@@ -42,10 +42,18 @@ async function generatedPassword(session: Session, user: DatabaseUser): Promise<
   return password;
 }
 
-/** Why a create was refused by the API server with 409, in the person's words. */
-function alreadyExists(error: KubeApiError, namespace: string, name: string): CommandFailed {
+/** A create the API server refused with 409 (someone was faster), in the person's words. */
+function alreadyExists(error: KubeApiError, namespace: string, name: string): string {
   const what = error.path.includes('/secrets') ? `Secret "${passwordSecretNameFor(name)}"` : `DatabaseUser "${name}"`;
-  return new CommandFailed(`${what} already exists in namespace "${namespace}": choose another name with --name`, { cause: error });
+  return `${what} already exists in namespace "${namespace}": choose another name with --name`;
+}
+
+/** Secret first: the chosen password is stored before the DatabaseUser that refers to it exists. */
+async function createPasswordSecret(session: Session, name: string, password: string, undo: UndoLog): Promise<string> {
+  const secretName = passwordSecretNameFor(name);
+  const created = await session.client.createSecret(passwordSecretManifest({ secretName, key: passwordKey, databaseUserName: name, password }));
+  undo.add(`Secret "${secretName}"`, () => session.client.deleteSecret(secretName, created.metadata?.uid ?? ''));
+  return secretName;
 }
 
 /**
@@ -55,14 +63,8 @@ function alreadyExists(error: KubeApiError, namespace: string, name: string): Co
 async function writeUser(session: Session, name: string, spec: Record<string, unknown>, password: PasswordChoice, undo: UndoLog, timeoutMs: number): Promise<DatabaseUser> {
   const { client, namespace } = session;
   try {
-    let passwordSecret: string | undefined;
-    if (password.kind === 'chosen') {
-      const created = await client.createSecret(passwordSecretManifest({ secretName: passwordSecretNameFor(name), key: passwordKey, databaseUserName: name, password: password.password }));
-      const secretName = created.metadata?.name ?? passwordSecretNameFor(name);
-      passwordSecret = secretName;
-      undo.add(`Secret "${secretName}"`, () => client.deleteSecret(secretName, created.metadata?.uid ?? ''));
-      spec.passwordSecretRef = { name: secretName, key: passwordKey };
-    }
+    const passwordSecret = password.kind === 'chosen' ? await createPasswordSecret(session, name, password.password, undo) : undefined;
+    if (passwordSecret !== undefined) spec.passwordSecretRef = { name: passwordSecret, key: passwordKey };
     const user = await client.createUser({ apiVersion: `${apiGroup}/${apiVersion}`, kind, metadata: { name }, spec });
     undo.add(`DatabaseUser "${name}"`, async () => {
       await client.deleteUser(name, user.metadata.uid ?? '');
@@ -76,9 +78,8 @@ async function writeUser(session: Session, name: string, spec: Record<string, un
   } catch (error) {
     const { failed } = await undo.undoAll();
     const notUndone = failed.length > 0 ? ` (could not remove ${failed.join('; ')})` : '';
-    if (error instanceof KubeApiError && isConflict(error) && error.method === 'POST') {
-      const refused = alreadyExists(error, namespace, name);
-      throw new CommandFailed(`${refused.message}${notUndone || '; nothing was changed'}`, { cause: error });
+    if (error instanceof KubeApiError && error.conflict && error.method === 'POST') {
+      throw new CommandFailed(`${alreadyExists(error, namespace, name)}${notUndone || '; nothing was changed'}`, { cause: error });
     }
     if (notUndone) throw new CommandFailed(`${error instanceof Error ? error.message : String(error)}${notUndone}`, { cause: error });
     throw error;

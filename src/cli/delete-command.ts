@@ -1,5 +1,4 @@
 import { readyConditionOf, viewDatabaseUser, type DatabaseUserView } from '../api/database-user-view.js';
-import { isNotFound } from '../kubernetes/kube-api-error.js';
 import type { Invocation } from './arguments.js';
 import { Aborted, CommandFailed, UsageError } from './cli-error.js';
 import { findUser } from './find-user.js';
@@ -29,11 +28,7 @@ export async function runDelete(invocation: DeleteInvocation, io: CliIo): Promis
     const view = viewDatabaseUser(user);
     refuseUnchangeable(view, session.namespace, 'delete');
     if (!invocation.yes) await confirmDeletion(view, session.namespace, io);
-    try {
-      await session.client.deleteUser(view.name, user.metadata.uid ?? '');
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await session.client.deleteUser(view.name, user.metadata.uid ?? '');
     const outcome = await awaitOutcome(session.client, view.name, untilGone(readyConditionOf(user)), timeoutMs);
     switch (outcome.kind) {
       case 'gone':

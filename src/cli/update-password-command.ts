@@ -24,11 +24,12 @@ interface Change {
 }
 
 /** Writes one key of a Secret that exists; the undo puts the previous value back. */
-async function writeExistingSecret(change: Change, secretName: string, key: string, password: string): Promise<KubeSecret> {
+async function writeExistingSecret(change: Change, secret: KubeSecret, key: string, password: string): Promise<KubeSecret> {
   const { client } = change.session;
-  const previous = (await client.getSecret(secretName))?.data?.[key];
+  const secretName = secret.metadata?.name ?? '';
+  const previous = secret.data?.[key];
   const written = await client.patchSecret(secretName, { data: { [key]: encodeSecretValue(password) } });
-  change.undo.add(`the previous password in Secret "${secretName}"`, async () => {
+  change.undo.add(`the new password in Secret "${secretName}"`, async () => {
     await client.patchSecret(secretName, { data: { [key]: previous ?? null } });
   });
   return written;
@@ -38,32 +39,30 @@ async function createOwnSecret(change: Change, secretName: string, key: string, 
   const { client } = change.session;
   const manifest = passwordSecretManifest({ secretName, key, databaseUserName: change.view.name, password, owner: ownerReferenceTo(change.user) });
   const created = await client.createSecret(manifest);
-  change.undo.add(`Secret "${secretName}"`, () => client.deleteSecret(secretName, created.metadata?.uid ?? ''));
+  change.undo.add(`the new Secret "${secretName}"`, () => client.deleteSecret(secretName, created.metadata?.uid ?? ''));
   return created;
 }
 
 /**
- * A chosen password goes to the user's password Secret (created if the user has none yet, then
- * referenced); done when the status reports that Secret's new resourceVersion as applied.
+ * A chosen password goes to the user's password Secret; a generated-password user gets one of
+ * kubectl dbuser's and a passwordSecretRef to it. Done when the status reports the version this
+ * write produced as the one the role has.
  */
 async function applyChosenPassword(change: Change, password: string): Promise<Goal> {
   const { session, view } = change;
   const { client } = session;
   const before = readyConditionOf(change.user);
   const ref = view.passwordSecretRef;
-  let written: KubeSecret;
-  if (ref !== undefined) {
-    const exists = (await client.getSecret(ref.name)) !== undefined;
-    written = exists ? await writeExistingSecret(change, ref.name, ref.key, password) : await createOwnSecret(change, ref.name, ref.key, password);
-  } else {
-    const secretName = passwordSecretNameFor(view.name);
-    const existing = await client.getSecret(secretName);
-    if (existing !== undefined && !isCliPasswordSecret(existing, view.name)) {
-      throw new CommandFailed(`Secret "${secretName}" exists and was not created by kubectl dbuser for this user; nothing was changed`);
-    }
-    written = existing ? await writeExistingSecret(change, secretName, passwordKey, password) : await createOwnSecret(change, secretName, passwordKey, password);
-    await client.patchUser(view.name, { spec: { passwordSecretRef: { name: secretName, key: passwordKey } } });
-    change.undo.add(`spec.passwordSecretRef of DatabaseUser "${view.name}"`, async () => {
+  const secretName = ref?.name ?? passwordSecretNameFor(view.name);
+  const key = ref?.key ?? passwordKey;
+  const existing = await client.getSecret(secretName);
+  if (ref === undefined && existing !== undefined && !isCliPasswordSecret(existing, view.name)) {
+    throw new CommandFailed(`Secret "${secretName}" exists and was not created by kubectl dbuser for this user; nothing was changed`);
+  }
+  const written = existing ? await writeExistingSecret(change, existing, key, password) : await createOwnSecret(change, secretName, key, password);
+  if (ref === undefined) {
+    await client.patchUser(view.name, { spec: { passwordSecretRef: { name: secretName, key } } });
+    change.undo.add(`the passwordSecretRef set on DatabaseUser "${view.name}"`, async () => {
       await client.patchUser(view.name, { spec: { passwordSecretRef: null } });
     });
   }
@@ -82,7 +81,7 @@ async function requestReset(change: Change, token: string): Promise<Goal> {
   const previousToken = change.user.metadata.annotations?.[resetPasswordAnnotation] ?? null;
   const ref = view.passwordSecretRef;
   await client.patchUser(view.name, { metadata: { annotations: { [resetPasswordAnnotation]: token } }, ...(ref ? { spec: { passwordSecretRef: null } } : {}) });
-  change.undo.add(`the reset request on DatabaseUser "${view.name}"`, async () => {
+  change.undo.add(`the reset requested on DatabaseUser "${view.name}"`, async () => {
     await client.patchUser(view.name, { metadata: { annotations: { [resetPasswordAnnotation]: previousToken } }, ...(ref ? { spec: { passwordSecretRef: ref } } : {}) });
   });
   return { applied: (user) => user.status?.lastPasswordReset === token, before };
@@ -109,13 +108,14 @@ export async function runUpdatePassword(invocation: UpdateInvocation, io: CliIo)
     refuseUnchangeable(view, session.namespace, 'password');
     const password = await obtainPassword(invocation.password, io, 'update-password');
     const change: Change = { session, user, view, undo: new UndoLog() };
+    // A reset's token: new and unguessable; the status and the credentials Secret record it.
     const token = randomUUID();
     let goal: Goal;
     try {
       goal = password.kind === 'chosen' ? await applyChosenPassword(change, password.password) : await requestReset(change, token);
     } catch (error) {
       const { failed } = await change.undo.undoAll();
-      if (failed.length > 0) throw new CommandFailed(`${error instanceof Error ? error.message : String(error)} (could not restore ${failed.join('; ')})`, { cause: error });
+      if (failed.length > 0) throw new CommandFailed(`${error instanceof Error ? error.message : String(error)} (could not undo ${failed.join('; ')})`, { cause: error });
       throw error;
     }
     const outcome = await awaitOutcome(session.client, view.name, untilApplied(goal), timeoutMs);
@@ -135,7 +135,7 @@ export async function runUpdatePassword(invocation: UpdateInvocation, io: CliIo)
         throw new CommandFailed(`the new password of user "${username}" is not applied yet: ${describeTimeout(outcome, timeoutMs)}. The change stays requested; the operator applies it when it can`);
       case 'refused': {
         const { undone, failed } = await change.undo.undoAll();
-        const cleanup = failed.length > 0 ? `could not restore ${failed.join('; ')}` : `restored ${undone.join(' and ')}`;
+        const cleanup = failed.length > 0 ? `could not undo ${failed.join('; ')}` : `undone: ${undone.join(', ')}`;
         throw new CommandFailed(`the password of user "${username}" was not changed: ${outcome.reason}: ${outcome.message} (${cleanup})`);
       }
     }

@@ -82,9 +82,9 @@ export class DatabaseUserClient {
     });
   }
 
-  /** Deletes only the object with this uid (not one recreated under the same name meanwhile). */
+  /** Deletes only the object with this uid (not one recreated under the same name meanwhile); gone already is fine. */
   async deleteUser(name: string, uid: string): Promise<void> {
-    await this.http.request('DELETE', databaseUserPath(this.namespace, name), { body: { preconditions: { uid } } });
+    await this.orUndefined(this.http.request('DELETE', databaseUserPath(this.namespace, name), { body: { preconditions: { uid } } }));
   }
 
   async getSecret(name: string): Promise<KubeSecret | undefined> {
