@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { waitFor } from '../../harness/wait.js';
 
@@ -11,24 +13,23 @@ function shellQuote(word: string): string {
 
 /**
  * A program on a real pseudo-terminal: a detached tmux session (200x50) on a tmux server of its
- * own, driven with send-keys and read with capture-pane, as a person would see it. When the program
- * ends, the pane shows "[exit N]".
+ * own (its socket in a temporary directory, removed on close), driven with send-keys and read with
+ * capture-pane, as a person would see it. When the program ends, the pane shows "[exit N]".
  */
 export class Terminal {
-  private constructor(
-    private readonly socket: string,
-    private readonly session: string,
-  ) {}
+  private readonly session = 'cli';
+
+  private constructor(private readonly socketDir: string) {}
 
   static async start(command: readonly string[], env: NodeJS.ProcessEnv): Promise<Terminal> {
-    const terminal = new Terminal(`dbuser-test-${randomBytes(4).toString('hex')}`, 'cli');
+    const terminal = new Terminal(mkdtempSync(path.join(tmpdir(), 'dbuser-tmux-')));
     const script = `${command.map(shellQuote).join(' ')}; echo "[exit $?]"; exec sleep 600`;
     await terminal.tmux(['new-session', '-d', '-s', terminal.session, '-x', '200', '-y', '50', script], env);
     return terminal;
   }
 
   private async tmux(args: string[], env: NodeJS.ProcessEnv = { PATH: process.env.PATH }): Promise<string> {
-    const { stdout } = await execFileAsync('tmux', ['-L', this.socket, ...args], { env });
+    const { stdout } = await execFileAsync('tmux', ['-S', path.join(this.socketDir, 'socket'), ...args], { env });
     return stdout;
   }
 
@@ -73,5 +74,6 @@ export class Terminal {
 
   async close(): Promise<void> {
     await this.tmux(['kill-server']).catch(() => undefined);
+    rmSync(this.socketDir, { recursive: true, force: true });
   }
 }
