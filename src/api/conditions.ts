@@ -37,3 +37,28 @@ export const readyReasons = {
 } as const;
 
 export type ReadyReason = keyof typeof readyReasons;
+
+/**
+ * Reasons that need a person (or another object) to change before the user can become Ready: a tool
+ * waiting for Ready stops at one of these and reports it. The others pass by themselves
+ * (ServerUnavailable, ReconcileError: retried with backoff; Deleting: in progress).
+ */
+export const terminalReadyReasons: readonly ReadyReason[] = [
+  'InvalidSpec',
+  'NoConnection',
+  'ConnectionSecretInvalid',
+  'AuthenticationFailed',
+  'PermissionDenied',
+  'DatabaseNotFound',
+  'PasswordSecretInvalid',
+  'PasswordPolicyViolation',
+  'PasswordChangeRefused',
+  'PasswordResetRefused',
+  'RoleConflict',
+  'SecretConflict',
+  'DeletionBlocked',
+];
+
+export function isTerminalReadyReason(reason: string | undefined): boolean {
+  return (terminalReadyReasons as readonly string[]).includes(reason ?? '');
+}

@@ -4,7 +4,7 @@ import { celValidations, withRules, type CelRule, type CelTransitionRule } from 
 import { conditionSchema } from './conditions.js';
 
 /** A Kubernetes object name (DNS-1123 subdomain), e.g. of a Secret. */
-const objectName = z
+export const objectNameSchema = z
   .string()
   .min(1)
   .max(253)
@@ -41,7 +41,7 @@ export const usernameSchema = withRules(z.string().min(6).max(32), usernameRules
 
 const connection = z
   .object({
-    secretName: objectName.meta({
+    secretName: objectNameSchema.meta({
       description:
         'Secret in the same namespace with admin credentials for the PostgreSQL server: either a "uri" key ' +
         '(postgresql://user:password@host:port/dbname?sslmode=...) or the keys host, port, username (or user), ' +
@@ -64,7 +64,7 @@ const database = z
 
 const passwordSecretRef = z
   .object({
-    name: objectName.meta({ description: 'Secret in the same namespace that holds the chosen password.' }),
+    name: objectNameSchema.meta({ description: 'Secret in the same namespace that holds the chosen password.' }),
     key: z
       .string()
       .min(1)
@@ -120,7 +120,7 @@ export const databaseUserSpecSchema = z
     passwordEncryption: z.enum(passwordEncryptions).default('scram-sha-256').meta({
       description: 'How PostgreSQL stores the password: scram-sha-256 (default) or md5.',
     }),
-    secretName: objectName.optional().meta({
+    secretName: objectNameSchema.optional().meta({
       description: 'Name of the Secret the operator writes the credentials to. Default "<metadata.name>-credentials".',
     }),
     deletionPolicy: z.enum(deletionPolicies).default('Delete').meta({

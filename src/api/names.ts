@@ -15,3 +15,5 @@ export const managedByValue = 'dbuser-operator';
 /** On the credentials Secret: the DatabaseUser it belongs to (metadata.name). */
 export const databaseUserLabel = 'dbuser.dev/databaseuser';
 export const fieldManager = 'dbuser-operator';
+/** managed-by value of the chosen-password Secrets that kubectl dbuser (and its dashboard) create. */
+export const cliManagedByValue = 'kubectl-dbuser';

@@ -51,6 +51,12 @@ const kubectl = async (...args: string[]): Promise<string> => {
 mkdirSync(binDir, { recursive: true });
 copyFileSync(environment.cluster.kubeconfigPath, kubeconfigFile);
 symlinkSync(environment.cluster.kubectl, path.join(binDir, 'kubectl'));
+// The plugin, from the source with the project's Node 24 (whatever `node` is on PATH): `kubectl dbuser ...`.
+writeFileSync(
+  path.join(binDir, 'kubectl-dbuser'),
+  `#!/bin/sh\nexec '${process.execPath}' --import '${import.meta.resolve('tsx')}' '${path.join(repoRoot, 'src', 'cli', 'main.ts')}' "$@"\n`,
+  { mode: 0o755 },
+);
 const { postgres } = environment;
 writeFileSync(
   envFile,
@@ -80,7 +86,15 @@ operator = SupervisedProcess.start({
   command: process.execPath,
   args: ['--import', 'tsx', path.join(repoRoot, 'src', 'main.ts')],
   cwd: repoRoot,
-  env: { ...process.env, KUBECONFIG: kubeconfigFile, OPERATOR_NAMESPACE: 'default', HTTP_PORT: String(httpPort), LEADER_ELECT: 'true' },
+  // The default connection lets `kubectl dbuser create my_user` work with no flags, as on the provider's page.
+  env: {
+    ...process.env,
+    KUBECONFIG: kubeconfigFile,
+    OPERATOR_NAMESPACE: 'default',
+    DEFAULT_CONNECTION_SECRET: 'default/shop-pg-admin',
+    HTTP_PORT: String(httpPort),
+    LEADER_ELECT: 'true',
+  },
   logFile: operatorLog,
   stopSignal: 'SIGTERM',
 });
@@ -97,5 +111,5 @@ console.log('local environment ready');
 console.log(`  kube-apiserver ${environment.controlPlane?.kubernetesVersion ?? ''} at ${environment.controlPlane?.server ?? ''}`);
 console.log(`  PostgreSQL ${postgres.major} at ${postgres.host}:${postgres.port}, database "${database}"`);
 console.log(`  operator: log ${path.relative(process.cwd(), operatorLog)}, metrics http://127.0.0.1:${httpPort}/metrics`);
-console.log(`  in another shell:  source ${path.relative(process.cwd(), envFile)} && kubectl get dbu && psql "$DATABASE_URL"`);
+console.log(`  in another shell:  source ${path.relative(process.cwd(), envFile)} && kubectl dbuser list && psql "$DATABASE_URL"`);
 console.log('  Ctrl-C stops everything');

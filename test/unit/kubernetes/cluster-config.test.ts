@@ -1,9 +1,9 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dump } from 'js-yaml';
-import { loadClusterConfig } from '../../../src/kubernetes/cluster-config.js';
+import { loadClusterAccess, loadClusterConfig } from '../../../src/kubernetes/cluster-config.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kubeconfig-'));
 afterAll(() => {
@@ -91,5 +91,101 @@ describe('loadClusterConfig', () => {
     await expect(loadClusterConfig({ KUBECONFIG: kubeconfig('legacy.yaml', { 'auth-provider': { name: 'oidc' } }) })).rejects.toThrow('auth-provider is not supported');
     writeFileSync(path.join(dir, 'broken.yaml'), 'clusters: 7\n');
     await expect(loadClusterConfig({ KUBECONFIG: path.join(dir, 'broken.yaml') })).rejects.toThrow('is not valid');
+  });
+});
+
+/** A kubeconfig file from parts; relative paths in it are relative to its own directory. */
+function writeConfig(relative: string, config: Record<string, unknown>): string {
+  const file = path.join(dir, relative);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, dump({ apiVersion: 'v1', kind: 'Config', ...config }));
+  return file;
+}
+
+describe('several kubeconfig files, merged as kubectl merges them', () => {
+  let first = '';
+  let second = '';
+  beforeAll(() => {
+    first = writeConfig('merge/a/config', {
+      clusters: [{ name: 'shared', cluster: { server: 'https://first.example', 'certificate-authority': 'ca.pem' } }],
+      users: [{ name: 'alice', user: { token: 'from-first' } }],
+      contexts: [{ name: 'dev', context: { cluster: 'shared', user: 'alice', namespace: 'shop' } }],
+    });
+    second = writeConfig('merge/b/config', {
+      'current-context': 'dev',
+      clusters: [
+        { name: 'shared', cluster: { server: 'https://second.example' } },
+        { name: 'prod', cluster: { server: 'https://prod.example' } },
+      ],
+      users: [
+        { name: 'alice', user: { token: 'from-second' } },
+        { name: 'bob', user: { tokenFile: 'bob.token' } },
+      ],
+      contexts: [
+        { name: 'dev', context: { cluster: 'prod', user: 'bob' } },
+        { name: 'prod', context: { cluster: 'prod', user: 'bob' } },
+      ],
+    });
+    writeFileSync(path.join(dir, 'merge/a/ca.pem'), 'CA OF A');
+    writeFileSync(path.join(dir, 'merge/b/bob.token'), 'bob-token\n');
+  });
+
+  it('takes each name from the first file that defines it, and current-context from the first that sets it', async () => {
+    const access = await loadClusterAccess({ KUBECONFIG: [first, second].join(path.delimiter) });
+    expect(access.config.server).toBe('https://first.example');
+    expect(access.config.ca?.toString()).toBe('CA OF A');
+    expect(await access.config.credentials.header()).toBe('Bearer from-first');
+    expect(access.namespace).toBe('shop');
+  });
+
+  it('--context picks another context; relative paths resolve against the file that defines them', async () => {
+    const access = await loadClusterAccess({ KUBECONFIG: [first, second].join(path.delimiter) }, { context: 'prod' });
+    expect(access.config.server).toBe('https://prod.example');
+    expect(await access.config.credentials.header()).toBe('Bearer bob-token');
+    expect(access.namespace).toBeUndefined();
+  });
+
+  it('skips listed files that do not exist, and the order decides', async () => {
+    const access = await loadClusterAccess({ KUBECONFIG: [path.join(dir, 'absent'), second, first].join(path.delimiter) });
+    expect(access.config.server).toBe('https://prod.example');
+    expect(await access.config.credentials.header()).toBe('Bearer bob-token');
+  });
+
+  it('--kubeconfig reads exactly one file, ignoring KUBECONFIG', async () => {
+    const access = await loadClusterAccess({ KUBECONFIG: first }, { kubeconfig: second, context: 'dev' });
+    expect(access.config.server).toBe('https://prod.example');
+    await expect(loadClusterAccess({ KUBECONFIG: first }, { kubeconfig: path.join(dir, 'absent') })).rejects.toThrow('--kubeconfig');
+  });
+
+  it('refuses an unknown --context, or none at all, instead of guessing', async () => {
+    await expect(loadClusterAccess({ KUBECONFIG: second }, { context: 'staging' })).rejects.toThrow('context "staging" not found');
+    await expect(loadClusterAccess({ KUBECONFIG: first })).rejects.toThrow('sets no current-context: choose one with --context');
+  });
+
+  it('tells an exec plugin whether it may prompt, and the cluster when asked to', async () => {
+    const plugin = path.join(dir, 'merge/echo-info.sh');
+    writeFileSync(plugin, `#!/bin/sh\nprintf '{"status":{"token":"%s"}}' "$(echo "$KUBERNETES_EXEC_INFO" | base64 -w0)"\n`);
+    chmodSync(plugin, 0o755);
+    const file = writeConfig('merge/exec/config', {
+      'current-context': 'c',
+      clusters: [{ name: 'c', cluster: { server: 'https://exec.example' } }],
+      users: [{ name: 'u', user: { exec: { command: '../echo-info.sh', provideClusterInfo: true, interactiveMode: 'IfAvailable' } } }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+    });
+    const access = await loadClusterAccess({ KUBECONFIG: file }, { interactive: false });
+    const header = (await access.config.credentials.header()) ?? '';
+    const info = JSON.parse(Buffer.from(header.replace('Bearer ', ''), 'base64').toString('utf8')) as { spec: { interactive: boolean; cluster: { server: string } } };
+    expect(info.spec).toEqual({ interactive: false, cluster: { server: 'https://exec.example' } });
+  });
+
+  it('shows the install hint of a plugin that is not installed', async () => {
+    const file = writeConfig('merge/missing-plugin/config', {
+      'current-context': 'c',
+      clusters: [{ name: 'c', cluster: { server: 'https://exec.example' } }],
+      users: [{ name: 'u', user: { exec: { command: 'no-such-credential-plugin', installHint: 'Install it with: brew install it' } } }],
+      contexts: [{ name: 'c', context: { cluster: 'c', user: 'u' } }],
+    });
+    const access = await loadClusterAccess({ KUBECONFIG: file });
+    await expect(access.config.credentials.header()).rejects.toThrow(/not found\nInstall it with: brew install it/);
   });
 });

@@ -1,0 +1,148 @@
+import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import { UsageError } from './cli-error.js';
+import { commandHelp, findCommand, globalFlags, mainHelp, type CommandSpec, type FlagSpec } from './commands.js';
+import { parseDuration } from './duration.js';
+
+/** Where to act: kubectl's global flags. */
+export interface Target {
+  namespace: string | undefined;
+  kubeconfig: string | undefined;
+  context: string | undefined;
+}
+
+/** prompt: ask on the terminal (the default); stdin: --password-stdin; generate: --generate-password. */
+export type PasswordSource = 'prompt' | 'stdin' | 'generate';
+
+export const listOutputs = ['table', 'wide', 'json', 'yaml'] as const;
+export type ListOutput = (typeof listOutputs)[number];
+const selectableOutputs: readonly string[] = listOutputs.filter((output) => output !== 'table');
+
+export type Invocation =
+  | { command: 'help'; text: string }
+  | { command: 'list'; target: Target; output: ListOutput }
+  | {
+      command: 'create';
+      target: Target;
+      username: string;
+      readOnly: boolean;
+      protected: boolean;
+      database: string | undefined;
+      connection: string | undefined;
+      passwordEncryption: string | undefined;
+      name: string | undefined;
+      password: PasswordSource;
+      timeoutMs: number;
+    }
+  | { command: 'update-password'; target: Target; username: string; name: string | undefined; password: PasswordSource; timeoutMs: number }
+  | { command: 'delete'; target: Target; username: string; name: string | undefined; yes: boolean; timeoutMs: number };
+
+const defaultTimeoutMs = 60_000;
+
+/** Global flags that take a value: skipped while looking for the command word. */
+const valueFlags = new Set(
+  Object.entries(globalFlags as Record<string, FlagSpec>).flatMap(([flag, spec]) => (spec.type === 'string' ? [`--${flag}`, ...(spec.short ? [`-${spec.short}`] : [])] : [])),
+);
+
+/** The index of the command word: the first argument that is neither a flag nor a global flag's value. */
+function commandIndex(args: readonly string[]): number {
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args[i] ?? '';
+    if (arg === '--') return i + 1 < args.length ? i + 1 : -1;
+    if (!arg.startsWith('-')) return i;
+    if (valueFlags.has(arg)) i += 1;
+  }
+  return -1;
+}
+
+function parseOptions(args: string[], flags: Readonly<Record<string, FlagSpec>>, commandName: string | undefined) {
+  const options: ParseArgsOptionsConfig = {};
+  for (const [flag, spec] of Object.entries({ ...globalFlags, ...flags } as Record<string, FlagSpec>)) {
+    options[flag] = { type: spec.type, ...(spec.short ? { short: spec.short } : {}) };
+  }
+  try {
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    // parseArgs's messages name the flag ("Unknown option '--foo'"); its advice about '--' does not apply here.
+    const message = error instanceof Error ? (error.message.split('. To specify')[0] ?? error.message) : String(error);
+    throw new UsageError(message, commandName);
+  }
+}
+
+function text(values: Record<string, unknown>, flag: string): string | undefined {
+  const value = values[flag];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function flag(values: Record<string, unknown>, name: string): boolean {
+  return values[name] === true;
+}
+
+function timeoutOf(values: Record<string, unknown>, command: string): number {
+  const given = text(values, 'timeout');
+  if (given === undefined) return defaultTimeoutMs;
+  const ms = parseDuration(given);
+  if (ms === undefined || ms <= 0) throw new UsageError(`--timeout ${given}: expected a duration such as 90s or 2m`, command);
+  return ms;
+}
+
+function passwordSourceOf(values: Record<string, unknown>, command: string): PasswordSource {
+  const stdin = flag(values, 'password-stdin');
+  const generate = flag(values, 'generate-password');
+  if (stdin && generate) throw new UsageError('--password-stdin and --generate-password exclude each other', command);
+  return stdin ? 'stdin' : generate ? 'generate' : 'prompt';
+}
+
+function positionalsOf(spec: CommandSpec, positionals: string[]): string[] {
+  if (positionals.length < spec.positionals.length) throw new UsageError(`missing <${spec.positionals[positionals.length] ?? ''}>: ${spec.usage}`, spec.name);
+  if (positionals.length > spec.positionals.length) throw new UsageError(`unexpected argument "${positionals[spec.positionals.length] ?? ''}": ${spec.usage}`, spec.name);
+  return positionals;
+}
+
+/** Turns the plugin's arguments (what follows `kubectl dbuser`) into what to do. Throws UsageError. */
+export function parseInvocation(args: readonly string[]): Invocation {
+  const at = commandIndex(args);
+  const word = at === -1 ? undefined : args[at];
+  if (word === undefined || word === 'help') {
+    const rest = at === -1 ? [...args] : args.slice(at + 1);
+    const { values, positionals } = parseOptions(rest, {}, undefined);
+    const topic = word === 'help' ? positionals[0] : undefined;
+    if (topic !== undefined) {
+      const spec = findCommand(topic);
+      if (!spec) throw new UsageError(`unknown command "${topic}"`);
+      return { command: 'help', text: commandHelp(spec) };
+    }
+    if (word === 'help' || flag(values, 'help')) return { command: 'help', text: mainHelp() };
+    throw new UsageError('missing command: list, create, update-password or delete');
+  }
+  const spec = findCommand(word);
+  if (!spec) throw new UsageError(`unknown command "${word}": expected list, create, update-password or delete`);
+  const { values, positionals } = parseOptions([...args.slice(0, at), ...args.slice(at + 1)], spec.flags, spec.name);
+  if (flag(values, 'help')) return { command: 'help', text: commandHelp(spec) };
+  const target: Target = { namespace: text(values, 'namespace'), kubeconfig: text(values, 'kubeconfig'), context: text(values, 'context') };
+  const [username = ''] = positionalsOf(spec, positionals);
+  switch (spec.name) {
+    case 'list': {
+      const output = text(values, 'output');
+      if (output !== undefined && !selectableOutputs.includes(output)) throw new UsageError(`-o ${output}: expected wide, json or yaml`, spec.name);
+      return { command: 'list', target, output: (output ?? 'table') as ListOutput };
+    }
+    case 'create':
+      return {
+        command: 'create',
+        target,
+        username,
+        readOnly: flag(values, 'read-only'),
+        protected: flag(values, 'protected'),
+        database: text(values, 'database'),
+        connection: text(values, 'connection'),
+        passwordEncryption: text(values, 'password-encryption'),
+        name: text(values, 'name'),
+        password: passwordSourceOf(values, spec.name),
+        timeoutMs: timeoutOf(values, spec.name),
+      };
+    case 'update-password':
+      return { command: 'update-password', target, username, name: text(values, 'name'), password: passwordSourceOf(values, spec.name), timeoutMs: timeoutOf(values, spec.name) };
+    case 'delete':
+      return { command: 'delete', target, username, name: text(values, 'name'), yes: flag(values, 'yes'), timeoutMs: timeoutOf(values, spec.name) };
+  }
+}

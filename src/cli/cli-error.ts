@@ -1,0 +1,26 @@
+/** The command line was not understood (exit 2); `command` names the help to point at. */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The command ran and was refused or failed (exit 1); the message says why and what changed. */
+export class CommandFailed extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'CommandFailed';
+  }
+}
+
+/** The person stopped the command at a prompt (Ctrl-C: exit 130, Ctrl-D: exit 1); nothing was changed. */
+export class Aborted extends Error {
+  constructor(readonly exitCode: 1 | 130) {
+    super('aborted: nothing was changed');
+    this.name = 'Aborted';
+  }
+}

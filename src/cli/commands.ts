@@ -1,0 +1,169 @@
+/** The commands, their flags and their help: the whole surface of `kubectl dbuser`, in one table. */
+
+export interface FlagSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  /** Placeholder shown in help for a string flag, e.g. NAME. */
+  value?: string;
+  description: string;
+}
+
+export type CommandName = 'list' | 'create' | 'update-password' | 'delete';
+
+export interface CommandSpec {
+  name: CommandName;
+  /** The hosting provider's long name. */
+  alias: string;
+  summary: string;
+  usage: string;
+  description: string;
+  positionals: readonly string[];
+  flags: Readonly<Record<string, FlagSpec>>;
+  examples: readonly string[];
+}
+
+export const globalFlags = {
+  namespace: { type: 'string', short: 'n', value: 'NAME', description: "the namespace of the DatabaseUsers (default: the context's, else \"default\")" },
+  kubeconfig: { type: 'string', value: 'FILE', description: 'use this kubeconfig file only (default: $KUBECONFIG, merged, or ~/.kube/config)' },
+  context: { type: 'string', value: 'NAME', description: 'the kubeconfig context to use (default: current-context)' },
+  help: { type: 'boolean', short: 'h', description: 'show help' },
+} as const satisfies Record<string, FlagSpec>;
+
+const timeout: FlagSpec = { type: 'string', value: 'DURATION', description: 'how long to wait for the operator, e.g. 90s or 2m (default 60s)' };
+const name: FlagSpec = { type: 'string', value: 'NAME', description: 'the DatabaseUser (metadata.name), when several in the namespace have this username' };
+const passwordStdin: FlagSpec = { type: 'boolean', description: 'read the password from the first line of stdin (no prompt)' };
+const generatePassword: FlagSpec = { type: 'boolean', description: 'let the operator generate a 64-character password (no prompt)' };
+
+export const commands: readonly CommandSpec[] = [
+  {
+    name: 'list',
+    alias: 'database-users-list',
+    summary: 'List the database users of the namespace',
+    usage: 'kubectl dbuser list [-o wide|json|yaml]',
+    description: 'Lists the DatabaseUsers of the namespace in the hosting provider\'s table: username, read-only, protected and\nhow PostgreSQL stores the password.',
+    positionals: [],
+    flags: {
+      output: { type: 'string', short: 'o', value: 'FORMAT', description: 'wide (adds NAME, READY, REASON), json or yaml; default: the table' },
+    },
+    examples: ['kubectl dbuser list', 'kubectl dbuser list -n shop -o wide', 'kubectl dbuser list -o json | jq -r \'.[].username\''],
+  },
+  {
+    name: 'create',
+    alias: 'database-users-create',
+    summary: 'Create a database user, with a chosen or generated password',
+    usage: 'kubectl dbuser create [--read-only] <username> [flags]',
+    description:
+      'Creates a DatabaseUser and waits until the operator has created the role. On a terminal it asks for a password\n' +
+      'and its confirmation; leave it empty to have one generated, which is printed once. A chosen password is\n' +
+      'stored in a Secret of its own ("<name>-password") before the DatabaseUser is created. If the operator refuses\n' +
+      'the user (e.g. the role exists and is not managed by it), what was created is removed again.',
+    positionals: ['username'],
+    flags: {
+      'read-only': { type: 'boolean', description: 'SELECT only; otherwise the provider\'s read-write grants' },
+      protected: { type: 'boolean', description: 'cannot be deleted and its password cannot change until unprotected' },
+      database: { type: 'string', value: 'NAME', description: "the database to grant access to (default: the connection's)" },
+      connection: { type: 'string', value: 'SECRET', description: "the Secret with the server's admin credentials (default: the operator's default connection)" },
+      'password-encryption': { type: 'string', value: 'METHOD', description: 'scram-sha-256 (default) or md5' },
+      name: { type: 'string', value: 'NAME', description: 'the DatabaseUser\'s metadata.name (default: the username, lowercase, "_" as "-")' },
+      'password-stdin': passwordStdin,
+      'generate-password': generatePassword,
+      timeout,
+    },
+    examples: [
+      'kubectl dbuser create my_app_4553_rw',
+      'kubectl dbuser create --read-only my_app_4553_ro',
+      'kubectl dbuser create my_app_4553 --protected --generate-password',
+      'printf \'%s\\n\' "$PASSWORD" | kubectl dbuser create reporting_user --password-stdin -n shop',
+    ],
+  },
+  {
+    name: 'update-password',
+    alias: 'database-users-update-password',
+    summary: "Set a new password, chosen or generated",
+    usage: 'kubectl dbuser update-password <username> [flags]',
+    description:
+      'Sets a new password and waits until the operator has applied it. On a terminal it asks for the password and\n' +
+      'its confirmation; leave it empty to have a new one generated, which is printed once. A chosen password goes\n' +
+      "to the user's password Secret; a generated one is a reset. Protected users are refused.",
+    positionals: ['username'],
+    flags: { name, 'password-stdin': passwordStdin, 'generate-password': generatePassword, timeout },
+    examples: [
+      'kubectl dbuser update-password my_app_4553_rw',
+      'kubectl dbuser update-password my_app_4553_rw --generate-password',
+      'printf \'%s\\n\' "$PASSWORD" | kubectl dbuser update-password my_app_4553_rw --password-stdin',
+    ],
+  },
+  {
+    name: 'delete',
+    alias: 'database-users-delete',
+    summary: 'Delete a database user',
+    usage: 'kubectl dbuser delete <username> [flags]',
+    description:
+      'Deletes the DatabaseUser and waits until the operator has dropped the role (what it owns goes to the database\n' +
+      'owner; with deletionPolicy Retain the role stays). Asks for confirmation on a terminal. Protected users are\n' +
+      'refused.',
+    positionals: ['username'],
+    flags: { name, yes: { type: 'boolean', short: 'y', description: 'do not ask for confirmation (needed without a terminal)' }, timeout },
+    examples: ['kubectl dbuser delete my_app_4553_ro', 'kubectl dbuser delete my_app_4553_ro --yes -n shop'],
+  },
+];
+
+export function findCommand(word: string): CommandSpec | undefined {
+  return commands.find((command) => command.name === word || command.alias === word);
+}
+
+function flagLines(flags: Readonly<Record<string, FlagSpec>>): string[] {
+  const left = Object.entries(flags).map(([flag, spec]) => `${spec.short ? `-${spec.short}, ` : '    '}--${flag}${spec.value ? ` ${spec.value}` : ''}`);
+  const width = Math.max(...left.map((text) => text.length));
+  return Object.values(flags).map((spec, i) => `  ${(left[i] ?? '').padEnd(width)}   ${spec.description}`);
+}
+
+const exitCodes = 'Exit codes: 0 done, 1 refused or failed (the reason on stderr), 2 usage error, 130 interrupted.';
+
+export function mainHelp(): string {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  return [
+    "Manage PostgreSQL users of dbuser-operator with the hosting provider's four commands.",
+    '',
+    'Usage:',
+    '  kubectl dbuser <command> [flags]',
+    '',
+    'Commands:',
+    ...commands.map((command) => `  ${command.name.padEnd(width)}   ${command.summary} (alias: ${command.alias})`),
+    '',
+    'Global flags (after "dbuser"):',
+    ...flagLines(globalFlags),
+    '',
+    'Examples:',
+    '  kubectl dbuser list',
+    '  kubectl dbuser create --read-only my_app_4553_ro',
+    '  kubectl dbuser update-password my_app_4553_rw',
+    '  kubectl dbuser delete my_app_4553_ro',
+    '',
+    exitCodes,
+    'Run "kubectl dbuser <command> --help" for the flags of a command.',
+    '',
+  ].join('\n');
+}
+
+export function commandHelp(command: CommandSpec): string {
+  return [
+    command.description,
+    '',
+    'Usage:',
+    `  ${command.usage}`,
+    '',
+    'Aliases:',
+    `  ${command.name}, ${command.alias}`,
+    '',
+    ...(Object.keys(command.flags).length > 0 ? ['Flags:', ...flagLines(command.flags), ''] : []),
+    'Global flags:',
+    ...flagLines(globalFlags),
+    '',
+    'Examples:',
+    ...command.examples.map((example) => `  ${example}`),
+    '',
+    exitCodes,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,20 @@
+import type { DatabaseUserView } from '../api/database-user-view.js';
+import { CommandFailed } from './cli-error.js';
+
+/** How to switch protection off: the explicit, separate step the protection design asks for. */
+function unprotectHint(view: DatabaseUserView, namespace: string): string {
+  return `kubectl patch dbu ${view.name} -n ${namespace} --type merge -p '{"spec":{"protected":false}}'`;
+}
+
+/**
+ * Refuses, before anything is sent, what the operator and the admission policy would refuse anyway:
+ * changing a protected user, or one whose spec is invalid or that is being deleted.
+ */
+export function refuseUnchangeable(view: DatabaseUserView, namespace: string, action: 'password' | 'delete'): void {
+  if (view.protected) {
+    const what = action === 'delete' ? 'cannot be deleted' : 'cannot have its password changed or reset';
+    throw new CommandFailed(`user "${view.username}" is protected and ${what}; nothing was changed. To allow it, unprotect it first: ${unprotectHint(view, namespace)}`);
+  }
+  if (view.spec === undefined) throw new CommandFailed(`DatabaseUser "${view.name}" has an invalid spec (${view.reason}: ${view.message}): fix it first; nothing was changed`);
+  if (view.deleting && action === 'password') throw new CommandFailed(`user "${view.username}" is being deleted; nothing was changed`);
+}

@@ -1,0 +1,52 @@
+import { dump } from 'js-yaml';
+import { viewDatabaseUser, type DatabaseUserView } from '../api/database-user-view.js';
+import type { ListOutput, Target } from './arguments.js';
+import type { CliIo } from './io.js';
+import { openSession } from './session.js';
+import { renderBoxedTable } from './table.js';
+
+const providerColumns = ['USERNAME', 'READ-ONLY', 'PROTECTED', 'PASSWORD ENCRYPTION'];
+const wideColumns = [...providerColumns, 'NAME', 'READY', 'REASON'];
+
+function providerCells(view: DatabaseUserView): string[] {
+  return [view.username, String(view.readOnly), String(view.protected), view.passwordEncryption];
+}
+
+/** The fields scripts get with -o json|yaml. */
+function record(view: DatabaseUserView) {
+  const { name, username, readOnly, protected: isProtected, passwordEncryption, ready, reason, message } = view;
+  return { name, username, readOnly, protected: isProtected, passwordEncryption, ready, reason, message };
+}
+
+export function renderList(views: readonly DatabaseUserView[], output: ListOutput): string {
+  switch (output) {
+    case 'table':
+      return renderBoxedTable(providerColumns, views.map(providerCells));
+    case 'wide':
+      return renderBoxedTable(wideColumns, views.map((view) => [...providerCells(view), view.name, view.ready, view.reason]));
+    case 'json':
+      return `${JSON.stringify(views.map(record), null, 2)}\n`;
+    case 'yaml':
+      return dump(views.map(record));
+  }
+}
+
+/** The same order on every machine, whatever its locale. */
+function byCodePoint(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** `list`: the namespace's DatabaseUsers, sorted by username. */
+export async function runList(target: Target, output: ListOutput, io: CliIo): Promise<void> {
+  const session = await openSession(target, io.env, io.stdin.isTTY === true);
+  try {
+    const views = (await session.client.listUsers()).map(viewDatabaseUser).sort((a, b) => byCodePoint(a.username, b.username) || byCodePoint(a.name, b.name));
+    if (views.length === 0 && (output === 'table' || output === 'wide')) {
+      io.stderr.write(`No database users found in namespace "${session.namespace}".\n`);
+      return;
+    }
+    io.stdout.write(renderList(views, output));
+  } finally {
+    await session.close();
+  }
+}

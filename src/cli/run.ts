@@ -1,0 +1,58 @@
+import { parseInvocation, type Invocation } from './arguments.js';
+import { Aborted, CommandFailed, UsageError } from './cli-error.js';
+import type { CliIo } from './io.js';
+
+export const exitCodes = { done: 0, failed: 1, usage: 2 } as const;
+
+/** Each command's module is loaded only when it runs: `--help` and `list` start without the rest. */
+async function execute(invocation: Exclude<Invocation, { command: 'help' }>, io: CliIo): Promise<void> {
+  switch (invocation.command) {
+    case 'list':
+      return (await import('./list-command.js')).runList(invocation.target, invocation.output, io);
+    case 'create':
+      return (await import('./create-command.js')).runCreate(invocation, io);
+    case 'update-password':
+      return (await import('./update-password-command.js')).runUpdatePassword(invocation, io);
+    case 'delete':
+      return (await import('./delete-command.js')).runDelete(invocation, io);
+  }
+}
+
+/** An unexpected error in a sentence: the API server's answer, or why it could not be reached. */
+async function describeFailure(error: unknown): Promise<string> {
+  const { KubeApiError } = await import('../kubernetes/kube-api-error.js');
+  if (error instanceof KubeApiError) {
+    const prefix = `${error.method} ${error.path}: `;
+    const answer = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+    return `the API server refused ${error.method} ${error.path}: ${answer}`;
+  }
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(code)) {
+    return `cannot reach the API server: ${error instanceof Error ? error.message : code}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs `kubectl dbuser <args>`; resolves with the exit code. Results go to stdout, everything else to stderr. */
+export async function runCli(args: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const invocation = parseInvocation(args);
+    if (invocation.command === 'help') {
+      io.stdout.write(invocation.text);
+      return exitCodes.done;
+    }
+    await execute(invocation, io);
+    return exitCodes.done;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`error: ${error.message}\nSee "kubectl dbuser ${error.command ? `${error.command} ` : ''}--help".\n`);
+      return exitCodes.usage;
+    }
+    if (error instanceof Aborted) {
+      io.stderr.write(`${error.message}\n`);
+      return error.exitCode;
+    }
+    io.stderr.write(`error: ${error instanceof CommandFailed ? error.message : await describeFailure(error)}\n`);
+    return exitCodes.failed;
+  }
+}

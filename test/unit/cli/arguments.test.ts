@@ -1,0 +1,74 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseInvocation } from '../../../src/cli/arguments.js';
+import { UsageError } from '../../../src/cli/cli-error.js';
+
+const noTarget = { namespace: undefined, kubeconfig: undefined, context: undefined };
+
+function usageError(args: string[]): UsageError {
+  try {
+    parseInvocation(args);
+  } catch (error) {
+    if (error instanceof UsageError) return error;
+    throw error;
+  }
+  throw new Error(`parsed: ${args.join(' ')}`);
+}
+
+describe('parseInvocation', () => {
+  it('reads the provider\'s create with its defaults', () => {
+    expect(parseInvocation(['create', '--read-only', 'my_user'])).toEqual({
+      command: 'create',
+      target: noTarget,
+      username: 'my_user',
+      readOnly: true,
+      protected: false,
+      database: undefined,
+      connection: undefined,
+      passwordEncryption: undefined,
+      name: undefined,
+      password: 'prompt',
+      timeoutMs: 60_000,
+    });
+  });
+
+  it('takes kubectl\'s global flags before or after the command, in both spellings', () => {
+    const target = { namespace: 'shop', kubeconfig: '/tmp/k', context: 'prod' };
+    expect(parseInvocation(['-n', 'shop', '--kubeconfig', '/tmp/k', '--context=prod', 'list'])).toEqual({ command: 'list', target, output: 'table' });
+    expect(parseInvocation(['list', '--namespace=shop', '--context', 'prod', '--kubeconfig=/tmp/k', '-o', 'wide'])).toEqual({ command: 'list', target, output: 'wide' });
+  });
+
+  it('knows the provider\'s long names', () => {
+    expect(parseInvocation(['database-users-list', '-o', 'json'])).toMatchObject({ command: 'list', output: 'json' });
+    expect(parseInvocation(['database-users-create', 'my_user', '--generate-password'])).toMatchObject({ command: 'create', password: 'generate' });
+    expect(parseInvocation(['database-users-update-password', 'my_user', '--password-stdin'])).toMatchObject({ command: 'update-password', password: 'stdin' });
+    expect(parseInvocation(['database-users-delete', 'my_user', '-y', '--timeout', '1m30s'])).toMatchObject({ command: 'delete', yes: true, timeoutMs: 90_000 });
+  });
+
+  it('gives help for the plugin and for each command', () => {
+    const main = parseInvocation(['--help']);
+    expect(main.command === 'help' && main.text).toContain('kubectl dbuser <command> [flags]');
+    const create = parseInvocation(['create', '-h']);
+    expect(create.command === 'help' && create.text).toContain('kubectl dbuser create [--read-only] <username> [flags]');
+    const viaHelp = parseInvocation(['help', 'database-users-delete']);
+    expect(viaHelp.command === 'help' && viaHelp.text).toContain('kubectl dbuser delete <username>');
+  });
+
+  it.each([
+    [[], 'missing command'],
+    [['drop', 'x'], 'unknown command "drop"'],
+    [['create'], 'missing <username>'],
+    [['delete', 'a', 'b'], 'unexpected argument "b"'],
+    [['list', '--bogus'], "Unknown option '--bogus'"],
+    [['list', '-o', 'csv'], '-o csv: expected wide, json or yaml'],
+    [['create', 'my_user', '--password-stdin', '--generate-password'], 'exclude each other'],
+    [['update-password', 'my_user', '--timeout', 'soon'], '--timeout soon'],
+    [['delete', 'my_user', '--timeout', '0s'], '--timeout 0s'],
+  ])('refuses %j as a usage error', (args, message) => {
+    expect(usageError(args).message).toContain(message);
+  });
+
+  it('points a usage error at the command\'s help', () => {
+    expect(usageError(['create', '--nope', 'x']).command).toBe('create');
+    expect(usageError(['nope']).command).toBeUndefined();
+  });
+});

@@ -1,0 +1,53 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { repoRoot } from '../../harness/paths.js';
+
+const src = path.join(repoRoot, 'src');
+const forbiddenDirectories = ['reconcile', 'postgres', 'runtime'].map((dir) => path.join(src, dir) + path.sep);
+const forbiddenFiles = ['operator.ts', 'main.ts'].map((file) => path.join(src, file));
+/** Operator machinery, or too heavy for a command that should start at once. */
+const forbiddenPackages = ['@kubernetes/client-node', 'undici', 'pg', 'pino', 'prom-client'];
+
+/** Every module specifier a file loads at run time: static and dynamic imports, not `import type`. */
+function runtimeImports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const statics = [...text.matchAll(/^import\s+(?!type\s)(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)].map((match) => match[1] ?? '');
+  const dynamics = [...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1] ?? '');
+  return [...statics, ...dynamics];
+}
+
+/** The modules kubectl dbuser can load, from its entry point, following relative imports. */
+function reachableFrom(entry: string): { files: Set<string>; packages: Set<string> } {
+  const files = new Set<string>();
+  const packages = new Set<string>();
+  const visit = (file: string): void => {
+    if (files.has(file)) return;
+    files.add(file);
+    for (const specifier of runtimeImports(file)) {
+      if (!specifier.startsWith('.')) {
+        packages.add(specifier);
+        continue;
+      }
+      const target = path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts'));
+      if (!existsSync(target)) throw new Error(`${file}: cannot resolve ${specifier}`);
+      visit(target);
+    }
+  };
+  visit(entry);
+  return { files, packages };
+}
+
+describe('kubectl dbuser', () => {
+  const { files, packages } = reachableFrom(path.join(src, 'cli', 'main.ts'));
+
+  it('loads only src/api and the client parts of src/kubernetes, never the operator', () => {
+    const offending = [...files].filter((file) => forbiddenFiles.includes(file) || forbiddenDirectories.some((dir) => file.startsWith(dir)));
+    expect(offending).toEqual([]);
+    expect([...files].some((file) => file.endsWith(path.join('kubernetes', 'database-user-client.ts')))).toBe(true);
+  });
+
+  it('does not load @kubernetes/client-node or other operator dependencies', () => {
+    expect([...packages].filter((name) => forbiddenPackages.some((forbidden) => name === forbidden || name.startsWith(`${forbidden}/`)))).toEqual([]);
+  });
+});
