@@ -12,7 +12,7 @@ function isReady(user: DatabaseUser): boolean {
 /** Watches a namespace's DatabaseUsers and records when each first became Ready. */
 export class ReadyTracker {
   readonly readyAt = new Map<string, number>();
-  private readonly informer: Informer<DatabaseUser>;
+  private readonly informer: Informer<DatabaseUser, DatabaseUser>;
   private waiters: { count: number; resolve: () => void }[] = [];
 
   constructor(http: KubeHttp, namespace: string) {
@@ -27,8 +27,8 @@ export class ReadyTracker {
         });
       }
     };
-    this.informer = new Informer<DatabaseUser>(
-      { name: 'bench', http, path: databaseUsersPath(namespace), cache: true, logger: createLogger('silent') },
+    this.informer = new Informer<DatabaseUser, DatabaseUser>(
+      { name: 'bench', http, path: databaseUsersPath(namespace), logger: createLogger('silent'), project: (user) => user },
       { onAdd: seen, onUpdate: (_previous, user) => { seen(user); } },
     );
   }

@@ -4,6 +4,7 @@ import { loadClusterConfig, type ClusterConfig } from './kubernetes/cluster-conf
 import { ConfigError, loadConfig, type OperatorConfig } from './runtime/config.js';
 import { createLogger } from './runtime/logger.js';
 import { Operator } from './operator.js';
+import { describeError } from './runtime/describe-error.js';
 
 let config: OperatorConfig;
 try {
@@ -38,7 +39,7 @@ function shutDown(signal: NodeJS.Signals): void {
       process.exit(0);
     },
     (error: unknown) => {
-      logger.error({ err: error instanceof Error ? error.message : String(error) }, 'shutdown failed');
+      logger.error({ err: describeError(error) }, 'shutdown failed');
       process.exit(1);
     },
   );
@@ -48,6 +49,6 @@ process.on('SIGTERM', shutDown);
 process.on('SIGINT', shutDown);
 
 await operator.run().catch((error: unknown) => {
-  logger.fatal({ err: error instanceof Error ? error.message : String(error) }, 'could not start');
+  logger.fatal({ err: describeError(error) }, 'could not start');
   process.exit(1);
 });

@@ -1,22 +1,26 @@
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseUser } from './api/database-user.js';
+import { ClusterCache } from './kubernetes/cluster-cache.js';
 import type { ClusterConfig } from './kubernetes/cluster-config.js';
 import { EventRecorder } from './kubernetes/event-recorder.js';
-import { Informer, objectKey } from './kubernetes/informer.js';
+import { objectKey } from './kubernetes/informer.js';
+import { KubeAdapter } from './kubernetes/kube-adapter.js';
 import { KubeHttp } from './kubernetes/kube-http.js';
 import { KubeLeaseStore } from './kubernetes/lease-store.js';
 import { OwnWrites } from './kubernetes/own-writes.js';
-import { databaseUsersPath, KubeResources, secretsPath, type SecretObject } from './kubernetes/resources.js';
-import { PostgresGateway } from './postgres/gateway.js';
+import { KubeResources } from './kubernetes/resources.js';
+import { SecretReader } from './kubernetes/secret-reader.js';
+import { generatePassword } from './model/password-generator.js';
 import { PostgresPools } from './postgres/pools.js';
+import { PostgresRoles } from './postgres/postgres-roles.js';
 import { ConnectionResolver } from './reconcile/connection-resolver.js';
-import { generatePassword } from './reconcile/password.js';
+import { needsReconcile } from './reconcile/needs-reconcile.js';
 import { DatabaseUserReconciler } from './reconcile/reconciler.js';
 import { SecretIndex } from './reconcile/secret-index.js';
-import { needsReconcile, summarize, type UserSummary } from './reconcile/user-summary.js';
 import type { OperatorConfig } from './runtime/config.js';
 import { Controller } from './runtime/controller.js';
+import { describeError } from './runtime/describe-error.js';
 import { startHttpServer } from './runtime/http-server.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import type { Logger } from './runtime/logger.js';
@@ -24,20 +28,19 @@ import { OperatorMetrics } from './runtime/metrics.js';
 import { WorkQueue } from './runtime/work-queue.js';
 
 /**
- * Wires the operator: informers for DatabaseUsers (cached) and Secrets (watch-only), the dependency
- * index from Secrets to users, the work queue and workers, the periodic resync, leader election and
+ * Wires the operator: the watch caches (DatabaseUsers and Secrets), the index from Secrets to the
+ * users that depend on them, the work queue and workers, the periodic resync, leader election and
  * the HTTP endpoints. Only the leader runs workers; every replica keeps its caches warm.
  */
 export class Operator {
-  private readonly userInformers = new Map<string | undefined, Informer<DatabaseUser, UserSummary>>();
-  private readonly secretInformers: Informer<SecretObject>[] = [];
   private readonly queue: WorkQueue;
-  private controller: Controller | undefined;
+  private readonly cache: ClusterCache;
   private readonly index: SecretIndex;
-  private readonly connections: ConnectionResolver;
-  private readonly pools: PostgresPools;
   private readonly events: EventRecorder;
+  private readonly pools: PostgresPools;
+  private readonly resources: KubeResources;
   readonly metrics: OperatorMetrics;
+  private controller: Controller | undefined;
   private elector: LeaderElector | undefined;
   private server: Server | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -47,8 +50,6 @@ export class Operator {
   private constructor(
     private readonly config: OperatorConfig,
     private readonly http: KubeHttp,
-    private readonly resources: KubeResources,
-    private readonly ownWrites: OwnWrites,
     private readonly logger: Logger,
     private readonly onFatal: (reason: string) => void,
   ) {
@@ -63,21 +64,50 @@ export class Operator {
       isLeader: () => this.workersRunning,
       kubeRequests: () => this.http.requestCounts,
     });
-    this.connections = new ConnectionResolver(resources, config.defaultConnection);
+    const ownWrites = new OwnWrites();
+    this.resources = new KubeResources(http, ownWrites, config.identity);
     this.index = new SecretIndex(config.defaultConnection);
+    const namespaces: (string | undefined)[] = config.watchNamespaces.length > 0 ? config.watchNamespaces : [undefined];
+    this.cache = new ClusterCache(
+      { http, logger, namespaces, extraSecret: config.defaultConnection, ownWrites },
+      {
+        onUserAdded: (user) => {
+          this.indexUser(user);
+          this.queue.add(objectKey(user));
+        },
+        onUserChanged: (previous, user) => {
+          this.indexUser(user);
+          if (needsReconcile(previous, user)) this.queue.add(objectKey(user));
+        },
+        onUserDeleted: (user) => {
+          this.index.remove(objectKey(user));
+        },
+        onSecretChanged: (key) => {
+          for (const user of this.index.usersOf(key)) this.queue.add(user);
+        },
+      },
+    );
     this.pools = new PostgresPools(
       { maxConnections: Math.max(4, config.workers * 2), connectTimeoutMs: config.postgres.connectTimeoutMs, applicationName: 'dbuser-operator' },
       logger,
     );
-    this.events = new EventRecorder(resources, logger);
+    this.events = new EventRecorder(this.resources, logger);
+  }
+
+  /** Builds the operator; nothing runs until run(). */
+  static create(config: OperatorConfig, cluster: ClusterConfig, logger: Logger, onFatal: (reason: string) => void): Operator {
+    return new Operator(config, KubeHttp.create(cluster), logger, onFatal);
   }
 
   private createController(clusterId: string): Controller {
+    const secrets = new SecretReader(
+      (namespace, name) => this.resources.getSecret(namespace, name),
+      (namespace, name) => this.cache.secretVersion(namespace, name),
+    );
     const reconciler = new DatabaseUserReconciler({
-      resources: this.resources,
-      events: this.events,
-      gateway: new PostgresGateway(this.pools, this.config.postgres),
-      connections: this.connections,
+      kubernetes: new KubeAdapter(this.cache, this.resources, secrets, this.events),
+      postgres: new PostgresRoles(this.pools, this.config.postgres),
+      connections: new ConnectionResolver((namespace, name) => secrets.contents(namespace, name), this.config.defaultConnection),
       clusterId,
       now: () => new Date(),
       generatePassword: () => generatePassword(),
@@ -94,122 +124,32 @@ export class Operator {
     });
   }
 
-  /** Builds the operator; nothing runs until run(). */
-  static create(config: OperatorConfig, cluster: ClusterConfig, logger: Logger, onFatal: (reason: string) => void): Operator {
-    const http = KubeHttp.create(cluster);
-    const ownWrites = new OwnWrites();
-    return new Operator(config, http, new KubeResources(http, ownWrites), ownWrites, logger, onFatal);
-  }
-
-  private allUsers(): UserSummary[] {
-    return [...this.userInformers.values()].flatMap((informer) => informer.list());
+  private indexUser(user: DatabaseUser): void {
+    const { namespace = '', name = '' } = user.metadata;
+    this.index.set(objectKey(user), this.index.secretsOf(namespace, name, user.spec));
   }
 
   private usersByState(): Record<'ready' | 'not_ready' | 'unknown', number> {
     const counts = { ready: 0, not_ready: 0, unknown: 0 };
-    for (const user of this.allUsers()) {
-      if (user.ready === 'True') counts.ready++;
-      else if (user.ready === 'False') counts.not_ready++;
+    for (const user of this.cache.users()) {
+      const ready = user.status?.conditions?.find((condition) => condition.type === 'Ready')?.status;
+      if (ready === 'True') counts.ready++;
+      else if (ready === 'False') counts.not_ready++;
       else counts.unknown++;
     }
     return counts;
   }
 
-  /** Ready once every informer has listed. */
-  get ready(): boolean {
-    const informers = [...this.userInformers.values(), ...this.secretInformers];
-    return informers.length > 0 && informers.every((informer) => informer.hasSynced);
-  }
-
-  private enqueue(key: string): void {
-    this.queue.add(key);
-  }
-
-  private watchUsers(namespace: string | undefined): void {
-    const informer = new Informer<DatabaseUser, UserSummary>(
-      {
-        name: `databaseusers/${namespace ?? '*'}`,
-        http: this.http,
-        path: databaseUsersPath(namespace),
-        cache: true,
-        logger: this.logger,
-        project: summarize,
-      },
-      {
-        onAdd: (user) => {
-          this.indexUser(user);
-          this.enqueue(objectKey(user));
-        },
-        onUpdate: (previous, user) => {
-          this.indexUser(user);
-          if (needsReconcile(previous, user)) this.enqueue(objectKey(user));
-        },
-        onDelete: (user) => {
-          this.index.remove(objectKey(user));
-        },
-      },
-    );
-    this.userInformers.set(namespace, informer);
-  }
-
-  private indexUser(user: UserSummary): void {
-    const { namespace, name } = user.metadata;
-    this.index.set(objectKey(user), this.index.secretsOf(namespace, name, user.spec));
-  }
-
-  private watchSecrets(namespace: string | undefined, fieldSelector?: string): void {
-    const changed = (secret: SecretObject): void => {
-      const key = objectKey(secret);
-      this.ownWrites.observe(key, secret.metadata?.resourceVersion, () => {
-        this.connections.invalidate(key);
-        for (const user of this.index.usersOf(key)) this.enqueue(user);
-      });
-    };
-    this.secretInformers.push(
-      new Informer<SecretObject>(
-        {
-          name: `secrets/${namespace ?? '*'}`,
-          http: this.http,
-          path: secretsPath(namespace),
-          cache: false,
-          metadataOnly: true,
-          logger: this.logger,
-          ...(fieldSelector ? { fieldSelector } : {}),
-        },
-        {
-          onUpdate: (_previous, secret) => {
-            changed(secret);
-          },
-          onDelete: changed,
-          onGap: () => {
-            this.connections.invalidate();
-            for (const user of this.index.allUsers()) this.enqueue(user);
-          },
-        },
-      ),
-    );
-  }
-
   /** Starts the HTTP endpoints, the caches, then (as leader) the workers. Resolves once caches are synced. */
   async run(): Promise<void> {
     // Health and metrics first: /healthz answers and /readyz says "not yet" while the caches fill.
-    this.server = await startHttpServer(this.config.httpPort, this.metrics.registry, { isReady: () => this.ready }, this.logger);
+    this.server = await startHttpServer(this.config.httpPort, this.metrics.registry, { isReady: () => this.cache.synced }, this.logger);
     const clusterId = await this.readClusterId();
     if (clusterId === undefined) this.logger.warn('cannot read namespace kube-system: roles retained by deleted DatabaseUsers will not be re-adopted');
     this.controller = this.createController(clusterId ?? 'unknown-cluster');
-    const namespaces: (string | undefined)[] = this.config.watchNamespaces.length > 0 ? this.config.watchNamespaces : [undefined];
-    for (const namespace of namespaces) {
-      this.watchUsers(namespace);
-      this.watchSecrets(namespace);
-    }
-    const fallback = this.config.defaultConnection;
-    if (fallback && namespaces[0] !== undefined && !namespaces.includes(fallback.namespace)) {
-      this.watchSecrets(fallback.namespace, `metadata.name=${fallback.name}`);
-    }
-    const informers = [...this.userInformers.values(), ...this.secretInformers];
-    for (const informer of informers) informer.start();
-    await Promise.all(informers.map((informer) => informer.waitForSync()));
-    this.logger.info({ users: this.allUsers().length, namespaces: this.config.watchNamespaces }, 'caches synced');
+    this.cache.start();
+    await this.cache.waitForSync();
+    this.logger.info({ users: this.cache.users().length, namespaces: this.config.watchNamespaces }, 'caches synced');
 
     if (this.config.leaderElection.enabled) {
       const { leaseName, ...timing } = this.config.leaderElection;
@@ -236,13 +176,17 @@ export class Operator {
   private startWorkers(): void {
     this.workersRunning = true;
     this.controller?.start(this.config.workers);
-    for (const user of this.allUsers()) this.enqueue(objectKey(user));
+    this.enqueueEveryUser();
     this.scheduleResync();
     this.sweepTimer = setInterval(() => {
       void this.pools.sweep(10 * 60_000);
     }, 60_000);
     this.sweepTimer.unref();
     this.logger.info({ workers: this.config.workers }, 'reconciling');
+  }
+
+  private enqueueEveryUser(): void {
+    for (const user of this.cache.users()) this.queue.add(objectKey(user));
   }
 
   /** kube-system's uid, retried with backoff while the API server cannot be reached. */
@@ -252,7 +196,7 @@ export class Operator {
         return await this.resources.namespaceUid('kube-system');
       } catch (error) {
         const delay = Math.min(30_000, 500 * 2 ** attempt);
-        this.logger.warn({ err: error instanceof Error ? error.message : String(error), retryInMs: delay }, 'cannot reach the API server yet');
+        this.logger.warn({ err: describeError(error), retryInMs: delay }, 'cannot reach the API server yet');
         await sleep(delay);
       }
     }
@@ -262,9 +206,8 @@ export class Operator {
   private scheduleResync(): void {
     const delay = Math.round(this.config.resyncIntervalMs * (0.9 + Math.random() * 0.2));
     this.resyncTimer = setTimeout(() => {
-      const users = this.allUsers();
-      this.logger.debug({ users: users.length }, 'periodic resync');
-      for (const user of users) this.enqueue(objectKey(user));
+      this.logger.debug({ users: this.cache.users().length }, 'periodic resync');
+      this.enqueueEveryUser();
       this.scheduleResync();
     }, delay);
     this.resyncTimer.unref();
@@ -278,7 +221,7 @@ export class Operator {
     const bounded = await Promise.race([inFlight.then(() => true), sleep(this.config.shutdownTimeoutMs).then(() => false)]);
     if (!bounded) this.logger.warn({ timeoutMs: this.config.shutdownTimeoutMs }, 'in-flight reconciles did not finish in time');
     await this.elector?.stop();
-    await Promise.all([...this.userInformers.values(), ...this.secretInformers].map((informer) => informer.stop()));
+    await this.cache.stop();
     await this.events.flush();
     await new Promise<void>((resolve) => {
       if (this.server) {

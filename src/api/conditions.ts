@@ -32,7 +32,6 @@ export const readyReasons = {
   RoleConflict: 'RoleConflict',
   SecretConflict: 'SecretConflict',
   DeletionBlocked: 'DeletionBlocked',
-  Deleting: 'Deleting',
   ReconcileError: 'ReconcileError',
 } as const;
 
@@ -41,7 +40,7 @@ export type ReadyReason = keyof typeof readyReasons;
 /**
  * Reasons that need a person (or another object) to change before the user can become Ready: a tool
  * waiting for Ready stops at one of these and reports it. The others pass by themselves
- * (ServerUnavailable, ReconcileError: retried with backoff; Deleting: in progress).
+ * (ServerUnavailable, ReconcileError: retried with backoff).
  */
 export const terminalReadyReasons: readonly ReadyReason[] = [
   'InvalidSpec',

@@ -1,4 +1,3 @@
-import type { V1ObjectMeta } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { celValidations, withRules, type CelRule, type CelTransitionRule } from './cel-rule.js';
 import { conditionSchema } from './conditions.js';
@@ -135,7 +134,6 @@ export const databaseUserSpecSchema = z
   });
 
 export type DatabaseUserSpec = z.output<typeof databaseUserSpecSchema>;
-export type PasswordEncryptionSetting = DatabaseUserSpec['passwordEncryption'];
 
 export const storedPasswordEncryptions = ['SCRAM-SHA-256', 'MD5'] as const;
 
@@ -165,11 +163,25 @@ export const databaseUserStatusSchema = z
 
 export type DatabaseUserStatus = z.output<typeof databaseUserStatusSchema>;
 
+/** The metadata fields of a Kubernetes object that this project reads (JSON as the API server sends it). */
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  finalizers?: string[];
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
 /** A DatabaseUser as read from the API server: metadata is trusted, spec is validated before use. */
 export interface DatabaseUser {
   apiVersion?: string;
   kind?: string;
-  metadata: V1ObjectMeta;
+  metadata: ObjectMeta;
   spec?: unknown;
   status?: DatabaseUserStatus;
 }

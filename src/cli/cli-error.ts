@@ -24,3 +24,8 @@ export class Aborted extends Error {
     this.name = 'Aborted';
   }
 }
+
+/** What to print of any error: its message (people read it; no class names). */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,10 +1,10 @@
 import { usernameOf, viewDatabaseUser } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
 import { apiGroup, apiVersion, kind } from '../api/names.js';
-import { secretValue } from '../kubernetes/database-user-client.js';
+import { secretValue } from '../kubernetes/kube-objects.js';
 import { KubeApiError } from '../kubernetes/kube-api-error.js';
 import type { Invocation } from './arguments.js';
-import { CommandFailed } from './cli-error.js';
+import { CommandFailed, messageOf } from './cli-error.js';
 import type { CliIo } from './io.js';
 import { newDatabaseUser } from './new-user.js';
 import { awaitOutcome, describeTimeout, untilApplied, untilGone } from './outcome.js';
@@ -81,7 +81,7 @@ async function writeUser(session: Session, name: string, spec: Record<string, un
     if (error instanceof KubeApiError && error.conflict && error.method === 'POST') {
       throw new CommandFailed(`${alreadyExists(error, namespace, name)}${notUndone || '; nothing was changed'}`, { cause: error });
     }
-    if (notUndone) throw new CommandFailed(`${error instanceof Error ? error.message : String(error)}${notUndone}`, { cause: error });
+    if (notUndone) throw new CommandFailed(`${messageOf(error)}${notUndone}`, { cause: error });
     throw error;
   }
 }

@@ -1,5 +1,5 @@
 import { parseInvocation, type Invocation } from './arguments.js';
-import { Aborted, CommandFailed, UsageError } from './cli-error.js';
+import { Aborted, CommandFailed, messageOf, UsageError } from './cli-error.js';
 import type { CliIo } from './io.js';
 
 export const exitCodes = { done: 0, failed: 1, usage: 2 } as const;
@@ -30,7 +30,7 @@ async function describeFailure(error: unknown): Promise<string> {
   if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(code)) {
     return `cannot reach the API server: ${error instanceof Error ? error.message : code}`;
   }
-  return error instanceof Error ? error.message : String(error);
+  return messageOf(error);
 }
 
 /** Runs `kubectl dbuser <args>`; resolves with the exit code. Results go to stdout, everything else to stderr. */

@@ -1,3 +1,5 @@
+import { messageOf } from './cli-error.js';
+
 /**
  * What a command has created or changed so far, with how to take each back: when the operator
  * refuses the result, the command leaves the cluster as it found it (newest change first).
@@ -18,7 +20,7 @@ export class UndoLog {
         await step.undo();
         undone.push(step.what);
       } catch (error) {
-        failed.push(`${step.what}: ${error instanceof Error ? error.message : String(error)}`);
+        failed.push(`${step.what}: ${messageOf(error)}`);
       }
     }
     this.steps.length = 0;

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readyConditionOf, viewDatabaseUser, type DatabaseUserView } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
 import { passwordResetHandledAnnotation, resetPasswordAnnotation } from '../api/names.js';
-import { encodeSecretValue, secretValue, type KubeSecret } from '../kubernetes/database-user-client.js';
+import { encodeSecretValue, secretValue, type KubeSecret } from '../kubernetes/kube-objects.js';
 import type { Invocation } from './arguments.js';
-import { CommandFailed } from './cli-error.js';
+import { CommandFailed, messageOf } from './cli-error.js';
 import { findUser } from './find-user.js';
 import { refuseUnchangeable } from './guards.js';
 import type { CliIo } from './io.js';
@@ -115,7 +115,7 @@ export async function runUpdatePassword(invocation: UpdateInvocation, io: CliIo)
       goal = password.kind === 'chosen' ? await applyChosenPassword(change, password.password) : await requestReset(change, token);
     } catch (error) {
       const { failed } = await change.undo.undoAll();
-      if (failed.length > 0) throw new CommandFailed(`${error instanceof Error ? error.message : String(error)} (could not undo ${failed.join('; ')})`, { cause: error });
+      if (failed.length > 0) throw new CommandFailed(`${messageOf(error)} (could not undo ${failed.join('; ')})`, { cause: error });
       throw error;
     }
     const outcome = await awaitOutcome(session.client, view.name, untilApplied(goal), timeoutMs);

@@ -1,5 +1,5 @@
 import type { Logger } from '../runtime/logger.js';
-import { describe } from './informer.js';
+import { describeError } from '../runtime/describe-error.js';
 import type { CoreEvent, KubeResources } from './resources.js';
 
 /**
@@ -18,7 +18,7 @@ export class EventRecorder {
     const write = this.resources
       .createEvent(event)
       .catch((error: unknown) => {
-        this.logger.warn({ namespace: event.namespace, name: event.involved.name, reason: event.reason, err: describe(error) }, 'could not record event');
+        this.logger.warn({ namespace: event.namespace, name: event.involved.name, reason: event.reason, err: describeError(error) }, 'could not record event');
       })
       .finally(() => this.pending.delete(write));
     this.pending.add(write);

@@ -1,20 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Logger } from '../runtime/logger.js';
 import { backoffDelay, type BackoffPolicy } from '../runtime/backoff.js';
+import { describeError } from '../runtime/describe-error.js';
+import type { Logger } from '../runtime/logger.js';
 import { KubeApiError } from './kube-api-error.js';
 import { metadataOnly, metadataOnlyList, type KubeHttp, type WatchEvent } from './kube-http.js';
 
 export interface KubeObject {
-  metadata?: { name?: string; namespace?: string; resourceVersion?: string; uid?: string; managedFields?: unknown };
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
 }
 
 export interface InformerHandlers<T> {
   onAdd?: (object: T) => void;
   onUpdate?: (previous: T, object: T) => void;
   onDelete?: (object: T) => void;
-  /** Watch-only mode: changes may have been missed (watch restarted from a fresh list). */
-  onGap?: () => void;
-  onError?: (error: unknown) => void;
 }
 
 export interface InformerOptions<Raw, Stored> {
@@ -24,23 +22,14 @@ export interface InformerOptions<Raw, Stored> {
   path: string;
   labelSelector?: string;
   fieldSelector?: string;
-  /**
-   * false: keep no objects, only report changes (a watch from "now"). Used for Secrets, which the
-   * operator reads on demand rather than caching every Secret of every namespace in memory.
-   */
-  cache: boolean;
-  /** Receive only metadata (PartialObjectMetadata): enough to learn that an object changed. */
+  /** Receive only metadata (PartialObjectMetadata): e.g. for Secrets whose contents are not needed. */
   metadataOnly?: boolean;
   logger: Logger;
-  backoff?: BackoffPolicy;
-  /** Server-side watch timeout; the watch is re-opened from the last resourceVersion. */
-  watchTimeoutSeconds?: number;
-  pageSize?: number;
   /**
-   * What to keep of each object (default: the object without managedFields). A projection keeps
-   * memory flat when only a few fields are needed, e.g. with 10,000 DatabaseUsers.
+   * What to keep of each object. A projection keeps memory flat when only a few fields are needed,
+   * e.g. with 10,000 DatabaseUsers and their Secrets.
    */
-  project?: (object: Raw) => Stored;
+  project: (object: Raw) => Stored;
 }
 
 class GoneError extends Error {}
@@ -50,18 +39,23 @@ interface ObjectList<T> {
   items: T[];
 }
 
+const restartBackoff: BackoffPolicy = { initialMs: 1_000, maxMs: 30_000 };
+/** Server-side watch timeout; the watch is re-opened from the last resourceVersion. */
+const watchTimeoutSeconds = 300;
+const pageSize = 500;
+
 export function objectKey(object: KubeObject): string {
   const { namespace, name } = object.metadata ?? {};
   return namespace ? `${namespace}/${name ?? ''}` : (name ?? '');
 }
 
 /**
- * List + watch with a local cache, as client-go's reflector: relists on 410 Gone, resumes from the
- * last resourceVersion after a normal close or a bookmark, and restarts itself with backoff after
- * any other error (the JavaScript client's informer stops instead). managedFields are dropped from
- * cached objects: the operator never reads them and they are often the largest part of an object.
+ * List + watch with a local cache, as client-go's reflector: relists on 410 Gone (reporting what
+ * changed meanwhile as adds, updates and deletes), resumes from the last resourceVersion after a
+ * normal close or a bookmark, and restarts itself with backoff after any other error (the
+ * JavaScript client's informer stops instead).
  */
-export class Informer<Raw extends KubeObject, T extends KubeObject = Raw> {
+export class Informer<Raw extends KubeObject, T extends KubeObject> {
   private readonly objects = new Map<string, T>();
   private resourceVersion = '';
   private readonly abort = new AbortController();
@@ -96,8 +90,13 @@ export class Informer<Raw extends KubeObject, T extends KubeObject = Raw> {
     return [...this.objects.values()];
   }
 
-  get size(): number {
-    return this.objects.size;
+  /**
+   * Puts an object the caller just wrote (the API server's response) into the cache, so reads see
+   * it before its watch event arrives; that event then changes nothing and fires no handler.
+   */
+  store(raw: Raw): void {
+    const object = this.options.project(raw);
+    this.objects.set(objectKey(object), object);
   }
 
   start(): void {
@@ -120,7 +119,6 @@ export class Informer<Raw extends KubeObject, T extends KubeObject = Raw> {
 
   private async run(): Promise<void> {
     let failures = 0;
-    const policy = this.options.backoff ?? { initialMs: 1_000, maxMs: 30_000 };
     while (!this.isStopped()) {
       try {
         if (this.resourceVersion === '') await this.relist();
@@ -133,41 +131,28 @@ export class Informer<Raw extends KubeObject, T extends KubeObject = Raw> {
           continue;
         }
         failures += 1;
-        const delay = backoffDelay(policy, failures);
-        this.options.logger.warn(
-          { informer: this.options.name, err: describe(error), retryInMs: delay },
-          'watch failed; restarting with backoff',
-        );
-        this.handlers.onError?.(error);
+        const delay = backoffDelay(restartBackoff, failures);
+        this.options.logger.warn({ informer: this.options.name, err: describeError(error), retryInMs: delay }, 'watch failed; restarting with backoff');
         await sleep(delay, undefined, { signal: this.abort.signal }).catch(() => undefined);
       }
     }
   }
 
   private async relist(): Promise<void> {
-    const { http, path, pageSize } = this.options;
-    if (!this.options.cache) {
-      // Only the collection's current resourceVersion is needed to watch from "now".
-      const list = await http.request<ObjectList<Raw>>('GET', path, {
-        query: { ...this.selectors, limit: 1 },
-        signal: this.abort.signal,
-        ...(this.options.metadataOnly ? { accept: metadataOnlyList } : {}),
-      });
-      this.resourceVersion = list.metadata?.resourceVersion ?? '';
-      if (this.syncedOnce) this.handlers.onGap?.();
-      this.setSynced();
-      return;
-    }
+    const { http, path } = this.options;
     const seen = new Map<string, T>();
     let continueToken: string | undefined;
     let resourceVersion = '';
     do {
       const page = await http.request<ObjectList<Raw>>('GET', path, {
-        query: { ...this.selectors, limit: pageSize ?? 500, continue: continueToken },
+        query: { ...this.selectors, limit: pageSize, continue: continueToken },
         signal: this.abort.signal,
         ...(this.options.metadataOnly ? { accept: metadataOnlyList } : {}),
       });
-      for (const item of page.items) seen.set(objectKey(item), this.keep(item));
+      for (const item of page.items) {
+        const object = this.options.project(item);
+        seen.set(objectKey(object), object);
+      }
       continueToken = page.metadata?.continue === '' ? undefined : page.metadata?.continue;
       resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
     } while (continueToken);
@@ -189,23 +174,18 @@ export class Informer<Raw extends KubeObject, T extends KubeObject = Raw> {
   }
 
   private async watchOnce(): Promise<void> {
-    const timeoutSeconds = this.options.watchTimeoutSeconds ?? 300;
-    // The server ends the watch after timeoutSeconds; the client guard catches a connection that
+    // The server ends the watch after watchTimeoutSeconds; the client guard catches a connection that
     // went silent without closing (bookmarks arrive about once a minute on a healthy watch).
-    const guard = AbortSignal.any([this.abort.signal, AbortSignal.timeout((timeoutSeconds + 60) * 1_000)]);
+    const guard = AbortSignal.any([this.abort.signal, AbortSignal.timeout((watchTimeoutSeconds + 60) * 1_000)]);
     await this.options.http.watch<Raw>(
       this.options.path,
-      { ...this.selectors, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+      { ...this.selectors, resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds: watchTimeoutSeconds },
       (event) => {
         this.handle(event);
       },
       guard,
       this.options.metadataOnly ? metadataOnly : undefined,
     );
-  }
-
-  private keep(object: Raw): T {
-    return this.options.project ? this.options.project(object) : (strip(object) as unknown as T);
   }
 
   private handle(event: WatchEvent<Raw>): void {
@@ -217,7 +197,7 @@ export class Informer<Raw extends KubeObject, T extends KubeObject = Raw> {
     const resourceVersion = event.object.metadata?.resourceVersion;
     if (resourceVersion) this.resourceVersion = resourceVersion;
     if (event.type === 'BOOKMARK') return;
-    const object = this.keep(event.object);
+    const object = this.options.project(event.object);
     const key = objectKey(object);
     if (event.type === 'DELETED') {
       const previous = this.objects.get(key) ?? object;
@@ -229,23 +209,9 @@ export class Informer<Raw extends KubeObject, T extends KubeObject = Raw> {
   }
 
   private upsert(key: string, object: T): void {
-    if (!this.options.cache) {
-      this.handlers.onUpdate?.(object, object);
-      return;
-    }
     const previous = this.objects.get(key);
     this.objects.set(key, object);
     if (previous === undefined) this.handlers.onAdd?.(object);
     else if (previous.metadata?.resourceVersion !== object.metadata?.resourceVersion) this.handlers.onUpdate?.(previous, object);
   }
-}
-
-function strip<T extends KubeObject>(object: T): T {
-  if (object.metadata?.managedFields !== undefined) delete object.metadata.managedFields;
-  return object;
-}
-
-/** A log-safe description of an error: its class and message, never a request or response body. */
-export function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

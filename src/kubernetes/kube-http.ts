@@ -60,10 +60,6 @@ export class KubeHttp {
     return new KubeHttp(config, userAgent);
   }
 
-  get server(): string {
-    return this.config.server;
-  }
-
   private get credentials(): Credentials {
     return this.config.credentials;
   }

@@ -1,22 +1,11 @@
 import { apiGroup, apiVersion, fieldManager, kind, plural } from '../api/names.js';
 import type { DatabaseUser, DatabaseUserStatus } from '../api/database-user.js';
-import type { SecretManifest } from '../reconcile/credentials-secret.js';
+import { databaseUserPath, secretPath } from './api-paths.js';
+import type { SecretManifest } from './credentials-secret.js';
 import { isNotFound, KubeApiError } from './kube-api-error.js';
 import type { KubeHttp } from './kube-http.js';
+import type { KubeSecret } from './kube-objects.js';
 import type { OwnWrites } from './own-writes.js';
-
-export interface SecretObject {
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string }[];
-  };
-  data?: Record<string, string>;
-}
 
 export interface CoreEvent {
   namespace: string;
@@ -26,57 +15,48 @@ export interface CoreEvent {
   message: string;
 }
 
-const customPath = (namespace: string, name?: string): string =>
-  `/apis/${apiGroup}/${apiVersion}/namespaces/${encodeURIComponent(namespace)}/${plural}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
-
-const secretPath = (namespace: string, name?: string): string =>
-  `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
-
 /** Collection paths for informers: one namespace, or all. */
 export const databaseUsersPath = (namespace: string | undefined): string =>
-  namespace === undefined ? `/apis/${apiGroup}/${apiVersion}/${plural}` : customPath(namespace);
+  namespace === undefined ? `/apis/${apiGroup}/${apiVersion}/${plural}` : databaseUserPath(namespace);
 export const secretsPath = (namespace: string | undefined): string => (namespace === undefined ? '/api/v1/secrets' : secretPath(namespace));
 
-/** Every API call the operator makes, typed; the only module that knows the REST paths. */
+/** Every API call the operator makes, typed; with api-paths.ts, the only module that knows REST paths. */
 export class KubeResources {
   constructor(
-    readonly http: KubeHttp,
-    private readonly ownWrites?: OwnWrites,
+    private readonly http: KubeHttp,
+    private readonly ownWrites: OwnWrites,
+    /** Event.reportingInstance: which replica wrote it. */
+    private readonly instance: string,
   ) {}
 
-  async getDatabaseUser(namespace: string, name: string): Promise<DatabaseUser | undefined> {
+  async getSecret(namespace: string, name: string): Promise<KubeSecret | undefined> {
     try {
-      return await this.http.request<DatabaseUser>('GET', customPath(namespace, name));
+      return await this.http.request<KubeSecret>('GET', secretPath(namespace, name));
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
     }
   }
 
-  async getSecret(namespace: string, name: string): Promise<SecretObject | undefined> {
-    try {
-      return await this.http.request<SecretObject>('GET', secretPath(namespace, name));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-  }
-
-  /** Server-side apply: fields this manager set and no longer sends are removed (e.g. an owner reference). */
-  async applySecret(manifest: SecretManifest): Promise<SecretObject> {
+  /**
+   * Server-side apply: fields this manager set and no longer sends are removed (e.g. an owner
+   * reference). Without `force`, a field another manager owns makes it fail with 409 instead of
+   * taking the field over: how a Secret the operator did not write is left untouched.
+   */
+  async applySecret(manifest: SecretManifest, force: boolean): Promise<KubeSecret> {
     const { namespace, name } = manifest.metadata;
     const key = `${namespace}/${name}`;
-    this.ownWrites?.begin(key);
-    let written: SecretObject | undefined;
+    this.ownWrites.begin(key);
+    let written: KubeSecret | undefined;
     try {
-      written = await this.http.request<SecretObject>('PATCH', secretPath(namespace, name), {
-        query: { fieldManager, force: true },
+      written = await this.http.request<KubeSecret>('PATCH', secretPath(namespace, name), {
+        query: { fieldManager, force },
         body: manifest,
         contentType: 'application/apply-patch+yaml',
       });
       return written;
     } finally {
-      this.ownWrites?.end(key, written?.metadata?.resourceVersion);
+      this.ownWrites.end(key, written?.metadata?.resourceVersion);
     }
   }
 
@@ -91,21 +71,24 @@ export class KubeResources {
 
   /**
    * One JSON merge patch of the status subresource: the new status, with null for every field the
-   * previous one had and the new one drops. (Cheaper for the API server than server-side apply,
-   * which matters at thousands of users; the status has a single writer, this operator.)
+   * previous one had and the new one drops. It fails with 409 unless the object is still at
+   * `resourceVersion`: the status was computed from that version. (Cheaper for the API server than
+   * server-side apply, which matters at thousands of users; the status has a single writer.)
    */
-  async writeDatabaseUserStatus(namespace: string, name: string, status: DatabaseUserStatus, previous: DatabaseUserStatus | undefined): Promise<DatabaseUser> {
-    const removed = Object.keys(previous ?? {}).filter((key) => !(key in status));
-    return this.http.request<DatabaseUser>('PATCH', `${customPath(namespace, name)}/status`, {
+  async writeDatabaseUserStatus(user: DatabaseUser, status: DatabaseUserStatus): Promise<DatabaseUser> {
+    const { namespace = '', name = '', resourceVersion } = user.metadata;
+    const removed = Object.keys(user.status ?? {}).filter((key) => !(key in status));
+    return this.http.request<DatabaseUser>('PATCH', `${databaseUserPath(namespace, name)}/status`, {
       query: { fieldManager },
-      body: { status: { ...Object.fromEntries(removed.map((key) => [key, null])), ...status } },
+      body: { metadata: { resourceVersion }, status: { ...Object.fromEntries(removed.map((key) => [key, null])), ...status } },
       contentType: 'application/merge-patch+json',
     });
   }
 
-  /** Replaces the finalizer list, failing with 409 if the object changed since `resourceVersion`. */
-  async setFinalizers(namespace: string, name: string, finalizers: string[], resourceVersion: string): Promise<DatabaseUser> {
-    return this.http.request<DatabaseUser>('PATCH', customPath(namespace, name), {
+  /** Replaces the finalizer list, failing with 409 if the object changed since it was read. */
+  async setFinalizers(user: DatabaseUser, finalizers: string[]): Promise<DatabaseUser> {
+    const { namespace = '', name = '', resourceVersion } = user.metadata;
+    return this.http.request<DatabaseUser>('PATCH', databaseUserPath(namespace, name), {
       body: { metadata: { finalizers, resourceVersion } },
       contentType: 'application/merge-patch+json',
     });
@@ -131,7 +114,7 @@ export class KubeResources {
         message: event.message,
         source: { component: 'dbuser-operator' },
         reportingComponent: 'dbuser.dev/dbuser-operator',
-        reportingInstance: process.env.HOSTNAME ?? 'dbuser-operator',
+        reportingInstance: this.instance,
         firstTimestamp: now,
         lastTimestamp: now,
         count: 1,

@@ -1,58 +1,77 @@
-import type { ReadyReason } from '../api/conditions.js';
+/**
+ * What went wrong talking to PostgreSQL, as the reconcile layer needs to know it. The adapter says
+ * what happened; the reconcile layer decides what to tell the user and when to retry.
+ */
+export type PostgresFailure =
+  /** The server cannot be reached, or went away. */
+  | 'unavailable'
+  /** The admin credentials were refused. */
+  | 'authentication'
+  /** The admin role lacks a privilege. */
+  | 'permission'
+  /** The database does not exist. */
+  | 'missing-database'
+  /** Another session changed the same catalog rows at the same moment (the next attempt resolves it). */
+  | 'concurrent-change'
+  /** lock_timeout or statement_timeout ended the wait. */
+  | 'timeout'
+  | 'unexpected';
 
-export interface ClassifiedError {
-  reason: ReadyReason;
-  /** Safe for status, events and logs: an SQLSTATE and PostgreSQL's message, never SQL text. */
-  message: string;
-  /** Retry immediately: a race that the next attempt resolves (concurrent DDL, role just created). */
-  retryNow: boolean;
-}
-
-interface PgError {
-  code?: string;
-  message?: string;
+/** An error from PostgreSQL or the network, classified; the original is its cause. */
+export class PostgresError extends Error {
+  constructor(
+    readonly failure: PostgresFailure,
+    /** The SQLSTATE or Node error code, when there is one. */
+    readonly code: string | undefined,
+    message: string,
+    options: { cause: unknown },
+  ) {
+    super(message, options);
+    this.name = 'PostgresError';
+  }
 }
 
 const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const unavailableText = /Connection terminated|timeout expired|server closed the connection|does not support SSL/i;
 
-function isPgError(error: unknown): error is Error & PgError {
-  return error instanceof Error && typeof (error as PgError).code === 'string';
+function codeOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
-/**
- * Maps what PostgreSQL (or the network) answered to a Ready reason. Expected SQLSTATEs get their own
- * reason; anything else is a ReconcileError that is retried with backoff.
- */
-export function classifyPostgresError(error: unknown): ClassifiedError {
-  const code = isPgError(error) ? (error.code ?? '') : '';
-  const text = error instanceof Error ? error.message : String(error);
-  const message = code ? `PostgreSQL error ${code}: ${text}` : `PostgreSQL: ${text}`;
-  if (
-    networkCodes.has(code) ||
-    code.startsWith('08') ||
-    ['57P01', '57P02', '57P03', '53300'].includes(code) ||
-    /Connection terminated|timeout expired|server closed the connection|does not support SSL/i.test(text)
-  ) {
-    return { reason: 'ServerUnavailable', message, retryNow: false };
-  }
+function failureOf(code: string, text: string): PostgresFailure {
+  if (networkCodes.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code) || unavailableText.test(text)) return 'unavailable';
   switch (code) {
     case '28P01':
     case '28000':
-      return { reason: 'AuthenticationFailed', message: `${message} (check the admin credentials in the connection Secret)`, retryNow: false };
+      return 'authentication';
     case '3D000':
-      return { reason: 'DatabaseNotFound', message, retryNow: false };
+      return 'missing-database';
     case '42501':
-      return { reason: 'PermissionDenied', message: `${message} (the connection's role lacks a privilege the operator needs)`, retryNow: false };
+      return 'permission';
     case '42710': // duplicate_object: created concurrently
     case '23505': // unique_violation: the same, before the first commit
     case 'XX000': // tuple concurrently updated
     case '40001':
     case '40P01':
-      return { reason: 'ReconcileError', message, retryNow: true };
+      return 'concurrent-change';
     case '55P03': // lock_not_available (lock_timeout)
     case '57014': // query_canceled (statement_timeout)
-      return { reason: 'ReconcileError', message: `${message} (the operator waits at most lock_timeout/statement_timeout)`, retryNow: false };
+      return 'timeout';
     default:
-      return { reason: 'ReconcileError', message, retryNow: false };
+      return 'unexpected';
   }
+}
+
+/**
+ * The error as a PostgresError when it came from PostgreSQL or the network (it has a code, or is one
+ * of node-postgres's connection errors); anything else (a bug) is returned unchanged. The message is
+ * the SQLSTATE and PostgreSQL's text, never SQL.
+ */
+export function asPostgresError(error: unknown): unknown {
+  if (error instanceof PostgresError || !(error instanceof Error)) return error;
+  const code = codeOf(error);
+  if (code === undefined && !unavailableText.test(error.message)) return error;
+  const message = code ? `PostgreSQL error ${code}: ${error.message}` : `PostgreSQL: ${error.message}`;
+  return new PostgresError(failureOf(code ?? '', error.message), code, message, { cause: error });
 }

@@ -1,7 +1,8 @@
 import type pg from 'pg';
-import type { PostgresAction } from '../reconcile/actions.js';
-import { formatMarker, groupRoleComment } from './ownership-marker.js';
-import { md5Verifier, scramSha256Verifier, type PasswordEncryption } from './password-hash.js';
+import { formatMarker, groupRoleComment } from '../model/ownership-marker.js';
+import type { PasswordEncryption } from '../model/password-encryption.js';
+import type { RoleAction } from '../model/role-actions.js';
+import { md5Verifier, scramSha256Verifier } from './password-hash.js';
 import * as sql from './statements.js';
 
 async function verifier(password: string, username: string, encryption: PasswordEncryption): Promise<string> {
@@ -9,7 +10,7 @@ async function verifier(password: string, username: string, encryption: Password
 }
 
 /** The statements of one action, in order. The password becomes a verifier here and nowhere else. */
-export async function statementsFor(action: PostgresAction): Promise<string[]> {
+export async function statementsFor(action: RoleAction): Promise<string[]> {
   switch (action.kind) {
     case 'createGroup':
       return [sql.createGroup(action.group), sql.commentOnRole(action.group, groupRoleComment)];
@@ -45,7 +46,7 @@ export async function statementsFor(action: PostgresAction): Promise<string[]> {
  * Runs the actions in order on a client that is inside a transaction, as one multi-statement query:
  * one round trip for the whole plan (DDL takes no parameters, so nothing is lost).
  */
-export async function executeActions(client: pg.ClientBase, actions: readonly PostgresAction[]): Promise<void> {
+export async function executeActions(client: pg.ClientBase, actions: readonly RoleAction[]): Promise<void> {
   const statements: string[] = [];
   for (const action of actions) statements.push(...(await statementsFor(action)));
   if (statements.length > 0) await client.query(statements.join(';\n'));

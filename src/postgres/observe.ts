@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { Completeness, ObservedDatabase, ObservedGroup, ObservedRole, ObservedServer } from '../reconcile/observed.js';
-import { groupRoleName, type Access } from './group-roles.js';
+import { groupRoleName, type Access } from '../model/group-roles.js';
+import type { Completeness, ObservedDatabase, ObservedGroup, ObservedRole, ObservedServer } from '../model/observed.js';
 import { ownsObjectsHere } from './statements.js';
 
 type Client = pg.ClientBase;

@@ -1,12 +1,11 @@
 import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import type { PasswordEncryption } from '../model/password-encryption.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 
 /** PostgreSQL's default and the RFC 7677 minimum. */
 export const scramIterations = 4096;
-
-export type PasswordEncryption = 'SCRAM-SHA-256' | 'MD5';
 
 function hmac(key: Buffer, text: string): Buffer {
   return createHmac('sha256', key).update(text).digest();

@@ -165,10 +165,6 @@ export class PostgresPools {
     await Promise.all(stale.map(([, entry]) => entry.pool.end().catch(() => undefined)));
   }
 
-  get size(): number {
-    return this.pools.size;
-  }
-
   async end(): Promise<void> {
     const entries = [...this.pools.values()];
     this.pools.clear();

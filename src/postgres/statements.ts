@@ -1,6 +1,6 @@
 import pg from 'pg';
-import type { Access } from './group-roles.js';
-import type { RoleAttributes } from '../reconcile/observed.js';
+import type { Access } from '../model/group-roles.js';
+import type { RoleAttributes } from '../model/observed.js';
 
 // DDL takes no bind parameters: every identifier and literal goes through pg's escaping.
 const id = (identifier: string): string => pg.escapeIdentifier(identifier);

@@ -1,7 +1,6 @@
 import { ConnectionSecretError, parseConnectionSecret, type ConnectionSettings } from '../api/connection.js';
-import type { KubeResources } from '../kubernetes/resources.js';
-import { decodeSecretData } from './credentials-secret.js';
-import { ReconcileProblem } from './problem.js';
+import type { SecretContents } from '../kubernetes/secret-reader.js';
+import { ReconcileProblem } from './problems.js';
 
 export interface SecretReference {
   namespace: string;
@@ -10,48 +9,38 @@ export interface SecretReference {
 
 /**
  * Turns a DatabaseUser's connection (a Secret in its namespace, or the operator's default) into
- * admin credentials. Parsed settings are cached until the Secret watch reports a change.
+ * admin credentials, parsed once per version of the Secret.
  */
 export class ConnectionResolver {
-  private readonly cache = new Map<string, ConnectionSettings>();
+  private readonly parsed = new Map<string, { resourceVersion: string; settings: ConnectionSettings }>();
 
   constructor(
-    private readonly resources: KubeResources,
+    private readonly contents: (namespace: string, name: string) => Promise<SecretContents | undefined>,
     readonly defaultConnection: SecretReference | undefined,
   ) {}
 
-  /** The Secret a DatabaseUser's connection comes from, or undefined when there is none. */
-  referenceFor(namespace: string, secretName: string | undefined): SecretReference | undefined {
-    return secretName === undefined ? this.defaultConnection : { namespace, name: secretName };
-  }
-
   async resolve(namespace: string, secretName: string | undefined): Promise<ConnectionSettings> {
-    const reference = this.referenceFor(namespace, secretName);
+    const reference = secretName === undefined ? this.defaultConnection : { namespace, name: secretName };
     if (reference === undefined) {
-      throw new ReconcileProblem('NoConnection', 'spec.connection is not set and the operator has no default connection', 'on-change');
+      throw new ReconcileProblem('NoConnection', 'spec.connection is not set and the operator has no default connection', 'when-changed');
     }
     const key = `${reference.namespace}/${reference.name}`;
-    const cached = this.cache.get(key);
-    if (cached) return cached;
-    const secret = await this.resources.getSecret(reference.namespace, reference.name);
+    const secret = await this.contents(reference.namespace, reference.name);
     if (secret === undefined) {
-      throw new ReconcileProblem('ConnectionSecretInvalid', `connection Secret "${key}" not found`, 'on-change');
+      this.parsed.delete(key);
+      throw new ReconcileProblem('ConnectionSecretInvalid', `connection Secret "${key}" not found`, 'when-changed');
     }
+    const known = this.parsed.get(key);
+    if (known?.resourceVersion === secret.resourceVersion) return known.settings;
     try {
-      const settings = parseConnectionSecret(decodeSecretData(secret.data));
-      this.cache.set(key, settings);
+      const settings = parseConnectionSecret(secret.data);
+      this.parsed.set(key, { resourceVersion: secret.resourceVersion, settings });
       return settings;
     } catch (error) {
       if (error instanceof ConnectionSecretError) {
-        throw new ReconcileProblem('ConnectionSecretInvalid', `connection Secret "${key}": ${error.message}`, 'on-change');
+        throw new ReconcileProblem('ConnectionSecretInvalid', `connection Secret "${key}": ${error.message}`, 'when-changed', { cause: error });
       }
       throw error;
     }
-  }
-
-  /** Forgets a Secret (it changed), or everything (changes may have been missed). */
-  invalidate(key?: string): void {
-    if (key === undefined) this.cache.clear();
-    else this.cache.delete(key);
   }
 }

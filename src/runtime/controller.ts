@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from './logger.js';
 import type { WorkQueue } from './work-queue.js';
+import { describeError } from './describe-error.js';
 
 /** What a reconcile asks of the queue afterwards. */
 export type ReconcileResult =
   | { kind: 'done' }
-  | { kind: 'requeueAfter'; delayMs: number }
   /** A handled failure (status already written): retry with the key's backoff. */
   | { kind: 'retry' };
 
@@ -58,10 +58,6 @@ export class Controller {
         case 'done':
           this.queue.forget(key);
           break;
-        case 'requeueAfter':
-          this.queue.forget(key);
-          this.queue.addAfter(key, result.delayMs);
-          break;
         case 'retry':
           logger.debug({ retryInMs: this.queue.addRateLimited(key) }, 'will retry');
           break;
@@ -69,7 +65,7 @@ export class Controller {
     } catch (error) {
       this.observer.onReconcile?.('error', performance.now() - started);
       const retryInMs = this.queue.addRateLimited(key);
-      logger.error({ err: error instanceof Error ? `${error.name}: ${error.message}` : String(error), retryInMs }, 'reconcile failed');
+      logger.error({ err: describeError(error), retryInMs }, 'reconcile failed');
     }
   }
 }

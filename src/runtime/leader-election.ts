@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from './logger.js';
+import { describeError } from './describe-error.js';
 
 /** A coordination.k8s.io/v1 Lease's spec, as far as election needs it. */
 export interface LeaseRecord {
@@ -72,7 +73,7 @@ export class LeaderElector {
       try {
         succeeded = await this.tryAcquireOrRenew();
       } catch (error) {
-        this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'lease update failed');
+        this.logger.warn({ err: describeError(error) }, 'lease update failed');
       }
       if (succeeded) {
         lastRenewal = Date.now();
@@ -143,7 +144,7 @@ export class LeaderElector {
       );
       this.logger.info('lease released');
     } catch (error) {
-      this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'could not release the lease');
+      this.logger.warn({ err: describeError(error) }, 'could not release the lease');
     }
   }
 }

@@ -22,7 +22,7 @@ export class OperatorMetrics {
     collectDefaultMetrics({ register: this.registry });
     this.reconciles = new Counter({
       name: 'dbuser_operator_reconcile_total',
-      help: 'Reconciles by result: done, requeueAfter, retry (handled failure), error (unexpected).',
+      help: 'Reconciles by result: done, retry (handled failure), error (unexpected).',
       labelNames: ['result'],
       registers,
     });

@@ -30,10 +30,6 @@ export class WorkQueue {
     return this.queue.length;
   }
 
-  get inFlight(): number {
-    return this.processing.size;
-  }
-
   add(key: string): void {
     if (this.shuttingDown) return;
     if (this.processing.has(key)) {

@@ -51,18 +51,35 @@ describe('deletionPolicy Delete', () => {
 
 describe('a deletion that cannot complete', () => {
   it('waits while the server is unreachable, and is released by switching to Retain', async () => {
+    const username = uniqueUsername('stuck');
+    await ctx.kube.putSecret('moving-pg', { uri: ctx.pg.adminUri(ctx.database) });
+    await ctx.kube.createUser('stuck', { username, connection: { secretName: 'moving-pg' } });
+    await ctx.kube.waitReady('stuck');
     // Port 1 refuses connections: the server is "gone for good".
-    await ctx.kube.putSecret('gone-pg', { uri: 'postgresql://postgres:unused-password@127.0.0.1:1/postgres' });
-    await ctx.kube.createUser('stuck', { username: uniqueUsername('stuck'), connection: { secretName: 'gone-pg' } });
-    await ctx.kube.waitReason('stuck', 'ServerUnavailable');
+    await ctx.kube.putSecret('moving-pg', { uri: 'postgresql://postgres:unused-password@127.0.0.1:1/postgres' });
     await ctx.kube.deleteUser('stuck');
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    const waiting = await ctx.kube.getUser('stuck');
-    expect(waiting?.metadata.deletionTimestamp).toBeDefined();
-    expect(waiting?.metadata.finalizers).toContain('dbuser.dev/finalizer');
+    const waiting = await ctx.kube.waitReason('stuck', 'ServerUnavailable');
+    expect(waiting.metadata.deletionTimestamp).toBeDefined();
+    expect(waiting.metadata.finalizers).toContain('dbuser.dev/finalizer');
 
     await ctx.kube.patchUser('stuck', { spec: { deletionPolicy: 'Retain' } });
     await ctx.kube.waitGone('stuck');
+    // Retained: the role is still there, untouched.
+    expect(await ctx.pg.role(username)).toBeDefined();
+    await ctx.pg.admin(ctx.database).query(`DROP OWNED BY ${pg.escapeIdentifier(username)}; DROP ROLE ${pg.escapeIdentifier(username)}`);
+  });
+
+  it('is immediate for a user the operator never applied (it holds no finalizer)', async () => {
+    await ctx.kube.putSecret('gone-pg', { uri: 'postgresql://postgres:unused-password@127.0.0.1:1/postgres' });
+    await ctx.kube.createUser('never', { username: uniqueUsername('never'), connection: { secretName: 'gone-pg' } });
+    const refused = await ctx.kube.waitReason('never', 'ServerUnavailable');
+    expect(refused.metadata.finalizers ?? []).not.toContain('dbuser.dev/finalizer');
+    await ctx.kube.createUser('no-connection', { username: uniqueUsername('noconn') });
+    await ctx.kube.waitReason('no-connection', 'NoConnection');
+    await ctx.kube.deleteUser('never');
+    await ctx.kube.deleteUser('no-connection');
+    await ctx.kube.waitGone('never');
+    await ctx.kube.waitGone('no-connection');
   });
 });
 

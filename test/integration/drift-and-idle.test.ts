@@ -3,7 +3,7 @@
 // counted outside the operator: in PostgreSQL's statement log and in the API server's audit log.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { groupRoleName } from '../../src/postgres/group-roles.js';
+import { groupRoleName } from '../../src/model/group-roles.js';
 import { md5Verifier, scramSha256Verifier } from '../../src/postgres/password-hash.js';
 import { readHarnessState } from '../harness/harness-state.js';
 import { waitFor } from '../harness/wait.js';

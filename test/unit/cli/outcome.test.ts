@@ -50,7 +50,7 @@ describe('untilGone', () => {
   it('is done when the object is gone; stops early only for DeletionBlocked', () => {
     const gone = untilGone(undefined);
     expect(gone(undefined)).toEqual({ kind: 'gone' });
-    expect(gone(user(1, { status: 'False', reason: 'Deleting' }))).toBeUndefined();
+    expect(gone(user(1, { status: 'False', reason: 'ServerUnavailable' }))).toBeUndefined();
     expect(gone(user(1, { status: 'False', reason: 'ConnectionSecretInvalid' }))).toBeUndefined();
     expect(gone(user(1, { status: 'False', reason: 'DeletionBlocked', message: 'protected' }))).toEqual({ kind: 'refused', reason: 'DeletionBlocked', message: 'protected' });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { statementsFor } from '../../../src/postgres/execute.js';
-import { groupRoleName } from '../../../src/postgres/group-roles.js';
+import { groupRoleName } from '../../../src/model/group-roles.js';
 import * as sql from '../../../src/postgres/statements.js';
 
 describe('SQL text', () => {

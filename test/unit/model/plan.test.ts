@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import type { PostgresActionKind } from '../../../src/reconcile/actions.js';
-import { planGroups, planRole } from '../../../src/reconcile/plan.js';
-import { desiredRole, marker, matchingPassword, observedDatabase, observedRole, server } from './builders.js';
+import { planGroups, planRole, planRoleActions } from '../../../src/model/plan.js';
+import type { RoleActionKind } from '../../../src/model/role-actions.js';
+import { desiredRole, marker, matchingPassword, observation, observedDatabase, observedRole, server } from './builders.js';
 
-const kinds = (actions: { kind: PostgresActionKind }[]) => actions.map((action) => action.kind);
+const kinds = (actions: { kind: RoleActionKind }[]) => actions.map((action) => action.kind);
 
 describe('planRole', () => {
   it('plans nothing when PostgreSQL already matches (the idle resync)', () => {
@@ -119,5 +119,24 @@ describe('planGroups', () => {
       { kind: 'grantGroupPrivileges', access: 'readonly', group: 'dbuser-readonly@shop', database: 'shop', databaseOwner: 'shop_owner' },
       { kind: 'grantGroupPrivileges', access: 'readwrite', group: 'dbuser-readwrite@shop', database: 'shop', databaseOwner: 'shop_owner' },
     ]);
+  });
+});
+
+describe('planRoleActions', () => {
+  it('plans the groups before the role, so a new database is ready before its first user', () => {
+    const database = observedDatabase({ groups: { readonly: { exists: false, comment: null, privilegesComplete: false }, readwrite: { exists: false, comment: null, privilegesComplete: false } } });
+    expect(kinds(planRoleActions(desiredRole(), observation({ database, role: undefined }), { matches: undefined, encryption: undefined }))).toEqual([
+      'createGroup',
+      'grantGroupPrivileges',
+      'createGroup',
+      'grantGroupPrivileges',
+      'createRole',
+      'grantMembership',
+      'grantDefaultPrivileges',
+    ]);
+  });
+
+  it('is empty for the converged state', () => {
+    expect(planRoleActions(desiredRole(), observation(), matchingPassword)).toEqual([]);
   });
 });

@@ -1,13 +1,13 @@
-import type { Access } from '../postgres/group-roles.js';
-import type { PasswordEncryption } from '../postgres/password-hash.js';
-import type { OwnershipMarker } from '../postgres/ownership-marker.js';
+import type { Access } from './group-roles.js';
 import type { RoleAttributes } from './observed.js';
+import type { OwnershipMarker } from './ownership-marker.js';
+import type { PasswordEncryption } from './password-encryption.js';
 
 /**
  * One change to PostgreSQL. Actions carry the password only in memory; the executor turns it into a
  * verifier and never logs an action's fields, only its kind.
  */
-export type PostgresAction =
+export type RoleAction =
   | { kind: 'createGroup'; access: Access; group: string }
   | { kind: 'grantGroupPrivileges'; access: Access; group: string; database: string; databaseOwner: string }
   | { kind: 'createRole'; username: string; password: string; encryption: PasswordEncryption; marker: OwnershipMarker }
@@ -22,4 +22,13 @@ export type PostgresAction =
   /** A non-superuser admin makes itself a member of the role, to act for it (see ObservedRole.adminActsAs). */
   | { kind: 'holdRole'; username: string };
 
-export type PostgresActionKind = PostgresAction['kind'];
+export type RoleActionKind = RoleAction['kind'];
+
+/** Actions on a database's shared group roles: they also take the database's lock. */
+export function isGroupAction(action: RoleAction): boolean {
+  return action.kind === 'createGroup' || action.kind === 'grantGroupPrivileges';
+}
+
+export function setsPassword(action: RoleAction): boolean {
+  return action.kind === 'createRole' || action.kind === 'setPassword';
+}

@@ -1,8 +1,8 @@
-import { accessOf, groupRoleName, otherAccess, type Access } from '../postgres/group-roles.js';
-import type { PasswordEncryption } from '../postgres/password-hash.js';
-import { formatMarker, type OwnershipMarker } from '../postgres/ownership-marker.js';
-import type { PostgresAction } from './actions.js';
-import type { ObservedDatabase, ObservedPassword, ObservedRole, ObservedServer, RoleAttributes } from './observed.js';
+import { accessOf, groupRoleName, otherAccess, type Access } from './group-roles.js';
+import type { ObservedDatabase, PasswordVerdict, RoleAttributes, RoleObservation, ObservedRole, ObservedServer } from './observed.js';
+import { formatMarker, type OwnershipMarker } from './ownership-marker.js';
+import type { PasswordEncryption } from './password-encryption.js';
+import type { RoleAction } from './role-actions.js';
 
 /** What the operator wants in PostgreSQL for one DatabaseUser. */
 export interface DesiredRole {
@@ -27,11 +27,18 @@ export const desiredAttributes: RoleAttributes = {
 const accesses: readonly Access[] = ['readonly', 'readwrite'];
 
 /**
- * The group roles of the user's database: both must exist with their full privileges, because a
- * read-write user's default privileges name the read-only group too. Pure; no side effects.
+ * Every change that turns the observation into the desired role, in the order they must run: the
+ * database's group roles first (a read-write user's default privileges name both groups), then the
+ * role. `password` says whether the stored password is the desired one. Pure; an empty list means
+ * PostgreSQL already matches and nothing is written.
  */
-export function planGroups(database: ObservedDatabase): PostgresAction[] {
-  const actions: PostgresAction[] = [];
+export function planRoleActions(desired: DesiredRole, observation: RoleObservation, password: PasswordVerdict): RoleAction[] {
+  return [...planGroups(observation.database), ...planRole(desired, observation.database, observation.role, password, observation.server)];
+}
+
+/** The group roles of the user's database: both must exist with their full privileges. */
+export function planGroups(database: ObservedDatabase): RoleAction[] {
+  const actions: RoleAction[] = [];
   for (const access of accesses) {
     const group = groupRoleName(access, database.name);
     const observed = database.groups[access];
@@ -52,19 +59,10 @@ function attributeChanges(observed: RoleAttributes): Partial<RoleAttributes> {
 }
 
 /** Actions PostgreSQL allows only to a role that has the privileges of the user's role. */
-const actsAsUser = new Set<PostgresAction['kind']>(['grantDefaultPrivileges', 'revokeDefaultPrivileges', 'reassignOwned']);
+const actsAsUser = new Set<RoleAction['kind']>(['grantDefaultPrivileges', 'revokeDefaultPrivileges', 'reassignOwned']);
 
-/**
- * Turns the observed role into the desired one: the decision list, read top to bottom. Pure; no side
- * effects. An empty list means PostgreSQL already matches and nothing is written.
- */
-export function planRole(
-  desired: DesiredRole,
-  database: ObservedDatabase,
-  role: ObservedRole | undefined,
-  password: ObservedPassword,
-  server: ObservedServer,
-): PostgresAction[] {
+/** The role's own changes; a non-superuser admin first holds the role where an action needs it. */
+export function planRole(desired: DesiredRole, database: ObservedDatabase, role: ObservedRole | undefined, password: PasswordVerdict, server: ObservedServer): RoleAction[] {
   const actions = planRoleChanges(desired, database, role, password);
   // A non-superuser admin holds every role it creates (as CREATEROLE did implicitly before
   // PostgreSQL 16), and any other role only once an action needs its privileges.
@@ -74,7 +72,7 @@ export function planRole(
   return [...actions.slice(0, at), { kind: 'holdRole', username: desired.username }, ...actions.slice(at)];
 }
 
-function planRoleChanges(desired: DesiredRole, database: ObservedDatabase, role: ObservedRole | undefined, password: ObservedPassword): PostgresAction[] {
+function planRoleChanges(desired: DesiredRole, database: ObservedDatabase, role: ObservedRole | undefined, password: PasswordVerdict): RoleAction[] {
   const { username } = desired;
   const access = accessOf(desired.readOnly);
   const group = groupRoleName(access, database.name);
@@ -83,7 +81,7 @@ function planRoleChanges(desired: DesiredRole, database: ObservedDatabase, role:
   const readonlyGroup = groupRoleName('readonly', database.name);
 
   if (role === undefined) {
-    const actions: PostgresAction[] = [
+    const actions: RoleAction[] = [
       { kind: 'createRole', username, password: desired.password, encryption: desired.encryption, marker: desired.marker },
       { kind: 'grantMembership', username, group },
     ];
@@ -91,7 +89,7 @@ function planRoleChanges(desired: DesiredRole, database: ObservedDatabase, role:
     return actions;
   }
 
-  const actions: PostgresAction[] = [];
+  const actions: RoleAction[] = [];
   const changes = attributeChanges(role.attributes);
   if (Object.keys(changes).length > 0) actions.push({ kind: 'alterAttributes', username, changes });
   if (role.comment !== formatMarker(desired.marker)) actions.push({ kind: 'setMarker', username, marker: desired.marker });

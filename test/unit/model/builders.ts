@@ -1,8 +1,8 @@
 // Fixture builders for the planner's inputs: a fully converged state, overridable piece by piece.
-import { groupRoleName } from '../../../src/postgres/group-roles.js';
-import { formatMarker, groupRoleComment, type OwnershipMarker } from '../../../src/postgres/ownership-marker.js';
-import type { ObservedDatabase, ObservedPassword, ObservedRole, ObservedServer } from '../../../src/reconcile/observed.js';
-import { desiredAttributes, type DesiredRole } from '../../../src/reconcile/plan.js';
+import { groupRoleName } from '../../../src/model/group-roles.js';
+import type { ObservedDatabase, ObservedRole, ObservedServer, PasswordVerdict, RoleObservation } from '../../../src/model/observed.js';
+import { formatMarker, groupRoleComment, type OwnershipMarker } from '../../../src/model/ownership-marker.js';
+import { desiredAttributes, type DesiredRole } from '../../../src/model/plan.js';
 
 export const marker: OwnershipMarker = { cluster: 'cluster-1', namespace: 'shop', name: 'my-app-rw', uid: 'uid-1' };
 
@@ -27,6 +27,11 @@ export function observedRole(overrides: Partial<ObservedRole> = {}, readOnly = f
   };
 }
 
-export const matchingPassword: ObservedPassword = { matches: true, encryption: 'SCRAM-SHA-256' };
+export const matchingPassword: PasswordVerdict = { matches: true, encryption: 'SCRAM-SHA-256' };
 
 export const server: ObservedServer = { adminUsername: 'postgres', adminIsSuperuser: true };
+
+/** A whole observation: the converged state unless told otherwise. */
+export function observation(overrides: Partial<RoleObservation> = {}): RoleObservation {
+  return { server, database: observedDatabase(), role: observedRole(), password: matchingPassword, ...overrides };
+}

@@ -1,5 +1,5 @@
-import type { PasswordEncryption } from '../postgres/password-hash.js';
-import type { Access } from '../postgres/group-roles.js';
+import type { Access } from './group-roles.js';
+import type { PasswordEncryption } from './password-encryption.js';
 
 /** Role attributes the operator keeps as it wants them (connection limit is left to the admin). */
 export interface RoleAttributes {
@@ -14,7 +14,7 @@ export interface RoleAttributes {
   validUntil: string | null;
 }
 
-/** How the role's privileges in its database look, relative to what the operator grants. */
+/** How the role's default privileges look, relative to what the operator grants. */
 export type Completeness = 'complete' | 'partial' | 'none';
 
 export interface ObservedRole {
@@ -33,13 +33,15 @@ export interface ObservedRole {
   adminActsAs: boolean;
 }
 
-/** What is known of the role's stored password, given the password the operator intends. */
-export interface ObservedPassword {
+/** What is known of the role's stored password, compared with one candidate password. */
+export interface PasswordVerdict {
   /** true/false when it could be checked (pg_authid, or a login attempt); undefined when it could not. */
   matches: boolean | undefined;
   /** The stored hash type, when pg_authid is readable. */
   encryption: PasswordEncryption | undefined;
 }
+
+export const uncheckedPassword: PasswordVerdict = { matches: undefined, encryption: undefined };
 
 export interface ObservedGroup {
   exists: boolean;
@@ -58,4 +60,13 @@ export interface ObservedServer {
   /** The connection's own role: never managed. */
   adminUsername: string;
   adminIsSuperuser: boolean;
+}
+
+/** Everything the planner needs to know about one role, read in one pass. */
+export interface RoleObservation {
+  server: ObservedServer;
+  database: ObservedDatabase;
+  role: ObservedRole | undefined;
+  /** The stored password compared with the candidate the observation was asked about. */
+  password: PasswordVerdict;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { generatePassword } from '../../../src/reconcile/password.js';
+import { generatePassword } from '../../../src/model/password-generator.js';
 
 describe('generatePassword', () => {
   it('gives 64 characters of [A-Za-z0-9_]', () => {

@@ -11,7 +11,8 @@ export interface OwnershipMarker {
 }
 
 const prefix = 'managed by dbuser-operator: ';
-const groupComment = 'managed by dbuser-operator: privileges of the managed users of one database';
+/** The comment on the group roles (dbuser-readonly@<db>, dbuser-readwrite@<db>). */
+export const groupRoleComment = 'managed by dbuser-operator: privileges of the managed users of one database';
 
 const markerSchema = z.object({ cluster: z.string(), namespace: z.string(), name: z.string(), uid: z.string() });
 
@@ -31,8 +32,6 @@ export function parseMarker(comment: string | null): OwnershipMarker | undefined
   }
 }
 
-export const groupRoleComment = groupComment;
-
 export function isGroupRoleComment(comment: string | null): boolean {
-  return comment === groupComment;
+  return comment === groupRoleComment;
 }

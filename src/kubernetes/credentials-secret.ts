@@ -1,0 +1,177 @@
+import { createHash } from 'node:crypto';
+import type { SslMode } from '../api/connection.js';
+import { sslModes } from '../api/connection.js';
+import { databaseUserLabel, kind, managedByLabel, managedByValue, passwordResetHandledAnnotation } from '../api/names.js';
+import { encodeSecretValue, secretValue, type KubeSecret } from './kube-objects.js';
+
+/** What a credentials Secret says: enough to log in, and to write it again unchanged. */
+export interface Credentials {
+  username: string;
+  password: string;
+  host: string;
+  port: number;
+  database: string;
+  sslMode: SslMode | undefined;
+}
+
+/** The keys of the credentials Secret, in the order they are compared. */
+export const credentialKeys = ['username', 'password', 'host', 'port', 'dbname', 'uri', 'jdbc-uri', 'pgpass', 'type', 'provider'] as const;
+type CredentialKey = (typeof credentialKeys)[number];
+
+function uriHost(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+/** .pgpass fields escape backslash and colon. */
+function pgpassField(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/:/g, '\\:');
+}
+
+/**
+ * The Secret's keys: those CloudNativePG and Crunchy PGO write, plus type/provider from the Service
+ * Binding spec, so existing application manifests work unchanged.
+ */
+export function credentialsData(credentials: Credentials): Record<CredentialKey, string> {
+  const { username, password, host, port, database, sslMode } = credentials;
+  const user = encodeURIComponent(username);
+  const secret = encodeURIComponent(password);
+  const db = encodeURIComponent(database);
+  const query = sslMode ? `?sslmode=${sslMode}` : '';
+  const jdbcSsl = sslMode ? `&sslmode=${sslMode}` : '';
+  return {
+    username,
+    password,
+    host,
+    port: String(port),
+    dbname: database,
+    uri: `postgresql://${user}:${secret}@${uriHost(host)}:${port}/${db}${query}`,
+    'jdbc-uri': `jdbc:postgresql://${uriHost(host)}:${port}/${db}?user=${user}&password=${secret}${jdbcSsl}`,
+    pgpass: `${[host, String(port), database, username, password].map(pgpassField).join(':')}\n`,
+    type: 'postgresql',
+    provider: managedByValue,
+  };
+}
+
+export interface SecretOwner {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+}
+
+/** A Secret as server-side apply receives it. */
+export interface SecretManifest {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  metadata: {
+    name: string;
+    namespace: string;
+    labels: Record<string, string>;
+    annotations?: Record<string, string>;
+    ownerReferences?: (SecretOwner & { controller: boolean })[];
+  };
+  type: 'Opaque';
+  data: Record<string, string>;
+}
+
+/**
+ * The credentials Secret as the operator applies it. `owner` undefined orphans it (deletionPolicy
+ * Retain): server-side apply then drops the owner reference this field manager set.
+ */
+export function credentialsSecretManifest(options: {
+  name: string;
+  namespace: string;
+  databaseUserName: string;
+  owner: SecretOwner | undefined;
+  credentials: Credentials;
+  resetToken: string | undefined;
+}): SecretManifest {
+  const { name, namespace, databaseUserName, owner, credentials, resetToken } = options;
+  const data = Object.fromEntries(Object.entries(credentialsData(credentials)).map(([key, value]) => [key, encodeSecretValue(value)]));
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name,
+      namespace,
+      labels: { [managedByLabel]: managedByValue, [databaseUserLabel]: databaseUserName },
+      ...(resetToken === undefined ? {} : { annotations: { [passwordResetHandledAnnotation]: resetToken } }),
+      ...(owner === undefined ? {} : { ownerReferences: [{ ...owner, controller: true }] }),
+    },
+    type: 'Opaque',
+    data,
+  };
+}
+
+/**
+ * What the operator keeps in memory of a credentials Secret it wrote (a few hundred bytes, so 10,000
+ * users stay cheap): its identity, what decides whether it must be written again, and the
+ * credentials themselves (the stored password; the rest to write it again, e.g. to orphan it).
+ */
+export interface CredentialsSecret {
+  metadata: { name: string; namespace: string; uid: string; resourceVersion: string };
+  /** The DatabaseUser named by its label. */
+  databaseUser: string | undefined;
+  /** The reset token whose password it holds (annotation). */
+  resetToken: string | undefined;
+  /** uids of the DatabaseUsers that own it. */
+  ownerUids: string[];
+  /** A digest of the managed keys' values, to compare with what would be written. */
+  dataDigest: string;
+  credentials: Credentials | undefined;
+}
+
+function digestOf(data: Readonly<Record<string, string>> | undefined): string {
+  const hash = createHash('sha256');
+  for (const key of credentialKeys) hash.update(JSON.stringify([key, data?.[key] ?? null]));
+  return hash.digest('base64');
+}
+
+function sslModeOf(uri: string | undefined): SslMode | undefined {
+  if (uri === undefined) return undefined;
+  try {
+    const mode = new URL(uri).searchParams.get('sslmode');
+    return sslModes.find((candidate) => candidate === mode);
+  } catch {
+    return undefined;
+  }
+}
+
+function credentialsOf(secret: KubeSecret): Credentials | undefined {
+  const value = (key: CredentialKey) => secretValue(secret, key);
+  const password = value('password');
+  if (password === undefined || password === '') return undefined;
+  return {
+    username: value('username') ?? '',
+    password,
+    host: value('host') ?? '',
+    port: Number(value('port') ?? 0),
+    database: value('dbname') ?? '',
+    sslMode: sslModeOf(value('uri')),
+  };
+}
+
+export function projectCredentialsSecret(secret: KubeSecret): CredentialsSecret {
+  const metadata = secret.metadata ?? {};
+  return {
+    metadata: { name: metadata.name ?? '', namespace: metadata.namespace ?? '', uid: metadata.uid ?? '', resourceVersion: metadata.resourceVersion ?? '' },
+    databaseUser: metadata.labels?.[managedByLabel] === managedByValue ? metadata.labels[databaseUserLabel] : undefined,
+    resetToken: metadata.annotations?.[passwordResetHandledAnnotation],
+    // Only references to DatabaseUsers are ours to compare; others may add their own.
+    ownerUids: (metadata.ownerReferences ?? []).filter((ref) => ref.kind === kind).map((ref) => ref.uid),
+    dataDigest: digestOf(secret.data),
+    credentials: credentialsOf(secret),
+  };
+}
+
+/** Whether the stored Secret already has everything the manifest sets (so no write is needed). */
+export function secretMatches(stored: CredentialsSecret, desired: SecretManifest): boolean {
+  const wantedOwners = (desired.metadata.ownerReferences ?? []).map((ref) => ref.uid);
+  return (
+    stored.databaseUser === desired.metadata.labels[databaseUserLabel] &&
+    stored.resetToken === desired.metadata.annotations?.[passwordResetHandledAnnotation] &&
+    stored.ownerUids.length === wantedOwners.length &&
+    wantedOwners.every((uid) => stored.ownerUids.includes(uid)) &&
+    stored.dataDigest === digestOf(desired.data)
+  );
+}

@@ -1,0 +1,44 @@
+import type { KubeSecret } from './kube-objects.js';
+
+/** A Secret's decoded contents at one version. */
+export interface SecretContents {
+  resourceVersion: string;
+  data: Record<string, string>;
+}
+
+export function decodeSecretData(data: Record<string, string> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(data ?? {}).map(([key, value]) => [key, Buffer.from(value, 'base64').toString('utf8')]));
+}
+
+/**
+ * The contents of Secrets people point DatabaseUsers at (connection, chosen password), read with a
+ * GET only when the watched version differs from the one already read: a resync of unchanged users
+ * reads none. `versionOf` comes from the watch cache; undefined means there is no such Secret.
+ */
+export class SecretReader {
+  private readonly read = new Map<string, SecretContents>();
+
+  constructor(
+    private readonly get: (namespace: string, name: string) => Promise<KubeSecret | undefined>,
+    private readonly versionOf: (namespace: string, name: string) => string | undefined,
+  ) {}
+
+  async contents(namespace: string, name: string): Promise<SecretContents | undefined> {
+    const key = `${namespace}/${name}`;
+    const version = this.versionOf(namespace, name);
+    if (version === undefined) {
+      this.read.delete(key);
+      return undefined;
+    }
+    const known = this.read.get(key);
+    if (known?.resourceVersion === version) return known;
+    const secret = await this.get(namespace, name);
+    if (secret === undefined) {
+      this.read.delete(key);
+      return undefined;
+    }
+    const contents = { resourceVersion: secret.metadata?.resourceVersion ?? '', data: decodeSecretData(secret.data) };
+    this.read.set(key, contents);
+    return contents;
+  }
+}

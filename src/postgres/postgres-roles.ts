@@ -1,0 +1,190 @@
+import type pg from 'pg';
+import type { RoleObservation } from '../model/observed.js';
+import { isGroupAction, type RoleAction } from '../model/role-actions.js';
+import { asPostgresError } from './errors.js';
+import { executeActions } from './execute.js';
+import { databaseLockKey, roleLockKey } from './lock-keys.js';
+import type { PostgresPools } from './pools.js';
+import { RoleObserver, type CandidatePassword } from './role-observer.js';
+import type { RoleTarget } from './role-target.js';
+import * as sql from './statements.js';
+
+export interface Timeouts {
+  lockTimeoutMs: number;
+  statementTimeoutMs: number;
+}
+
+/** The role while its advisory lock is held: everything here runs inside the lock's transaction. */
+export interface LockedRole {
+  /** Reads the role again; after lockGroups(), its database's groups are read afresh too. */
+  observe(candidate: CandidatePassword | undefined): Promise<RoleObservation>;
+  /** Takes the database's lock as well (group role changes); always after the role's: no deadlock. */
+  lockGroups(): Promise<void>;
+  /** Runs the actions in order, in one round trip. */
+  execute(actions: readonly RoleAction[]): Promise<void>;
+  /**
+   * Drops the role without destroying data: in every database where it owns objects or holds
+   * privileges (pg_shdepend), what it owns goes to that database's owner (or to the admin, when the
+   * admin may not act as that owner) and only then are its remaining privileges dropped; then the role.
+   */
+  drop(observation: RoleObservation): Promise<void>;
+}
+
+/**
+ * The operator's door to PostgreSQL roles: observe without locks (the fast, write-free path), and
+ * change a role only under its advisory lock, in one transaction. Errors from PostgreSQL or the
+ * network come out as PostgresError.
+ */
+export class PostgresRoles {
+  private readonly observer: RoleObserver;
+
+  constructor(
+    private readonly pools: PostgresPools,
+    private readonly timeouts: Timeouts,
+  ) {
+    this.observer = new RoleObserver(pools);
+  }
+
+  /** Reads the server, the database and the role, comparing the stored password with `candidate`. No lock, no write. */
+  async observe(target: RoleTarget, candidate: CandidatePassword | undefined): Promise<RoleObservation> {
+    try {
+      const client = await this.pools.connect(target.connection, target.database);
+      try {
+        return await this.observer.observe(client, target, candidate, false);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      throw asPostgresError(error);
+    }
+  }
+
+  /**
+   * Runs `body` while holding the role's advisory lock (taken in the connection's own database, so
+   * every reconcile of this role meets there, whatever its database), in a transaction on the role's
+   * database that commits when `body` resolves and rolls back when it throws.
+   */
+  async withRoleLock<T>(target: RoleTarget, body: (role: LockedRole) => Promise<T>): Promise<T> {
+    let groupsTouched = false;
+    try {
+      return await this.inLockedTransaction(target, (work, lock) => {
+        let freshGroups = false;
+        return body({
+          observe: (candidate) => this.observer.observe(work, target, candidate, freshGroups),
+          lockGroups: async () => {
+            await lock.query(sql.advisoryXactLock(...databaseLockKey(target.database)));
+            freshGroups = true;
+          },
+          execute: async (actions) => {
+            if (actions.some(isGroupAction)) groupsTouched = true;
+            await executeActions(work, actions);
+          },
+          drop: async (observation) => {
+            await this.drop(work, target, observation);
+          },
+        });
+      });
+    } catch (error) {
+      groupsTouched = true;
+      throw asPostgresError(error);
+    } finally {
+      if (groupsTouched) this.observer.forgetGroups(target);
+    }
+  }
+
+  private async inLockedTransaction<T>(target: RoleTarget, body: (work: pg.ClientBase, lock: pg.ClientBase) => Promise<T>): Promise<T> {
+    const lock = await this.pools.connect(target.connection, target.connection.database);
+    let work: pg.PoolClient | undefined;
+    const begun: pg.ClientBase[] = [];
+    let failure: Error | undefined;
+    const begin = async (client: pg.ClientBase, ...then: string[]): Promise<void> => {
+      begun.push(client);
+      // One round trip: BEGIN, the timeouts and (for the lock connection) the lock itself.
+      await client.query([sql.begin, ...this.transactionTimeouts(), ...then].join('; '));
+    };
+    try {
+      await begin(lock, sql.advisoryXactLock(...roleLockKey(target.username)));
+      if (target.database !== target.connection.database) {
+        work = await this.pools.connect(target.connection, target.database);
+        await begin(work);
+      }
+      const result = await body(work ?? lock, lock);
+      // Commit the work before the lock's transaction releases the lock.
+      for (const client of [...begun].reverse()) await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      for (const client of begun) await client.query('ROLLBACK').catch(() => undefined);
+      failure = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      // A client that failed is discarded rather than returned to the pool in an unknown state.
+      work?.release(failure);
+      lock.release(failure);
+    }
+  }
+
+  private transactionTimeouts(): string[] {
+    return sql.transactionTimeouts(this.timeouts.lockTimeoutMs, this.timeouts.statementTimeoutMs);
+  }
+
+  private async drop(work: pg.ClientBase, target: RoleTarget, observation: RoleObservation): Promise<void> {
+    // REASSIGN and DROP OWNED need the role's privileges; committed now, as they run on other connections.
+    if (observation.role?.adminActsAs === false) await this.holdRole(target);
+    // Template databases, and databases the admin may not connect to, are left alone (connecting to
+    // a template would block CREATE DATABASE). A role owning objects there makes DROP ROLE fail
+    // with 2BP01, which is reported, not forced.
+    const databases = await work.query<{ name: string }>(sql.databasesWithDependentsOf, [target.username, target.database]);
+    for (const { name } of databases.rows) await this.clearRoleInDatabase(target, name);
+    await work.query(sql.dropRole(target.username));
+    this.observer.forgetRole(target);
+  }
+
+  private async holdRole(target: RoleTarget): Promise<void> {
+    const client = await this.pools.connect(target.connection, target.database);
+    try {
+      await client.query(sql.grantRoleToAdmin(target.username));
+    } finally {
+      client.release();
+    }
+  }
+
+  private async clearRoleInDatabase(target: RoleTarget, database: string): Promise<void> {
+    // The user's and the admin's databases are used all the time; others get a one-off connection.
+    if (database === target.database || database === target.connection.database) {
+      const client = await this.pools.connect(target.connection, database);
+      try {
+        await this.reassignAndDropOwned(client, target.username, database);
+      } finally {
+        client.release();
+      }
+      return;
+    }
+    const client = await this.pools.connectOnce(target.connection, database);
+    try {
+      await this.reassignAndDropOwned(client, target.username, database);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  private async reassignAndDropOwned(client: pg.ClientBase, username: string, database: string): Promise<void> {
+    const ownsObjects = async () => (await client.query<{ owns: boolean }>(sql.ownsObjectsInCurrentDatabase, [username])).rows[0]?.owns === true;
+    try {
+      await client.query([sql.begin, ...this.transactionTimeouts()].join('; '));
+      // REASSIGN needs the privileges of both roles, even when there is nothing to move: only run it when there is.
+      if (await ownsObjects()) {
+        const heir = (await client.query<{ heir: string }>(sql.heirInCurrentDatabase, [username])).rows[0]?.heir;
+        if (heir === undefined) throw new Error(`database "${database}" has no owner to reassign to`);
+        await client.query(sql.reassignOwned(username, heir));
+        // DROP OWNED would drop whatever is still owned: only run it once nothing is.
+        if (await ownsObjects()) throw new Error(`role "${username}" still owns objects in database "${database}" after REASSIGN OWNED`);
+      }
+      // Removes its privileges and default privileges (which REASSIGN never moves).
+      await client.query(sql.dropOwned(username));
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { groupRoleComment, isGroupRoleComment } from '../model/ownership-marker.js';
+import { uncheckedPassword, type ObservedDatabase, type ObservedServer, type PasswordVerdict, type RoleObservation } from '../model/observed.js';
+import type { PasswordEncryption } from '../model/password-encryption.js';
+import { observeDatabase, observeDatabaseOwner, observeRole, observeServer } from './observe.js';
+import { storedEncryption, storedHashMatches } from './password-hash.js';
+import type { PostgresPools } from './pools.js';
+import type { RoleTarget } from './role-target.js';
+
+/** A password to compare with the role's stored one. */
+export interface CandidatePassword {
+  value: string;
+  encryption: PasswordEncryption;
+}
+
+/** The admin's identity and superuser flag rarely change: re-read at most this often. */
+const serverCacheMs = 60_000;
+/**
+ * Group privileges are shared by every user of a database: once verified complete, other users' passes
+ * trust that for this long (drift in them is repaired within the resync interval plus this).
+ */
+const groupsCacheMs = 5_000;
+
+/**
+ * Reads a role, its database and its server in as few queries as it can, with three caches that
+ * keep an idle resync cheap: the admin's identity, groups recently verified complete, and verdicts
+ * of "does the stored hash match this password" (recomputing a SCRAM verifier, 4096 PBKDF2 rounds,
+ * is the largest cost of a resync, and the answer cannot change while both are the same bytes).
+ */
+export class RoleObserver {
+  private readonly servers = new Map<string, { server: ObservedServer; at: number }>();
+  private readonly completeGroups = new Map<string, number>();
+  private readonly passwordVerdicts = new Map<string, { fingerprint: string; matches: boolean }>();
+
+  constructor(private readonly pools: PostgresPools) {}
+
+  private serverKey(target: RoleTarget): string {
+    const { host, port, username } = target.connection;
+    return JSON.stringify([host, port, username]);
+  }
+
+  private databaseKey(target: RoleTarget): string {
+    return `${this.serverKey(target)}/${target.database}`;
+  }
+
+  private roleKey(target: RoleTarget): string {
+    return `${this.serverKey(target)}/${target.username}`;
+  }
+
+  /** One observation on `client`, connected to the role's database; `freshGroups` bypasses the group cache. */
+  async observe(client: pg.ClientBase, target: RoleTarget, candidate: CandidatePassword | undefined, freshGroups: boolean): Promise<RoleObservation> {
+    const server = await this.server(client, target);
+    const database = await this.database(client, target, freshGroups);
+    const observed = await observeRole(client, target.username, target.database, server.adminIsSuperuser);
+    const password = observed === undefined || candidate === undefined ? uncheckedPassword : await this.verdict(target, observed.storedPassword, candidate);
+    return { server, database, role: observed?.role, password };
+  }
+
+  /** Groups changed, or may have (a failed transaction): look at them afresh next time. */
+  forgetGroups(target: RoleTarget): void {
+    this.completeGroups.delete(this.databaseKey(target));
+  }
+
+  forgetRole(target: RoleTarget): void {
+    this.passwordVerdicts.delete(this.roleKey(target));
+  }
+
+  private async server(client: pg.ClientBase, target: RoleTarget): Promise<ObservedServer> {
+    const key = this.serverKey(target);
+    const cached = this.servers.get(key);
+    if (cached && Date.now() - cached.at < serverCacheMs) return cached.server;
+    const server = await observeServer(client);
+    this.servers.set(key, { server, at: Date.now() });
+    return server;
+  }
+
+  private async database(client: pg.ClientBase, target: RoleTarget, fresh: boolean): Promise<ObservedDatabase> {
+    const key = this.databaseKey(target);
+    const verifiedAt = this.completeGroups.get(key);
+    if (!fresh && verifiedAt !== undefined && Date.now() - verifiedAt < groupsCacheMs) {
+      const complete = { exists: true, comment: groupRoleComment, privilegesComplete: true };
+      return { ...(await observeDatabaseOwner(client)), groups: { readonly: complete, readwrite: { ...complete } } };
+    }
+    const database = await observeDatabase(client);
+    const { readonly, readwrite } = database.groups;
+    if (readonly.privilegesComplete && readwrite.privilegesComplete && isGroupRoleComment(readonly.comment) && isGroupRoleComment(readwrite.comment)) {
+      this.completeGroups.set(key, Date.now());
+    } else {
+      this.completeGroups.delete(key);
+    }
+    return database;
+  }
+
+  private async verdict(target: RoleTarget, stored: string | null | undefined, candidate: CandidatePassword): Promise<PasswordVerdict> {
+    if (stored === undefined) {
+      // Without pg_authid, the only proof is a login with the password.
+      return { matches: await this.pools.verifyLogin(target.connection, target.database, target.username, candidate.value), encryption: undefined };
+    }
+    const encryption = storedEncryption(stored);
+    const key = this.roleKey(target);
+    const fingerprint = createHash('sha256').update(JSON.stringify([stored, candidate.value, candidate.encryption])).digest('base64');
+    const known = this.passwordVerdicts.get(key);
+    if (known?.fingerprint === fingerprint) return { matches: known.matches, encryption };
+    const matches = await storedHashMatches(stored, candidate.value, target.username, encryption ?? candidate.encryption);
+    this.passwordVerdicts.set(key, { fingerprint, matches });
+    return { matches, encryption };
+  }
+}

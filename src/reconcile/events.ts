@@ -1,0 +1,19 @@
+/** Reasons of the Normal Events the operator records (Warnings carry the Ready reason). */
+export const eventReasons = {
+  Created: 'Created',
+  Updated: 'Updated',
+  SecretUpdated: 'SecretUpdated',
+  Deleted: 'Deleted',
+  Retained: 'Retained',
+  RoleNotDropped: 'RoleNotDropped',
+} as const;
+
+/** Event messages read like the provider's command line. */
+export const eventMessages = {
+  created: (username: string) => `User "${username}" created.`,
+  updated: (username: string) => `User "${username}" updated.`,
+  deleted: (username: string) => `User "${username}" deleted.`,
+  secretUpdated: (secretName: string) => `Secret "${secretName}" updated.`,
+  retained: (username: string) => `User "${username}" kept in PostgreSQL (deletionPolicy Retain).`,
+  notDropped: (username: string) => `User "${username}" was not dropped: the role is not managed by this DatabaseUser.`,
+};
