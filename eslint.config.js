@@ -27,5 +27,53 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  ...layerRules(),
   { files: ['**/*.js'], extends: [tseslint.configs.disableTypeChecked] },
 );
+
+/**
+ * The direction of the layers (README, "Development"): api <- model <- {postgres, kubernetes} <-
+ * reconcile <- operator, with runtime as plumbing for the adapters and the shell. The command line
+ * sees only the API types and the REST client. Each folder lists what it must not import.
+ */
+function layerRules() {
+  const folders = (...names) => names.map((name) => `../${name}/*`);
+  const everyOtherFolder = ['api', 'model', 'postgres', 'kubernetes', 'reconcile', 'runtime', 'cli'];
+  const operatorOnly = ['../operator.js', '../main.js'];
+  const drivers = ['pg', '@kubernetes/client-node', 'undici', 'pino', 'prom-client'];
+  /** @type {Record<string, { folders: string[], packages?: string[], allow?: string[] }>} */
+  const layers = {
+    api: { folders: everyOtherFolder.filter((name) => name !== 'api'), packages: drivers },
+    runtime: { folders: everyOtherFolder.filter((name) => name !== 'runtime'), packages: ['pg', '@kubernetes/client-node', 'undici'] },
+    model: { folders: everyOtherFolder.filter((name) => !['api', 'model'].includes(name)), packages: drivers },
+    postgres: { folders: ['kubernetes', 'reconcile', 'cli'], packages: ['@kubernetes/client-node', 'undici'] },
+    kubernetes: { folders: ['model', 'postgres', 'reconcile', 'cli'], packages: ['pg', '@kubernetes/client-node', 'undici'] },
+    reconcile: { folders: ['cli'], packages: ['pg', '@kubernetes/client-node', 'undici'] },
+    cli: {
+      folders: ['model', 'postgres', 'reconcile', 'runtime'],
+      packages: drivers,
+      // Of src/kubernetes, only the REST client and the objects it returns (ADR 10: a fast start).
+      allow: ['cluster-config', 'database-user-client', 'kube-api-error', 'kube-http', 'kube-objects', 'api-paths'],
+    },
+  };
+  return Object.entries(layers).map(([layer, rule]) => {
+    const kubernetesExceptAllowed = rule.allow
+      ? [{ group: ['../kubernetes/*', ...rule.allow.map((file) => `!../kubernetes/${file}.js`)], message: `${layer} may import only the REST client files of src/kubernetes.` }]
+      : [];
+    return {
+      files: [`src/${layer}/**/*.ts`],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          {
+            paths: (rule.packages ?? []).map((name) => ({ name, message: `src/${layer} must not depend on ${name} (layer rules in eslint.config.js).` })),
+            patterns: [
+              { group: [...folders(...rule.folders), ...operatorOnly], message: `src/${layer} must not import from this layer (api <- model <- postgres|kubernetes <- reconcile <- operator).` },
+              ...kubernetesExceptAllowed,
+            ],
+          },
+        ],
+      },
+    };
+  });
+}

@@ -1,0 +1,39 @@
+import { ESLint } from 'eslint';
+import tseslint from 'typescript-eslint';
+
+// The layer direction is enforced by eslint.config.js; this proves the rule bites where it should
+// and stays quiet where an import goes the right way.
+// The probe files do not exist, so they are linted without type information.
+const eslint = new ESLint({ cwd: process.cwd(), overrideConfig: tseslint.configs.disableTypeChecked });
+
+async function restrictedImports(filePath: string, importLine: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`${importLine}\nexport type Probe = typeof probe;\n`, { filePath });
+  return (result?.messages ?? []).filter((message) => message.ruleId === 'no-restricted-imports').map((message) => message.message);
+}
+
+describe('layer rules', () => {
+  it.each([
+    ['src/model/probe.ts', "import { probe } from '../postgres/role-target.js';"],
+    ['src/model/probe.ts', "import { probe } from 'pg';"],
+    ['src/model/probe.ts', "import { probe } from '../runtime/logger.js';"],
+    ['src/api/probe.ts', "import { probe } from '../model/plan.js';"],
+    ['src/postgres/probe.ts', "import { probe } from '../reconcile/decide.js';"],
+    ['src/postgres/probe.ts', "import { probe } from '../kubernetes/resources.js';"],
+    ['src/kubernetes/probe.ts', "import { probe } from '../reconcile/ports.js';"],
+    ['src/kubernetes/probe.ts', "import { probe } from '../postgres/errors.js';"],
+    ['src/reconcile/probe.ts', "import { probe } from '../operator.js';"],
+    ['src/cli/probe.ts', "import { probe } from '../kubernetes/cluster-cache.js';"],
+    ['src/cli/probe.ts', "import { probe } from '@kubernetes/client-node';"],
+  ])('%s: %s is refused', async (filePath, importLine) => {
+    expect(await restrictedImports(filePath, importLine)).toHaveLength(1);
+  });
+
+  it.each([
+    ['src/model/probe.ts', "import { probe } from '../api/database-user.js';"],
+    ['src/postgres/probe.ts', "import { probe } from '../model/plan.js';"],
+    ['src/reconcile/probe.ts', "import { probe } from '../postgres/role-target.js';"],
+    ['src/cli/probe.ts', "import { probe } from '../kubernetes/kube-http.js';"],
+  ])('%s: %s is allowed', async (filePath, importLine) => {
+    expect(await restrictedImports(filePath, importLine)).toEqual([]);
+  });
+});
