@@ -1,0 +1,292 @@
+import type { DatabaseUser } from '../../../src/api/database-user.js';
+import { finalizerName, resetPasswordAnnotation } from '../../../src/api/names.js';
+import { PostgresError } from '../../../src/postgres/errors.js';
+import { ConnectionResolver } from '../../../src/reconcile/connection-resolver.js';
+import { DatabaseUserReconciler } from '../../../src/reconcile/reconciler.js';
+import { createLogger } from '../../../src/runtime/logger.js';
+import { RecordingKubernetes, RecordingPostgres, type Journal } from './recording-ports.js';
+
+// The reconcile shell against recording fakes of its two ports: what it writes, in which order,
+// and what it leaves alone. The same behaviours are proved against the real components by the
+// integration suite; these run in milliseconds.
+
+const namespace = 'shop';
+const logger = createLogger('silent');
+
+function setup(options: { defaultConnection?: boolean } = {}) {
+  const journal: Journal = [];
+  const kubernetes = new RecordingKubernetes(journal);
+  const postgres = new RecordingPostgres(journal);
+  kubernetes.referencedSecrets.set('operator/default-connection', {
+    resourceVersion: '1',
+    data: { host: 'db.example', port: '5432', username: 'postgres', password: 'admin-secret', dbname: 'shop' },
+  });
+  const connections = new ConnectionResolver(
+    (secretNamespace, name) => kubernetes.secretContents(secretNamespace, name),
+    options.defaultConnection === false ? undefined : { namespace: 'operator', name: 'default-connection' },
+  );
+  let generated = 0;
+  const reconciler = new DatabaseUserReconciler({
+    kubernetes,
+    postgres,
+    connections,
+    clusterId: 'cluster-1',
+    now: () => new Date('2026-12-03T10:00:00Z'),
+    generatePassword: () => `generated-${String((generated += 1))}`.padEnd(64, 'x'),
+  });
+  const reconcile = async (key: string) => {
+    journal.length = 0;
+    return reconciler.reconcile(key, logger);
+  };
+  return { journal, kubernetes, postgres, reconcile };
+}
+
+function databaseUser(name: string, spec: Record<string, unknown>, metadata: Partial<DatabaseUser['metadata']> = {}): DatabaseUser {
+  return { metadata: { name, namespace, uid: `uid-${name}`, generation: 1, ...metadata }, spec };
+}
+
+const writes = (journal: Journal) => journal.filter((entry) => !entry.startsWith('postgres: lock') && !entry.startsWith('postgres: unlock'));
+
+function readyOf(kubernetes: RecordingKubernetes, key: string) {
+  return kubernetes.user(key)?.status?.conditions?.find((condition) => condition.type === 'Ready');
+}
+
+describe('a new user', () => {
+  it('gets its finalizer, then its Secret, then its role, then one status write and one Event', async () => {
+    const { journal, kubernetes, postgres, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }));
+
+    expect(await reconcile(key)).toEqual({ kind: 'done' });
+
+    expect(journal).toEqual([
+      `kubernetes: finalizers [${finalizerName}]`,
+      'kubernetes: apply Secret my-user-credentials',
+      'postgres: lock my_user',
+      'postgres: lock database shop',
+      'postgres: createGroup, grantGroupPrivileges, createGroup, grantGroupPrivileges, createRole, grantMembership, grantDefaultPrivileges',
+      'postgres: unlock my_user',
+      'event: Normal Created',
+      'kubernetes: status Ready=True Reconciled',
+    ]);
+    const password = kubernetes.storedPassword(namespace, 'my-user-credentials');
+    expect(password).toHaveLength(64);
+    expect(postgres.logsIn('my_user', password ?? '')).toBe(true);
+    expect(kubernetes.user(key)?.status).toMatchObject({ username: 'my_user', readOnly: false, secretName: 'my-user-credentials', observedGeneration: 1 });
+  });
+
+  it('with a chosen password stores that password and records the Secret version it came from', async () => {
+    const { kubernetes, postgres, reconcile } = setup();
+    const chosen = 'a-chosen-password-of-24-chars-or-more';
+    kubernetes.referencedSecrets.set(`${namespace}/my-password`, { resourceVersion: '7', data: { password: chosen } });
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user', readOnly: true, passwordSecretRef: { name: 'my-password', key: 'password' } }));
+
+    await reconcile(key);
+
+    expect(kubernetes.storedPassword(namespace, 'my-user-credentials')).toBe(chosen);
+    expect(postgres.logsIn('my_user', chosen)).toBe(true);
+    expect(postgres.roles.get('my_user')?.memberOf).toEqual([postgres.groupOf(true)]);
+    expect(kubernetes.user(key)?.status?.passwordSecretResourceVersion).toBe('7');
+  });
+});
+
+describe('an idle reconcile', () => {
+  it('writes nothing, records no Event and takes no lock', async () => {
+    const { journal, kubernetes, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }));
+    await reconcile(key);
+    const status = kubernetes.user(key)?.status;
+
+    expect(await reconcile(key)).toEqual({ kind: 'done' });
+
+    expect(journal).toEqual([]);
+    expect(kubernetes.user(key)?.status).toEqual(status);
+  });
+
+  it('repairs drift in PostgreSQL without rewriting the Secret or the status', async () => {
+    const { journal, kubernetes, postgres, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }));
+    await reconcile(key);
+    const role = postgres.roles.get('my_user');
+    if (role) role.attributes.createDb = true;
+
+    await reconcile(key);
+
+    expect(writes(journal)).toEqual(['postgres: alterAttributes', 'event: Normal Updated']);
+    expect(postgres.roles.get('my_user')?.attributes.createDb).toBe(false);
+  });
+});
+
+describe('a password reset', () => {
+  it('stores the new password in the Secret before the role gets it', async () => {
+    const { journal, kubernetes, postgres, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }));
+    await reconcile(key);
+    const old = kubernetes.storedPassword(namespace, 'my-user-credentials') ?? '';
+    kubernetes.editUser(key, (user) => ({ ...user, metadata: { ...user.metadata, annotations: { [resetPasswordAnnotation]: 'reset-1' } } }));
+
+    await reconcile(key);
+
+    expect(writes(journal)).toEqual(['kubernetes: apply Secret my-user-credentials (force)', 'postgres: setPassword', 'event: Normal Updated', 'kubernetes: status Ready=True Reconciled']);
+    const fresh = kubernetes.storedPassword(namespace, 'my-user-credentials') ?? '';
+    expect(fresh).not.toBe(old);
+    expect(postgres.logsIn('my_user', fresh)).toBe(true);
+    expect(postgres.logsIn('my_user', old)).toBe(false);
+    expect(kubernetes.user(key)?.status?.lastPasswordReset).toBe('reset-1');
+  });
+
+  it('of a protected user is refused: nothing changes but the status', async () => {
+    const { journal, kubernetes, postgres, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user', protected: true }));
+    await reconcile(key);
+    const password = kubernetes.storedPassword(namespace, 'my-user-credentials') ?? '';
+    kubernetes.editUser(key, (user) => ({ ...user, metadata: { ...user.metadata, annotations: { [resetPasswordAnnotation]: 'reset-1' } } }));
+
+    await reconcile(key);
+
+    expect(journal).toEqual(['event: Warning PasswordResetRefused', 'kubernetes: status Ready=False PasswordResetRefused']);
+    expect(kubernetes.storedPassword(namespace, 'my-user-credentials')).toBe(password);
+    expect(postgres.logsIn('my_user', password)).toBe(true);
+  });
+});
+
+describe('refusals', () => {
+  it.each([
+    {
+      reason: 'SecretConflict',
+      arrange: ({ kubernetes }: ReturnType<typeof setup>) => kubernetes.credentials.set(`${namespace}/my-user-credentials`, 'unmanaged'),
+      spec: { username: 'my_user' },
+    },
+    {
+      reason: 'RoleConflict',
+      arrange: ({ postgres }: ReturnType<typeof setup>) => {
+        postgres.addForeignRole('my_user', 'someone-elses-password');
+      },
+      spec: { username: 'my_user' },
+    },
+    {
+      reason: 'PasswordPolicyViolation',
+      arrange: ({ kubernetes }: ReturnType<typeof setup>) =>
+        kubernetes.referencedSecrets.set(`${namespace}/my-password`, { resourceVersion: '1', data: { password: 'too-short' } }),
+      spec: { username: 'my_user', passwordSecretRef: { name: 'my-password', key: 'password' } },
+    },
+    {
+      reason: 'PasswordSecretInvalid',
+      arrange: () => undefined,
+      spec: { username: 'my_user', passwordSecretRef: { name: 'missing', key: 'password' } },
+    },
+    { reason: 'InvalidSpec', arrange: () => undefined, spec: { username: 'short' } },
+    {
+      reason: 'ConnectionSecretInvalid',
+      arrange: ({ kubernetes }: ReturnType<typeof setup>) => kubernetes.referencedSecrets.set(`${namespace}/bad-connection`, { resourceVersion: '1', data: { host: 'db' } }),
+      spec: { username: 'my_user', connection: { secretName: 'bad-connection' } },
+    },
+  ])('$reason: one status write and one Warning, no finalizer, no Secret, no role; nothing more on the next pass', async ({ reason, arrange, spec }) => {
+    const world = setup();
+    const { journal, kubernetes, postgres, reconcile } = world;
+    arrange(world);
+    const rolesBefore = structuredClone([...postgres.roles]);
+    const key = kubernetes.addUser(databaseUser('my-user', spec));
+
+    expect(await reconcile(key)).toEqual({ kind: 'done' });
+
+    expect(journal).toEqual([`event: Warning ${reason}`, `kubernetes: status Ready=False ${reason}`]);
+    expect(readyOf(kubernetes, key)).toMatchObject({ status: 'False', reason });
+    expect(kubernetes.user(key)?.metadata.finalizers).toBeUndefined();
+    expect([...postgres.roles]).toEqual(rolesBefore);
+
+    await reconcile(key);
+    expect(journal).toEqual([]);
+  });
+
+  it('NoConnection when neither the spec nor the operator names one', async () => {
+    const { journal, kubernetes, reconcile } = setup({ defaultConnection: false });
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }));
+
+    await reconcile(key);
+
+    expect(journal).toEqual(['event: Warning NoConnection', 'kubernetes: status Ready=False NoConnection']);
+  });
+
+  it('a PostgreSQL outage is reported once and retried with backoff', async () => {
+    const { journal, kubernetes, postgres, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }));
+    postgres.failNextObserve = new PostgresError('unavailable', 'ECONNREFUSED', 'connect ECONNREFUSED db.example:5432', { cause: undefined });
+
+    expect(await reconcile(key)).toEqual({ kind: 'retry' });
+    expect(journal).toEqual(['event: Warning ServerUnavailable', 'kubernetes: status Ready=False ServerUnavailable']);
+
+    expect(await reconcile(key)).toEqual({ kind: 'done' });
+    expect(readyOf(kubernetes, key)).toMatchObject({ status: 'True' });
+  });
+});
+
+describe('a lost race', () => {
+  it('a DatabaseUser changed since it was read: retried quietly, no status written, the Secret kept', async () => {
+    const { journal, kubernetes, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }));
+    // Someone edits the object between the read and the first write.
+    const original = kubernetes.user.bind(kubernetes);
+    kubernetes.user = (wanted) => {
+      const user = original(wanted);
+      kubernetes.editUser(wanted, (edited) => edited);
+      kubernetes.user = original;
+      return user;
+    };
+
+    expect(await reconcile(key)).toEqual({ kind: 'retry' });
+    expect(journal).toEqual([]);
+
+    await reconcile(key);
+    expect(readyOf(kubernetes, key)).toMatchObject({ status: 'True' });
+  });
+});
+
+describe('deletion', () => {
+  async function deleting(spec: Record<string, unknown>) {
+    const world = setup();
+    const key = world.kubernetes.addUser(databaseUser('my-user', spec));
+    await world.reconcile(key);
+    world.kubernetes.editUser(key, (user) => ({ ...user, metadata: { ...user.metadata, deletionTimestamp: '2026-12-03T10:05:00Z' } }));
+    await world.reconcile(key);
+    return { ...world, key };
+  }
+
+  it('Delete: the role is dropped, then the Secret deleted, then the finalizer released', async () => {
+    const { journal, kubernetes, postgres, key } = await deleting({ username: 'my_user' });
+
+    expect(writes(journal)).toEqual(['postgres: drop my_user', 'kubernetes: delete Secret my-user-credentials', 'event: Normal Deleted', 'kubernetes: finalizers []']);
+    expect(postgres.roles.has('my_user')).toBe(false);
+    expect(kubernetes.users.has(key)).toBe(false);
+  });
+
+  it('Retain: the role stays and the Secret loses its owner reference', async () => {
+    const { journal, kubernetes, postgres } = await deleting({ username: 'my_user', deletionPolicy: 'Retain' });
+
+    expect(writes(journal)).toEqual(['kubernetes: apply Secret my-user-credentials (force)', 'event: Normal Retained', 'kubernetes: finalizers []']);
+    expect(postgres.roles.has('my_user')).toBe(true);
+    const secret = kubernetes.credentials.get(`${namespace}/my-user-credentials`);
+    expect(secret !== 'unmanaged' && secret?.ownerUids).toEqual([]);
+  });
+
+  it('a protected user is kept: DeletionBlocked, the finalizer stays', async () => {
+    const { journal, kubernetes, postgres, key } = await deleting({ username: 'my_user', protected: true });
+
+    expect(journal).toEqual(['event: Warning DeletionBlocked', 'kubernetes: status Ready=False DeletionBlocked']);
+    expect(postgres.roles.has('my_user')).toBe(true);
+    expect(kubernetes.user(key)?.metadata.finalizers).toEqual([finalizerName]);
+  });
+
+  it('a role that is not ours is left in PostgreSQL', async () => {
+    const world = setup();
+    const key = world.kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }));
+    await world.reconcile(key);
+    const role = world.postgres.roles.get('my_user');
+    if (role) role.comment = null;
+    world.kubernetes.editUser(key, (user) => ({ ...user, metadata: { ...user.metadata, deletionTimestamp: '2026-12-03T10:05:00Z' } }));
+
+    await world.reconcile(key);
+
+    expect(writes(world.journal)).toEqual(['kubernetes: delete Secret my-user-credentials', 'event: Warning RoleNotDropped', 'kubernetes: finalizers []']);
+    expect(world.postgres.roles.has('my_user')).toBe(true);
+  });
+});
