@@ -62,7 +62,7 @@ export class Operator {
       usersByState: () => this.usersByState(),
       queueDepth: () => this.queue.length,
       isLeader: () => this.workersRunning,
-      kubeRequests: () => this.http.requestCounts,
+      kubeRequests: () => this.http.requestCounts.values(),
     });
     const ownWrites = new OwnWrites();
     this.resources = new KubeResources(http, ownWrites, config.identity);

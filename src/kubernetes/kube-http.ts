@@ -3,6 +3,7 @@ import https from 'node:https';
 import { createInterface } from 'node:readline';
 import type { ClusterConfig, Credentials } from './cluster-config.js';
 import { KubeApiError } from './kube-api-error.js';
+import { requestKind, type RequestKind } from './request-kind.js';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -32,8 +33,8 @@ const requestTimeoutMs = 30_000;
  * about 4x the latency here, and loading it (with undici) adds ~90 MiB to the process (ADR 4, 8).
  */
 export class KubeHttp {
-  /** Counts requests by verb: the idle-resync and benchmark checks read it. */
-  readonly requestCounts = new Map<string, number>();
+  /** Requests sent, by Kubernetes verb and resource (keyed "verb resource"): the requests metric. */
+  readonly requestCounts = new Map<string, RequestKind & { count: number }>();
   private readonly agent: http.Agent;
   private readonly transport: typeof https | typeof http;
 
@@ -72,13 +73,17 @@ export class KubeHttp {
     return url;
   }
 
-  private count(method: string): void {
-    this.requestCounts.set(method, (this.requestCounts.get(method) ?? 0) + 1);
+  private count(method: string, path: string, query: RequestOptions['query']): void {
+    const kind = requestKind(method, path, query);
+    const key = `${kind.verb} ${kind.resource}`;
+    const counted = this.requestCounts.get(key);
+    if (counted) counted.count += 1;
+    else this.requestCounts.set(key, { ...kind, count: 1 });
   }
 
   /** Sends one request; resolves with the response once its status is known (body not read yet). */
   private async open(method: string, path: string, options: RequestOptions): Promise<http.IncomingMessage> {
-    this.count(method);
+    this.count(method, path, options.query);
     const authorization = await this.credentials.header();
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
     const headers: http.OutgoingHttpHeaders = {

@@ -17,6 +17,8 @@ export function decodeSecretData(data: Record<string, string> | undefined): Reco
  */
 export class SecretReader {
   private readonly read = new Map<string, SecretContents>();
+  /** GETs in flight by key and version: workers that need the same Secret at once share one request. */
+  private readonly reading = new Map<string, Promise<SecretContents | undefined>>();
 
   constructor(
     private readonly get: (namespace: string, name: string) => Promise<KubeSecret | undefined>,
@@ -32,6 +34,17 @@ export class SecretReader {
     }
     const known = this.read.get(key);
     if (known?.resourceVersion === version) return known;
+    const flight = `${key}@${version}`;
+    let pending = this.reading.get(flight);
+    if (pending === undefined) {
+      pending = this.fetch(namespace, name).finally(() => this.reading.delete(flight));
+      this.reading.set(flight, pending);
+    }
+    return pending;
+  }
+
+  private async fetch(namespace: string, name: string): Promise<SecretContents | undefined> {
+    const key = `${namespace}/${name}`;
     const secret = await this.get(namespace, name);
     if (secret === undefined) {
       this.read.delete(key);

@@ -5,7 +5,7 @@ export interface MetricSources {
   usersByState: () => Record<'ready' | 'not_ready' | 'unknown', number>;
   queueDepth: () => number;
   isLeader: () => boolean;
-  kubeRequests: () => ReadonlyMap<string, number>;
+  kubeRequests: () => Iterable<{ verb: string; resource: string; count: number }>;
 }
 
 /** The operator's Prometheus metrics, prefixed dbuser_operator_. */
@@ -78,11 +78,11 @@ export class OperatorMetrics {
     });
     new Gauge({
       name: 'dbuser_operator_kubernetes_requests',
-      help: 'Requests this process made to the Kubernetes API server, by HTTP verb (a running total).',
-      labelNames: ['verb'],
+      help: 'Requests this process made to the Kubernetes API server, by Kubernetes verb and resource (a running total).',
+      labelNames: ['verb', 'resource'],
       registers,
       collect() {
-        for (const [verb, count] of sources.kubeRequests()) this.set({ verb }, count);
+        for (const { verb, resource, count } of sources.kubeRequests()) this.set({ verb, resource }, count);
       },
     });
   }

@@ -75,6 +75,11 @@ export class ControlPlane {
     return controlPlane;
   }
 
+  /** Process ids of the running servers, for the benchmark's CPU accounting (/proc). */
+  get processIds(): { apiserver: number | undefined; etcd: number | undefined } {
+    return { apiserver: this.apiserverProcess?.pid, etcd: this.etcdProcess?.pid };
+  }
+
   get kubernetesVersion(): string {
     return this.binaries.kubernetesVersion;
   }

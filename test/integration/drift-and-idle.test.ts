@@ -100,7 +100,7 @@ describe('drift made directly in PostgreSQL is repaired by the resync', () => {
 /** Write requests the operator made, by its own count (any cluster). */
 async function operatorWrites(): Promise<number> {
   const metrics = (await ctx.operator?.metrics()) ?? '';
-  return ['POST', 'PUT', 'PATCH', 'DELETE'].reduce((sum, verb) => sum + metricValue(metrics, 'dbuser_operator_kubernetes_requests', { verb }), 0);
+  return ['create', 'update', 'patch', 'delete'].reduce((sum, verb) => sum + metricValue(metrics, 'dbuser_operator_kubernetes_requests', { verb }), 0);
 }
 
 /** Where each log stands now, to count what is written after. */

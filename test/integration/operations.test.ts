@@ -47,7 +47,8 @@ describe('/metrics', () => {
     expect(value('dbuser_operator_managed_users', { state: 'ready' })).toBe(2);
     expect(value('dbuser_operator_managed_users', { state: 'not_ready' })).toBe(1);
     expect(value('dbuser_operator_leader')).toBe(1);
-    expect(value('dbuser_operator_kubernetes_requests', { verb: 'PATCH' })).toBeGreaterThan(0);
+    expect(value('dbuser_operator_kubernetes_requests', { verb: 'patch', resource: 'databaseusers/status' })).toBeGreaterThan(0);
+    expect(value('dbuser_operator_kubernetes_requests', { verb: 'watch', resource: 'databaseusers' })).toBeGreaterThan(0);
     expect(value('process_resident_memory_bytes')).toBeGreaterThan(10_000_000);
     expect(value('nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
     expect(text).toContain('# HELP dbuser_operator_reconcile_total');
