@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { UsageError } from './cli-error.js';
 import { commandHelp, findCommand, globalFlags, mainHelp, type CommandSpec, type FlagSpec } from './commands.js';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../api/duration.js';
 
 /** Where to act: kubectl's global flags. */
 export interface Target {

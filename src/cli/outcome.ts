@@ -2,7 +2,7 @@ import { isTerminalReadyReason, type Condition } from '../api/conditions.js';
 import { readyConditionOf } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
 import type { DatabaseUserClient } from '../kubernetes/database-user-client.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../api/duration.js';
 
 /** How a wait for the operator ends. */
 export interface Applied {

@@ -43,11 +43,13 @@ export async function statementsFor(action: RoleAction): Promise<string[]> {
 }
 
 /**
- * Runs the actions in order on a client that is inside a transaction, as one multi-statement query:
- * one round trip for the whole plan (DDL takes no parameters, so nothing is lost).
+ * Runs the actions in order on a client that is inside a transaction and commits, as one
+ * multi-statement query: one round trip for the whole plan (DDL takes no parameters, so nothing is
+ * lost). A statement that fails aborts the rest, COMMIT included, and the transaction stays open for
+ * the caller's ROLLBACK.
  */
-export async function executeActions(client: pg.ClientBase, actions: readonly RoleAction[]): Promise<void> {
+export async function executeAndCommit(client: pg.ClientBase, actions: readonly RoleAction[]): Promise<void> {
   const statements: string[] = [];
   for (const action of actions) statements.push(...(await statementsFor(action)));
-  if (statements.length > 0) await client.query(statements.join(';\n'));
+  await client.query([...statements, 'COMMIT'].join(';\n'));
 }

@@ -69,7 +69,7 @@ function objectPrivilegesSql(access: Access): string {
 }
 
 /** The current database and its owner. */
-export async function observeDatabaseOwner(client: Client): Promise<{ name: string; owner: string }> {
+async function observeDatabaseOwner(client: Client): Promise<{ name: string; owner: string }> {
   const db = await client.query<{ name: string; owner: string }>(
     'SELECT d.datname AS name, pg_get_userbyid(d.datdba) AS owner FROM pg_database d WHERE d.datname = current_database()',
   );

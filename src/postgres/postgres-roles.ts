@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { RoleObservation } from '../model/observed.js';
 import { isGroupAction, type RoleAction } from '../model/role-actions.js';
 import { asPostgresError } from './errors.js';
-import { executeActions } from './execute.js';
+import { executeAndCommit } from './execute.js';
 import { databaseLockKey, roleLockKey } from './lock-keys.js';
 import type { PostgresPools } from './pools.js';
 import { RoleObserver, type CandidatePassword } from './role-observer.js';
@@ -20,7 +20,10 @@ export interface LockedRole {
   observe(candidate: CandidatePassword | undefined): Promise<RoleObservation>;
   /** Takes the database's lock as well (group role changes); always after the role's: no deadlock. */
   lockGroups(): Promise<void>;
-  /** Runs the actions in order, in one round trip. */
+  /**
+   * Runs the actions in order and commits them, in one round trip: the last call of a lock's body
+   * (the role's lock is released once the lock's transaction ends; nothing may follow).
+   */
   execute(actions: readonly RoleAction[]): Promise<void>;
   /**
    * Drops the role without destroying data: in every database where it owns objects or holds
@@ -67,19 +70,32 @@ export class PostgresRoles {
   async withRoleLock<T>(target: RoleTarget, body: (role: LockedRole) => Promise<T>): Promise<T> {
     let groupsTouched = false;
     try {
-      return await this.inLockedTransaction(target, (work, lock) => {
+      return await this.inLockedTransaction(target, (transaction) => {
+        const { work, lock } = transaction;
         let freshGroups = false;
+        let executed = false;
+        const open = () => {
+          if (executed) throw new Error('withRoleLock: execute() must be the last call of the body');
+        };
         return body({
-          observe: (candidate) => this.observer.observe(work, target, candidate, freshGroups),
+          observe: (candidate) => {
+            open();
+            return this.observer.observe(work, target, candidate, freshGroups);
+          },
           lockGroups: async () => {
+            open();
             await lock.query(sql.advisoryXactLock(...databaseLockKey(target.database)));
             freshGroups = true;
           },
           execute: async (actions) => {
+            open();
+            executed = true;
             if (actions.some(isGroupAction)) groupsTouched = true;
-            await executeActions(work, actions);
+            await executeAndCommit(work, actions);
+            transaction.committed(work);
           },
           drop: async (observation) => {
+            open();
             await this.drop(work, target, observation);
           },
         });
@@ -92,7 +108,14 @@ export class PostgresRoles {
     }
   }
 
-  private async inLockedTransaction<T>(target: RoleTarget, body: (work: pg.ClientBase, lock: pg.ClientBase) => Promise<T>): Promise<T> {
+  /**
+   * `body` gets the two connections (the same one when the role's database is the connection's) and
+   * says when it committed the work itself; whatever is still open commits when it resolves.
+   */
+  private async inLockedTransaction<T>(
+    target: RoleTarget,
+    body: (transaction: { work: pg.ClientBase; lock: pg.ClientBase; committed: (client: pg.ClientBase) => void }) => Promise<T>,
+  ): Promise<T> {
     const lock = await this.pools.connect(target.connection, target.connection.database);
     let work: pg.PoolClient | undefined;
     const begun: pg.ClientBase[] = [];
@@ -108,7 +131,10 @@ export class PostgresRoles {
         work = await this.pools.connect(target.connection, target.database);
         await begin(work);
       }
-      const result = await body(work ?? lock, lock);
+      const committed = (client: pg.ClientBase) => {
+        begun.splice(begun.indexOf(client), 1);
+      };
+      const result = await body({ work: work ?? lock, lock, committed });
       // Commit the work before the lock's transaction releases the lock.
       for (const client of [...begun].reverse()) await client.query('COMMIT');
       return result;

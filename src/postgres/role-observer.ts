@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { groupRoleComment, isGroupRoleComment } from '../model/ownership-marker.js';
 import { uncheckedPassword, type ObservedDatabase, type ObservedServer, type PasswordVerdict, type RoleObservation } from '../model/observed.js';
 import type { PasswordEncryption } from '../model/password-encryption.js';
-import { observeDatabase, observeDatabaseOwner, observeRole, observeServer } from './observe.js';
+import { observeDatabase, observeRole, observeServer } from './observe.js';
 import { storedEncryption, storedHashMatches } from './password-hash.js';
 import type { PostgresPools } from './pools.js';
 import type { RoleTarget } from './role-target.js';
@@ -30,7 +30,8 @@ const groupsCacheMs = 5_000;
  */
 export class RoleObserver {
   private readonly servers = new Map<string, { server: ObservedServer; at: number }>();
-  private readonly completeGroups = new Map<string, number>();
+  /** Databases whose groups were verified complete, with when, and the database's name and owner then. */
+  private readonly completeGroups = new Map<string, { at: number; name: string; owner: string }>();
   private readonly passwordVerdicts = new Map<string, { fingerprint: string; matches: boolean }>();
 
   constructor(private readonly pools: PostgresPools) {}
@@ -77,15 +78,16 @@ export class RoleObserver {
 
   private async database(client: pg.ClientBase, target: RoleTarget, fresh: boolean): Promise<ObservedDatabase> {
     const key = this.databaseKey(target);
-    const verifiedAt = this.completeGroups.get(key);
-    if (!fresh && verifiedAt !== undefined && Date.now() - verifiedAt < groupsCacheMs) {
+    const verified = this.completeGroups.get(key);
+    if (!fresh && verified !== undefined && Date.now() - verified.at < groupsCacheMs) {
+      // The owner is trusted for as long as the groups: each query saved is a round trip per reconcile.
       const complete = { exists: true, comment: groupRoleComment, privilegesComplete: true };
-      return { ...(await observeDatabaseOwner(client)), groups: { readonly: complete, readwrite: { ...complete } } };
+      return { name: verified.name, owner: verified.owner, groups: { readonly: complete, readwrite: { ...complete } } };
     }
     const database = await observeDatabase(client);
     const { readonly, readwrite } = database.groups;
     if (readonly.privilegesComplete && readwrite.privilegesComplete && isGroupRoleComment(readonly.comment) && isGroupRoleComment(readwrite.comment)) {
-      this.completeGroups.set(key, Date.now());
+      this.completeGroups.set(key, { at: Date.now(), name: database.name, owner: database.owner });
     } else {
       this.completeGroups.delete(key);
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { parseDuration } from '../api/duration.js';
 
 const duration = (fallback: string) =>
   z

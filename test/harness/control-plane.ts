@@ -1,5 +1,5 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { ensureControlPlaneBinaries, type ControlPlaneBinaries } from './control-plane-binaries.js';
@@ -62,17 +62,23 @@ export class ControlPlane {
 
   static async start(options: ControlPlaneOptions): Promise<ControlPlane> {
     const binaries = await ensureControlPlaneBinaries(options.log);
-    const ports = { etcdClient: await findFreePort(), etcdPeer: await findFreePort(), apiserver: await findFreePort() };
-    const controlPlane = new ControlPlane(options, binaries, ports);
-    controlPlane.writeCredentials();
-    try {
-      await controlPlane.startEtcd();
-      await controlPlane.startApiServer();
-    } catch (error) {
-      await controlPlane.stop();
-      throw error;
+    // A free port can be taken by another process before our server binds it (parallel test runs
+    // on one machine): then start again on fresh ports.
+    for (let attempt = 1; ; attempt++) {
+      const ports = { etcdClient: await findFreePort(), etcdPeer: await findFreePort(), apiserver: await findFreePort() };
+      const controlPlane = new ControlPlane(options, binaries, ports);
+      controlPlane.writeCredentials();
+      try {
+        await controlPlane.startEtcd();
+        await controlPlane.startApiServer();
+        return controlPlane;
+      } catch (error) {
+        await controlPlane.stop();
+        if (attempt >= 3 || !(error instanceof Error && error.message.includes('address already in use'))) throw error;
+        rmSync(controlPlane.file('etcd'), { recursive: true, force: true });
+        options.log?.(`control plane: a port was taken meanwhile (attempt ${attempt}); starting again on other ports`);
+      }
     }
-    return controlPlane;
   }
 
   /** Process ids of the running servers, for the benchmark's CPU accounting (/proc). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { loadConfig } from '../../../src/runtime/config.js';
-import { parseDuration } from '../../../src/runtime/duration.js';
+import { parseDuration } from '../../../src/api/duration.js';
 
 describe('loadConfig', () => {
   it('has defaults for everything', () => {
