@@ -66,8 +66,8 @@ export async function snapshot(sources: CostSources): Promise<CostSnapshot> {
 }
 
 export interface CostPerUnit {
-  /** "verb resource" -> requests per unit, only those that moved. */
-  requests: [string, number][];
+  /** ["verb resource", requests per unit, requests in all], only those that moved. */
+  requests: [string, number, number][];
   requestsInAll: number;
   operatorCpuMs: number;
   apiserverCpuMs: number;
@@ -77,7 +77,10 @@ export interface CostPerUnit {
 
 export function perUnit(before: CostSnapshot, after: CostSnapshot, units: number): CostPerUnit {
   const requests = [...after.requests]
-    .map(([key, count]): [string, number] => [key, (count - (before.requests.get(key) ?? 0)) / units])
+    .map(([key, count]): [string, number, number] => {
+      const moved = count - (before.requests.get(key) ?? 0);
+      return [key, moved / units, moved];
+    })
     .filter(([, count]) => count > 0)
     .sort(([a], [b]) => a.localeCompare(b));
   return {
@@ -92,5 +95,6 @@ export function perUnit(before: CostSnapshot, after: CostSnapshot, units: number
 
 export function formatRequests(cost: CostPerUnit): string {
   if (cost.requests.length === 0) return '0 requests';
-  return `${cost.requestsInAll.toFixed(2)} requests: ${cost.requests.map(([key, count]) => `${count.toFixed(2)} ${key}`).join(', ')}`;
+  const each = cost.requests.map(([key, perUnit, total]) => (perUnit >= 0.01 ? `${perUnit.toFixed(2)} ${key}` : `${key} ${total} in all`));
+  return `${cost.requestsInAll.toFixed(2)} requests: ${each.join(', ')}`;
 }

@@ -15,11 +15,13 @@ export class ReadyTracker {
   private readonly informer: Informer<DatabaseUser, DatabaseUser>;
   private waiters: { count: number; resolve: () => void }[] = [];
 
-  constructor(http: KubeHttp, namespace: string) {
+  /** `onReady` hears each user's name the first time it is Ready. */
+  constructor(http: KubeHttp, namespace: string, onReady?: (name: string) => void) {
     const seen = (user: DatabaseUser): void => {
       const key = objectKey(user);
       if (!this.readyAt.has(key) && isReady(user)) {
         this.readyAt.set(key, performance.now());
+        onReady?.(user.metadata.name ?? '');
         this.waiters = this.waiters.filter((waiter) => {
           if (this.readyAt.size < waiter.count) return true;
           waiter.resolve();

@@ -14,6 +14,7 @@ import { installDeployment } from '../test/harness/install.js';
 import { metricValue, OperatorProcess } from '../test/integration/support/operator-process.js';
 import { PgTestClient } from '../test/integration/support/postgres.js';
 import { formatRequests, perUnit, snapshot, type CostPerUnit, type CostSources } from './cost-meter.js';
+import { LoginVerifier } from './login-verifier.js';
 import { inParallel, percentile, seconds } from './measure.js';
 import { ReadyTracker } from './ready-tracker.js';
 
@@ -120,35 +121,52 @@ try {
   report('raw PostgreSQL role creation', `${pgRate.toFixed(0)} roles/s`, '');
   report('raw API server Secret creation', `${apiRate.toFixed(0)} Secrets/s`, '');
 
-  // 2. A burst of users applied at once.
-  log(`phase 2: ${burstSize} DatabaseUsers at once`);
-  await createNamespace('bench-burst');
-  let operator = await OperatorProcess.start({ namespace: 'bench-burst', env: { LOG_LEVEL: 'info' }, instance: 'burst' });
-  const tracker = new ReadyTracker(http, 'bench-burst');
-  await tracker.start();
-  const costSources: CostSources = {
-    operatorMetrics: () => operator.metrics(),
-    processIds: () => environment.controlPlane?.processIds ?? { apiserver: undefined, etcd: undefined },
-    admin,
+  // 2. A burst of users applied at once; first by a baseline build when one is given, so the two
+  // are compared in one run on the same components.
+  const processIds = () => environment.controlPlane?.processIds ?? { apiserver: undefined, etcd: undefined };
+  const runBurst = async (namespace: string, label: string, mainScript?: string) => {
+    log(`phase 2: ${burstSize} DatabaseUsers at once (${label})`);
+    await createNamespace(namespace);
+    const burstOperator = await OperatorProcess.start({ namespace, env: { LOG_LEVEL: 'info' }, instance: 'burst', ...(mainScript ? { mainScript } : {}) });
+    const logins = new LoginVerifier(http, namespace, (uri) => pgClient.canLogin(uri));
+    await logins.start();
+    const burstTracker = new ReadyTracker(http, namespace, (name) => {
+      logins.verify(name);
+    });
+    await burstTracker.start();
+    const sources: CostSources = { operatorMetrics: () => burstOperator.metrics(), processIds, admin };
+    const before = await snapshot(sources);
+    const sent = performance.now();
+    await inParallel(Array.from({ length: burstSize }, (_, i) => i), 32, async (i) => {
+      await createUser(namespace, `u-${i}`, { readOnly: i % 3 === 0 });
+    });
+    const applied = performance.now();
+    await burstTracker.untilReady(burstSize);
+    const allReady = performance.now();
+    await logins.until(burstSize);
+    const verified = performance.now();
+    // The window holds the benchmark's own 1,000 creates and its two watches too.
+    const cost = perUnit(before, await snapshot(sources), burstSize);
+    await logins.stop();
+    const operatorRate = burstSize / ((allReady - sent) / 1000);
+    const prefix = label === 'this build' ? '' : `${label}: `;
+    report(`${prefix}${burstSize} users: applied`, seconds(applied - sent), '');
+    report(`${prefix}${burstSize} users: all Ready`, seconds(allReady - sent), '');
+    report(`${prefix}${burstSize} users: Ready and every password verified by a login`, `${seconds(verified - sent)} (${logins.ok} logins, ${logins.failed} failed)`, '≤ 12 s');
+    report(`${prefix}operator rate / raw limit`, `${operatorRate.toFixed(0)} users/s / ${limit.toFixed(0)} per s = ${(operatorRate / limit).toFixed(2)}`, '≥ 0.5');
+    reportCosts(`${prefix}${burstSize} new users`, cost, { requests: '≤ 1 finalizer + 1 Secret + 1 status + 1 Event, 0 GETs', operatorCpu: '≤ 4 ms', apiserverCpu: '≤ 7 ms' });
+    return { burstOperator, burstTracker };
   };
-  const beforeBurst = await snapshot(costSources);
-  started = performance.now();
-  await inParallel(Array.from({ length: burstSize }, (_, i) => i), 32, async (i) => {
-    await createUser('bench-burst', `u-${i}`, { readOnly: i % 3 === 0 });
-  });
-  const applied = performance.now();
-  await tracker.untilReady(burstSize);
-  const allReady = performance.now();
-  const logins = await verifyLogins('bench-burst');
-  const verified = performance.now();
-  // The window holds the benchmark's own 1,000 creates, its watch and one list of the Secrets too.
-  const burstCost = perUnit(beforeBurst, await snapshot(costSources), burstSize);
-  const operatorRate = burstSize / ((allReady - started) / 1000);
-  report(`${burstSize} users: applied`, seconds(applied - started), '');
-  report(`${burstSize} users: all Ready`, seconds(allReady - started), '');
-  report(`${burstSize} users: Ready and every password verified by a login`, `${seconds(verified - started)} (${logins.ok} logins, ${logins.failed} failed)`, '≤ 12 s');
-  report('operator rate / raw limit', `${operatorRate.toFixed(0)} users/s / ${limit.toFixed(0)} per s = ${(operatorRate / limit).toFixed(2)}`, '≥ 0.5');
-  reportCosts(`${burstSize} new users`, burstCost, { requests: '≤ 1 finalizer + 1 Secret + 1 status + 1 Event, 0 GETs', operatorCpu: '≤ 4 ms', apiserverCpu: '≤ 7 ms' });
+  const baseline = process.env.BENCH_BASELINE;
+  if (baseline) {
+    const { burstOperator, burstTracker } = await runBurst('bench-baseline', `baseline ${process.env.BENCH_BASELINE_LABEL ?? baseline}`, baseline);
+    await burstTracker.stop();
+    await burstOperator.stop();
+  }
+  const current = await runBurst('bench-burst', 'this build');
+  let operator = current.burstOperator;
+  const tracker = current.burstTracker;
+  const costSources: CostSources = { operatorMetrics: () => operator.metrics(), processIds, admin };
 
   // 3. One user at a time: apply -> Ready (Secret written, role created, status reported).
   log(`phase 3: latency of ${latencySamples} single users`);

@@ -16,6 +16,8 @@ export interface OperatorOptions {
   instance?: string;
   /** What start() waits for: /readyz (default) or only /healthz. */
   waitUntil?: 'ready' | 'healthy';
+  /** Another build's dist/main.js (the benchmark compares against a baseline build). */
+  mainScript?: string;
 }
 
 const mainScript = path.join(repoRoot, 'dist', 'main.js');
@@ -30,12 +32,13 @@ let started = 0;
 export class OperatorProcess {
   private constructor(
     private process: SupervisedProcess,
-    private readonly spec: { env: NodeJS.ProcessEnv; logFile: string },
+    private readonly spec: { env: NodeJS.ProcessEnv; logFile: string; script: string },
     readonly port: number,
   ) {}
 
   static async start(options: OperatorOptions): Promise<OperatorProcess> {
-    if (!existsSync(mainScript)) throw new Error('dist/main.js is missing: run `npm run build` (npm run test:integration does)');
+    const script = options.mainScript ?? mainScript;
+    if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` (npm run test:integration does)`);
     const state = readHarnessState();
     const logDir = path.join(state.dir, 'operators');
     mkdirSync(logDir, { recursive: true });
@@ -54,13 +57,13 @@ export class OperatorProcess {
       LOG_LEVEL: 'debug',
       ...options.env,
     };
-    const operator = new OperatorProcess(SupervisedProcess.start(OperatorProcess.processSpec(env, logFile)), { env, logFile }, port);
+    const operator = new OperatorProcess(SupervisedProcess.start(OperatorProcess.processSpec(env, logFile, script)), { env, logFile, script }, port);
     await operator.waitFor(options.waitUntil === 'healthy' ? '/healthz' : '/readyz');
     return operator;
   }
 
-  private static processSpec(env: NodeJS.ProcessEnv, logFile: string) {
-    return { name: 'operator', command: process.execPath, args: [...operatorNodeFlags, mainScript], env, logFile, stopSignal: 'SIGTERM' as const, cwd: repoRoot };
+  private static processSpec(env: NodeJS.ProcessEnv, logFile: string, script: string) {
+    return { name: 'operator', command: process.execPath, args: [...operatorNodeFlags, script], env, logFile, stopSignal: 'SIGTERM' as const, cwd: repoRoot };
   }
 
   get logFile(): string {
@@ -107,7 +110,7 @@ export class OperatorProcess {
   /** Starts the same operator again (same settings, same log file), after stop() or kill(). */
   async restart(): Promise<void> {
     if (this.process.running) await this.stop();
-    this.process = SupervisedProcess.start(OperatorProcess.processSpec(this.spec.env, this.spec.logFile));
+    this.process = SupervisedProcess.start(OperatorProcess.processSpec(this.spec.env, this.spec.logFile, this.spec.script));
     await this.waitFor('/readyz');
   }
 
