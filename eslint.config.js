@@ -58,7 +58,12 @@ function layerRules() {
   };
   return Object.entries(layers).map(([layer, rule]) => {
     const kubernetesExceptAllowed = rule.allow
-      ? [{ group: ['../kubernetes/*', ...rule.allow.map((file) => `!../kubernetes/${file}.js`)], message: `${layer} may import only the REST client files of src/kubernetes.` }]
+      ? [
+          {
+            group: ['../kubernetes/*', ...rule.allow.map((file) => `!../kubernetes/${file}.js`)],
+            message: `${layer} may import only the REST client files of src/kubernetes.`,
+          },
+        ]
       : [];
     return {
       files: [`src/${layer}/**/*.ts`],
@@ -68,7 +73,10 @@ function layerRules() {
           {
             paths: (rule.packages ?? []).map((name) => ({ name, message: `src/${layer} must not depend on ${name} (layer rules in eslint.config.js).` })),
             patterns: [
-              { group: [...folders(...rule.folders), ...operatorOnly], message: `src/${layer} must not import from this layer (api <- model <- postgres|kubernetes <- reconcile <- operator).` },
+              {
+                group: [...folders(...rule.folders), ...operatorOnly],
+                message: `src/${layer} must not import from this layer (api <- model <- postgres|kubernetes <- reconcile <- operator).`,
+              },
               ...kubernetesExceptAllowed,
             ],
           },

@@ -88,7 +88,10 @@ export class LoginVerifier {
       const key = this.queue.shift() ?? '';
       this.running += 1;
       void this.canLogin(this.uris.get(key) ?? '')
-        .then((ok) => (ok ? this.ok++ : this.failed++), () => this.failed++)
+        .then(
+          (ok) => (ok ? this.ok++ : this.failed++),
+          () => this.failed++,
+        )
         .finally(() => {
           this.running -= 1;
           this.waiters = this.waiters.filter((waiter) => {

@@ -31,7 +31,12 @@ export class ReadyTracker {
     };
     this.informer = new Informer<DatabaseUser, DatabaseUser>(
       { name: 'bench', http, path: databaseUsersPath(namespace), logger: createLogger('silent'), project: (user) => user },
-      { onAdd: seen, onUpdate: (_previous, user) => { seen(user); } },
+      {
+        onAdd: seen,
+        onUpdate: (_previous, user) => {
+          seen(user);
+        },
+      },
     );
   }
 

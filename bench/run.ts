@@ -34,7 +34,10 @@ function report(what: string, value: string, target: string): void {
 }
 
 // pg_stat_statements counts what the operator sends PostgreSQL per user.
-const environment = await LocalEnvironment.start({ log, postgresSettings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top' } });
+const environment = await LocalEnvironment.start({
+  log,
+  postgresSettings: { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'top' },
+});
 const stateFile = path.join(environment.dir, 'state.json');
 try {
   const operatorIdentity = await installDeployment(environment.cluster, environment.dir);
@@ -74,14 +77,16 @@ try {
     }
   };
   const createUser = async (namespace: string, name: string, spec: Record<string, unknown> = {}): Promise<void> => {
-    await retrying(() => http.request('POST', `/apis/dbuser.dev/v1alpha1/namespaces/${namespace}/databaseusers`, {
-      body: {
-        apiVersion: 'dbuser.dev/v1alpha1',
-        kind: 'DatabaseUser',
-        metadata: { name },
-        spec: { username: `b_${name.replaceAll('-', '_')}_${randomBytes(2).toString('hex')}`, connection: { secretName: 'pg-admin' }, ...spec },
-      },
-    }));
+    await retrying(() =>
+      http.request('POST', `/apis/dbuser.dev/v1alpha1/namespaces/${namespace}/databaseusers`, {
+        body: {
+          apiVersion: 'dbuser.dev/v1alpha1',
+          kind: 'DatabaseUser',
+          metadata: { name },
+          spec: { username: `b_${name.replaceAll('-', '_')}_${randomBytes(2).toString('hex')}`, connection: { secretName: 'pg-admin' }, ...spec },
+        },
+      }),
+    );
   };
   const verifyLogins = async (namespace: string): Promise<{ ok: number; failed: number }> => {
     const secrets = await retrying(() =>
@@ -111,11 +116,17 @@ try {
     await admin.query(`DROP ROLE raw_role_${i}`);
   });
   await http.request('POST', '/api/v1/namespaces', { body: { metadata: { name: 'bench-raw' } } });
-  const secretData = Object.fromEntries(['username', 'password', 'host', 'port', 'dbname', 'uri', 'jdbc-uri', 'pgpass', 'type', 'provider'].map((key) => [key, randomBytes(24).toString('base64')]));
+  const secretData = Object.fromEntries(
+    ['username', 'password', 'host', 'port', 'dbname', 'uri', 'jdbc-uri', 'pgpass', 'type', 'provider'].map((key) => [key, randomBytes(24).toString('base64')]),
+  );
   started = performance.now();
-  await inParallel(Array.from({ length: burstSize }, (_, i) => i), 32, async (i) => {
-    await http.request('POST', '/api/v1/namespaces/bench-raw/secrets', { body: { metadata: { name: `raw-${i}` }, data: secretData } });
-  });
+  await inParallel(
+    Array.from({ length: burstSize }, (_, i) => i),
+    32,
+    async (i) => {
+      await http.request('POST', '/api/v1/namespaces/bench-raw/secrets', { body: { metadata: { name: `raw-${i}` }, data: secretData } });
+    },
+  );
   const apiRate = burstSize / ((performance.now() - started) / 1000);
   const limit = Math.min(pgRate, apiRate);
   report('raw PostgreSQL role creation', `${pgRate.toFixed(0)} roles/s`, '');
@@ -137,9 +148,13 @@ try {
     const sources: CostSources = { operatorMetrics: () => burstOperator.metrics(), processIds, admin };
     const before = await snapshot(sources);
     const sent = performance.now();
-    await inParallel(Array.from({ length: burstSize }, (_, i) => i), 32, async (i) => {
-      await createUser(namespace, `u-${i}`, { readOnly: i % 3 === 0 });
-    });
+    await inParallel(
+      Array.from({ length: burstSize }, (_, i) => i),
+      32,
+      async (i) => {
+        await createUser(namespace, `u-${i}`, { readOnly: i % 3 === 0 });
+      },
+    );
     const applied = performance.now();
     await burstTracker.untilReady(burstSize);
     const allReady = performance.now();
@@ -152,9 +167,21 @@ try {
     const prefix = label === 'this build' ? '' : `${label}: `;
     report(`${prefix}${burstSize} users: applied`, seconds(applied - sent), '');
     report(`${prefix}${burstSize} users: all Ready`, seconds(allReady - sent), '');
-    report(`${prefix}${burstSize} users: Ready and every password verified by a login`, `${seconds(verified - sent)} (${logins.ok} logins, ${logins.failed} failed)`, '≤ 12 s');
-    report(`${prefix}operator rate / raw limit`, `${operatorRate.toFixed(0)} users/s / ${limit.toFixed(0)} per s = ${(operatorRate / limit).toFixed(2)}`, '≥ 0.5');
-    reportCosts(`${prefix}${burstSize} new users`, cost, { requests: '≤ 1 finalizer + 1 Secret + 1 status + 1 Event, 0 GETs', operatorCpu: '≤ 4 ms', apiserverCpu: '≤ 7 ms' });
+    report(
+      `${prefix}${burstSize} users: Ready and every password verified by a login`,
+      `${seconds(verified - sent)} (${logins.ok} logins, ${logins.failed} failed)`,
+      '≤ 12 s',
+    );
+    report(
+      `${prefix}operator rate / raw limit`,
+      `${operatorRate.toFixed(0)} users/s / ${limit.toFixed(0)} per s = ${(operatorRate / limit).toFixed(2)}`,
+      '≥ 0.5',
+    );
+    reportCosts(`${prefix}${burstSize} new users`, cost, {
+      requests: '≤ 1 finalizer + 1 Secret + 1 status + 1 Event, 0 GETs',
+      operatorCpu: '≤ 4 ms',
+      apiserverCpu: '≤ 7 ms',
+    });
     return { burstOperator, burstTracker };
   };
   const baseline = process.env.BENCH_BASELINE;
@@ -188,7 +215,11 @@ try {
   operator = await OperatorProcess.start({ namespace: 'bench-burst', env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '10s' }, instance: 'idle' });
   const users = burstSize + latencySamples;
   const metric = async (name: string, labels: Record<string, string> = {}) => metricValue(await operator.metrics(), name, labels);
-  const writes = async () => (await Promise.all(['create', 'update', 'patch', 'delete'].map((verb) => metric('dbuser_operator_kubernetes_requests', { verb })))).reduce((a, b) => a + b, 0);
+  const writes = async () =>
+    (await Promise.all(['create', 'update', 'patch', 'delete'].map((verb) => metric('dbuser_operator_kubernetes_requests', { verb })))).reduce(
+      (a, b) => a + b,
+      0,
+    );
   const reconciled = async (passes: number) => {
     while ((await metric('dbuser_operator_reconcile_total')) < passes * users) await new Promise((resolve) => setTimeout(resolve, 250));
   };
@@ -197,7 +228,11 @@ try {
   const afterStartup = await snapshot(costSources);
   await reconciled(2);
   const afterResync = await snapshot(costSources);
-  report(`idle: ${users} users reconciled twice (start-up pass and a resync)`, `${await writes()} API writes, ${await metric('dbuser_operator_postgres_actions_total')} PostgreSQL changes`, '0 writes');
+  report(
+    `idle: ${users} users reconciled twice (start-up pass and a resync)`,
+    `${await writes()} API writes, ${await metric('dbuser_operator_postgres_actions_total')} PostgreSQL changes`,
+    '0 writes',
+  );
   const sinceStart = { ...beforeStartup, requests: new Map<string, number>() };
   report('idle: start-up and its pass over every user, in all', formatRequests(perUnit(sinceStart, afterStartup, 1)), '');
   reportCosts('idle resync', perUnit(afterStartup, afterResync, users), { requests: '0 requests' });
@@ -210,9 +245,13 @@ try {
     log(`phase 5: ${scaleSize} users`);
     operator = await OperatorProcess.start({ namespace: 'bench-burst', env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '1h' }, instance: 'scale' });
     started = performance.now();
-    await inParallel(Array.from({ length: scaleSize - users }, (_, i) => i), 32, async (i) => {
-      await createUser('bench-burst', `s-${i}`, { readOnly: i % 2 === 0 });
-    });
+    await inParallel(
+      Array.from({ length: scaleSize - users }, (_, i) => i),
+      32,
+      async (i) => {
+        await createUser('bench-burst', `s-${i}`, { readOnly: i % 2 === 0 });
+      },
+    );
     await tracker.untilReady(scaleSize);
     report(`${scaleSize - users} more users to ${scaleSize}: all Ready`, seconds(performance.now() - started), '');
     const rss = await metric('process_resident_memory_bytes');
@@ -224,11 +263,19 @@ try {
   // 6. Faults during a burst: SIGKILLs of the operator, a PostgreSQL restart, an API server restart.
   log(`phase 6: faults during a burst of ${faultUsers}`);
   await createNamespace('bench-faults');
-  operator = await OperatorProcess.start({ namespace: 'bench-faults', env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '10s', RETRY_BACKOFF_MAX: '5s' }, instance: 'faults' });
-  const faults: string[] = [];
-  const burst = inParallel(Array.from({ length: faultUsers }, (_, i) => i), 4, async (i) => {
-    await createUser('bench-faults', `f-${i}`, { readOnly: i % 2 === 0, passwordEncryption: i % 5 === 0 ? 'md5' : 'scram-sha-256' });
+  operator = await OperatorProcess.start({
+    namespace: 'bench-faults',
+    env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '10s', RETRY_BACKOFF_MAX: '5s' },
+    instance: 'faults',
   });
+  const faults: string[] = [];
+  const burst = inParallel(
+    Array.from({ length: faultUsers }, (_, i) => i),
+    4,
+    async (i) => {
+      await createUser('bench-faults', `f-${i}`, { readOnly: i % 2 === 0, passwordEncryption: i % 5 === 0 ? 'md5' : 'scram-sha-256' });
+    },
+  );
   const pause = () => new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1500));
   for (let kill = 0; kill < 3; kill++) {
     await pause();
@@ -246,10 +293,15 @@ try {
   const faultTracker = new ReadyTracker(http, 'bench-faults');
   await faultTracker.start();
   started = performance.now();
-  const created = (await retrying(() => http.request<{ items: unknown[] }>('GET', '/apis/dbuser.dev/v1alpha1/namespaces/bench-faults/databaseusers'))).items.length;
+  const created = (await retrying(() => http.request<{ items: unknown[] }>('GET', '/apis/dbuser.dev/v1alpha1/namespaces/bench-faults/databaseusers'))).items
+    .length;
   await faultTracker.untilReady(created);
   const faultLogins = await verifyLogins('bench-faults');
-  report(`faults (${faults.join(', ')})`, `${created} users all Ready ${seconds(performance.now() - started)} after the last fault; ${faultLogins.ok} logins, ${faultLogins.failed} failed`, 'all Ready, all log in');
+  report(
+    `faults (${faults.join(', ')})`,
+    `${created} users all Ready ${seconds(performance.now() - started)} after the last fault; ${faultLogins.ok} logins, ${faultLogins.failed} failed`,
+    'all Ready, all log in',
+  );
   await faultTracker.stop();
   await operator.stop();
   await admin.end();

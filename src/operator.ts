@@ -53,11 +53,14 @@ export class Operator {
     private readonly logger: Logger,
     private readonly onFatal: (reason: string) => void,
   ) {
-    this.queue = new WorkQueue({ initialMs: 500, maxMs: config.retryBackoffMaxMs }, {
-      onWait: (ms) => {
-        this.metrics.queueWait.observe(ms / 1000);
+    this.queue = new WorkQueue(
+      { initialMs: 500, maxMs: config.retryBackoffMaxMs },
+      {
+        onWait: (ms) => {
+          this.metrics.queueWait.observe(ms / 1000);
+        },
       },
-    });
+    );
     this.metrics = new OperatorMetrics({
       usersByState: () => this.usersByState(),
       queueDepth: () => this.queue.length,

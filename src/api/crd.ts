@@ -50,8 +50,7 @@ export function databaseUserCrd(): JsonSchema {
           schema: {
             openAPIV3Schema: {
               type: 'object',
-              description:
-                'A PostgreSQL user (LOGIN role) managed by dbuser-operator, with its credentials in a Secret.',
+              description: 'A PostgreSQL user (LOGIN role) managed by dbuser-operator, with its credentials in a Secret.',
               required: ['spec'],
               properties: {
                 apiVersion: { type: 'string' },

@@ -103,16 +103,21 @@ const specTransitionRules: CelTransitionRule[] = [
 export const databaseUserSpecSchema = z
   .object({
     username: usernameSchema,
-    readOnly: z.boolean().default(false).meta({
-      description:
-        'true: CONNECT, USAGE on schema public, SELECT on all tables and sequences (now and future). ' +
-        "false: the provider's default grants: ALL on the database, CREATE on schema public, ALL on tables and sequences.",
-    }),
-    protected: z.boolean().default(false).meta({
-      description:
-        'A protected user cannot be deleted and its password cannot change. Set to false in a separate update ' +
-        'before deleting or re-passwording it.',
-    }),
+    readOnly: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'true: CONNECT, USAGE on schema public, SELECT on all tables and sequences (now and future). ' +
+          "false: the provider's default grants: ALL on the database, CREATE on schema public, ALL on tables and sequences.",
+      }),
+    protected: z
+      .boolean()
+      .default(false)
+      .meta({
+        description:
+          'A protected user cannot be deleted and its password cannot change. Set to false in a separate update ' + 'before deleting or re-passwording it.',
+      }),
     connection: connection.optional(),
     database: database.optional(),
     passwordSecretRef: passwordSecretRef.optional(),
@@ -122,11 +127,14 @@ export const databaseUserSpecSchema = z
     secretName: objectNameSchema.optional().meta({
       description: 'Name of the Secret the operator writes the credentials to. Default "<metadata.name>-credentials".',
     }),
-    deletionPolicy: z.enum(deletionPolicies).default('Delete').meta({
-      description:
-        'Delete (default): on deletion, objects owned by the role are reassigned to the database owner, then the ' +
-        'role and its Secret are removed. Retain: the role and the Secret are kept.',
-    }),
+    deletionPolicy: z
+      .enum(deletionPolicies)
+      .default('Delete')
+      .meta({
+        description:
+          'Delete (default): on deletion, objects owned by the role are reassigned to the database owner, then the ' +
+          'role and its Secret are removed. Retain: the role and the Secret are kept.',
+      }),
   })
   .meta({
     description: 'Desired state of a PostgreSQL user.',
@@ -140,11 +148,14 @@ export const storedPasswordEncryptions = ['SCRAM-SHA-256', 'MD5'] as const;
 export const databaseUserStatusSchema = z
   .object({
     observedGeneration: z.number().int().optional().meta({ description: 'The metadata.generation last reconciled.' }),
-    conditions: z.array(conditionSchema).optional().meta({
-      description: 'Ready is True when the role, its grants, its password and the credentials Secret match the spec.',
-      'x-kubernetes-list-type': 'map',
-      'x-kubernetes-list-map-keys': ['type'],
-    }),
+    conditions: z
+      .array(conditionSchema)
+      .optional()
+      .meta({
+        description: 'Ready is True when the role, its grants, its password and the credentials Secret match the spec.',
+        'x-kubernetes-list-type': 'map',
+        'x-kubernetes-list-map-keys': ['type'],
+      }),
     username: z.string().optional().meta({ description: 'The role name in PostgreSQL.' }),
     readOnly: z.boolean().optional().meta({ description: 'Whether the applied grants are read-only.' }),
     protected: z.boolean().optional().meta({ description: 'Whether the user is protected.' }),
@@ -155,8 +166,7 @@ export const databaseUserStatusSchema = z
     passwordUpdatedAt: z.string().optional().meta({ description: 'When the operator last set the password.', format: 'date-time' }),
     lastPasswordReset: z.string().optional().meta({ description: 'The dbuser.dev/reset-password value last handled.' }),
     passwordSecretResourceVersion: z.string().optional().meta({
-      description:
-        'With passwordSecretRef: the resourceVersion of that Secret whose password the role now has (tools wait for it after editing the Secret).',
+      description: 'With passwordSecretRef: the resourceVersion of that Secret whose password the role now has (tools wait for it after editing the Secret).',
     }),
   })
   .meta({ description: 'Observed state, written by the operator.' });

@@ -40,7 +40,9 @@ const defaultTimeoutMs = 60_000;
 
 /** Global flags that take a value: skipped while looking for the command word. */
 const valueFlags = new Set(
-  Object.entries(globalFlags as Record<string, FlagSpec>).flatMap(([flag, spec]) => (spec.type === 'string' ? [`--${flag}`, ...(spec.short ? [`-${spec.short}`] : [])] : [])),
+  Object.entries(globalFlags as Record<string, FlagSpec>).flatMap(([flag, spec]) =>
+    spec.type === 'string' ? [`--${flag}`, ...(spec.short ? [`-${spec.short}`] : [])] : [],
+  ),
 );
 
 /** The index of the command word: the first argument that is neither a flag nor a global flag's value. */
@@ -94,7 +96,8 @@ function passwordSourceOf(values: Record<string, unknown>, command: string): Pas
 
 function positionalsOf(spec: CommandSpec, positionals: string[]): string[] {
   if (positionals.length < spec.positionals.length) throw new UsageError(`missing <${spec.positionals[positionals.length] ?? ''}>: ${spec.usage}`, spec.name);
-  if (positionals.length > spec.positionals.length) throw new UsageError(`unexpected argument "${positionals[spec.positionals.length] ?? ''}": ${spec.usage}`, spec.name);
+  if (positionals.length > spec.positionals.length)
+    throw new UsageError(`unexpected argument "${positionals[spec.positionals.length] ?? ''}": ${spec.usage}`, spec.name);
   return positionals;
 }
 
@@ -141,7 +144,14 @@ export function parseInvocation(args: readonly string[]): Invocation {
         timeoutMs: timeoutOf(values, spec.name),
       };
     case 'update-password':
-      return { command: 'update-password', target, username, name: text(values, 'name'), password: passwordSourceOf(values, spec.name), timeoutMs: timeoutOf(values, spec.name) };
+      return {
+        command: 'update-password',
+        target,
+        username,
+        name: text(values, 'name'),
+        password: passwordSourceOf(values, spec.name),
+        timeoutMs: timeoutOf(values, spec.name),
+      };
     case 'delete':
       return { command: 'delete', target, username, name: text(values, 'name'), yes: flag(values, 'yes'), timeoutMs: timeoutOf(values, spec.name) };
   }

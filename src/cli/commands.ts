@@ -23,7 +23,7 @@ export interface CommandSpec {
 }
 
 export const globalFlags = {
-  namespace: { type: 'string', short: 'n', value: 'NAME', description: "the namespace of the DatabaseUsers (default: the context's, else \"default\")" },
+  namespace: { type: 'string', short: 'n', value: 'NAME', description: 'the namespace of the DatabaseUsers (default: the context\'s, else "default")' },
   kubeconfig: { type: 'string', value: 'FILE', description: 'use this kubeconfig file only (default: $KUBECONFIG, merged, or ~/.kube/config)' },
   context: { type: 'string', value: 'NAME', description: 'the kubeconfig context to use (default: current-context)' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
@@ -40,12 +40,13 @@ export const commands: readonly CommandSpec[] = [
     alias: 'database-users-list',
     summary: 'List the database users of the namespace',
     usage: 'kubectl dbuser list [-o wide|json|yaml]',
-    description: 'Lists the DatabaseUsers of the namespace in the hosting provider\'s table: username, read-only, protected and\nhow PostgreSQL stores the password.',
+    description:
+      "Lists the DatabaseUsers of the namespace in the hosting provider's table: username, read-only, protected and\nhow PostgreSQL stores the password.",
     positionals: [],
     flags: {
       output: { type: 'string', short: 'o', value: 'FORMAT', description: 'wide (adds NAME, READY, REASON), json or yaml; default: the table' },
     },
-    examples: ['kubectl dbuser list', 'kubectl dbuser list -n shop -o wide', 'kubectl dbuser list -o json | jq -r \'.[].username\''],
+    examples: ['kubectl dbuser list', 'kubectl dbuser list -n shop -o wide', "kubectl dbuser list -o json | jq -r '.[].username'"],
   },
   {
     name: 'create',
@@ -59,10 +60,14 @@ export const commands: readonly CommandSpec[] = [
       'the user (e.g. the role exists and is not managed by it), what was created is removed again.',
     positionals: ['username'],
     flags: {
-      'read-only': { type: 'boolean', description: 'SELECT only; otherwise the provider\'s read-write grants' },
+      'read-only': { type: 'boolean', description: "SELECT only; otherwise the provider's read-write grants" },
       protected: { type: 'boolean', description: 'cannot be deleted and its password cannot change until unprotected' },
       database: { type: 'string', value: 'NAME', description: "the database to grant access to (default: the connection's)" },
-      connection: { type: 'string', value: 'SECRET', description: "the Secret with the server's admin credentials (default: the operator's default connection)" },
+      connection: {
+        type: 'string',
+        value: 'SECRET',
+        description: "the Secret with the server's admin credentials (default: the operator's default connection)",
+      },
       'password-encryption': { type: 'string', value: 'METHOD', description: 'scram-sha-256 (default) or md5' },
       name: { type: 'string', value: 'NAME', description: 'the DatabaseUser\'s metadata.name (default: the username, lowercase, "_" as "-")' },
       'password-stdin': passwordStdin,
@@ -79,7 +84,7 @@ export const commands: readonly CommandSpec[] = [
   {
     name: 'update-password',
     alias: 'database-users-update-password',
-    summary: "Set a new password, chosen or generated",
+    summary: 'Set a new password, chosen or generated',
     usage: 'kubectl dbuser update-password <username> [flags]',
     description:
       'Sets a new password and waits until the operator has applied it. On a terminal it asks for the password and\n' +

@@ -21,13 +21,17 @@ async function checkPlacement(session: Session, name: string, username: string, 
   const users = await client.listUsers();
   const taken = users.find((user) => user.metadata.name === name);
   if (taken) {
-    throw new CommandFailed(`a DatabaseUser named "${name}" already exists in namespace "${namespace}" (user "${usernameOf(taken)}"): choose another name with --name; nothing was changed`);
+    throw new CommandFailed(
+      `a DatabaseUser named "${name}" already exists in namespace "${namespace}" (user "${usernameOf(taken)}"): choose another name with --name; nothing was changed`,
+    );
   }
   const same = users.find((user) => usernameOf(user) === username && viewDatabaseUser(user).connection === connection);
-  if (same) throw new CommandFailed(`user "${username}" already exists in namespace "${namespace}" (DatabaseUser "${same.metadata.name ?? ''}"); nothing was changed`);
+  if (same)
+    throw new CommandFailed(`user "${username}" already exists in namespace "${namespace}" (DatabaseUser "${same.metadata.name ?? ''}"); nothing was changed`);
   if (connection === undefined) return;
   try {
-    if (!(await client.getSecret(connection))) throw new CommandFailed(`connection Secret "${connection}" not found in namespace "${namespace}"; nothing was changed`);
+    if (!(await client.getSecret(connection)))
+      throw new CommandFailed(`connection Secret "${connection}" not found in namespace "${namespace}"; nothing was changed`);
   } catch (error) {
     // Someone who may not read Secrets can still create users: the operator checks the connection.
     if (!(error instanceof KubeApiError && error.status === 403)) throw error;
@@ -60,7 +64,14 @@ async function createPasswordSecret(session: Session, name: string, password: st
  * Writes the chosen password's Secret (if any), then the DatabaseUser, then gives the Secret its
  * owner. Each step is logged for undo; if a step fails, the earlier ones are undone at once.
  */
-async function writeUser(session: Session, name: string, spec: Record<string, unknown>, password: PasswordChoice, undo: UndoLog, timeoutMs: number): Promise<DatabaseUser> {
+async function writeUser(
+  session: Session,
+  name: string,
+  spec: Record<string, unknown>,
+  password: PasswordChoice,
+  undo: UndoLog,
+  timeoutMs: number,
+): Promise<DatabaseUser> {
   const { client, namespace } = session;
   try {
     const passwordSecret = password.kind === 'chosen' ? await createPasswordSecret(session, name, password.password, undo) : undefined;
@@ -103,7 +114,11 @@ export async function runCreate(invocation: CreateInvocation, io: CliIo): Promis
     const outcome = await awaitOutcome(session.client, name, untilApplied({ applied: () => true }), timeoutMs);
     switch (outcome.kind) {
       case 'applied':
-        io.stdout.write(password.kind === 'chosen' ? `User "${username}" created.\n` : `User "${username}" created with password "${await generatedPassword(session, outcome.user)}".\n`);
+        io.stdout.write(
+          password.kind === 'chosen'
+            ? `User "${username}" created.\n`
+            : `User "${username}" created with password "${await generatedPassword(session, outcome.user)}".\n`,
+        );
         return;
       case 'gone':
         throw new CommandFailed(`DatabaseUser "${name}" was deleted by someone else before it became ready`);

@@ -15,7 +15,12 @@ type DeleteInvocation = Extract<Invocation, { command: 'delete' }>;
 async function confirmDeletion(view: DatabaseUserView, namespace: string, io: CliIo): Promise<void> {
   if (!io.stdin.isTTY) throw new UsageError('stdin is not a terminal, so there is no one to confirm the deletion: pass --yes', 'delete');
   const consequence = view.spec?.deletionPolicy === 'Retain' ? 'the role stays in PostgreSQL (deletionPolicy Retain)' : 'the role is dropped from PostgreSQL';
-  const answer = await askOnTerminal(io.stdin, io.stderr, `Delete user "${view.username}" (DatabaseUser "${view.name}" in namespace "${namespace}"; ${consequence})? [y/N] `, { echo: true });
+  const answer = await askOnTerminal(
+    io.stdin,
+    io.stderr,
+    `Delete user "${view.username}" (DatabaseUser "${view.name}" in namespace "${namespace}"; ${consequence})? [y/N] `,
+    { echo: true },
+  );
   if (!/^y(es)?$/i.test(answer.trim())) throw new Aborted(1);
 }
 
@@ -38,7 +43,9 @@ export async function runDelete(invocation: DeleteInvocation, io: CliIo): Promis
       case 'refused':
         throw new CommandFailed(`user "${username}" was not deleted: ${outcome.reason}: ${outcome.message}`);
       case 'timed-out':
-        throw new CommandFailed(`user "${username}" is not deleted yet: ${describeTimeout(outcome, timeoutMs)}. The DatabaseUser stays marked for deletion; the operator finishes when it can`);
+        throw new CommandFailed(
+          `user "${username}" is not deleted yet: ${describeTimeout(outcome, timeoutMs)}. The DatabaseUser stays marked for deletion; the operator finishes when it can`,
+        );
     }
   } finally {
     await session.close();

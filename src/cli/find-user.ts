@@ -23,7 +23,9 @@ export async function findUser(session: Session, username: string, name: string 
       const view = viewDatabaseUser(user);
       return `"${view.name}" (connection ${view.connection === undefined ? 'default' : `"${view.connection}"`})`;
     });
-    throw new CommandFailed(`${matches.length} DatabaseUsers in namespace "${namespace}" have username "${username}": ${described.join(', ')}; choose one with --name`);
+    throw new CommandFailed(
+      `${matches.length} DatabaseUsers in namespace "${namespace}" have username "${username}": ${described.join(', ')}; choose one with --name`,
+    );
   }
   return first;
 }

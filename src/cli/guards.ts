@@ -13,8 +13,11 @@ function unprotectHint(view: DatabaseUserView, namespace: string): string {
 export function refuseUnchangeable(view: DatabaseUserView, namespace: string, action: 'password' | 'delete'): void {
   if (view.protected) {
     const what = action === 'delete' ? 'cannot be deleted' : 'cannot have its password changed or reset';
-    throw new CommandFailed(`user "${view.username}" is protected and ${what}; nothing was changed. To allow it, unprotect it first: ${unprotectHint(view, namespace)}`);
+    throw new CommandFailed(
+      `user "${view.username}" is protected and ${what}; nothing was changed. To allow it, unprotect it first: ${unprotectHint(view, namespace)}`,
+    );
   }
-  if (view.spec === undefined) throw new CommandFailed(`DatabaseUser "${view.name}" has an invalid spec (${view.reason}: ${view.message}): fix it first; nothing was changed`);
+  if (view.spec === undefined)
+    throw new CommandFailed(`DatabaseUser "${view.name}" has an invalid spec (${view.reason}: ${view.message}): fix it first; nothing was changed`);
   if (view.deleting && action === 'password') throw new CommandFailed(`user "${view.username}" is being deleted; nothing was changed`);
 }

@@ -23,7 +23,10 @@ export function renderList(views: readonly DatabaseUserView[], output: ListOutpu
     case 'table':
       return renderBoxedTable(providerColumns, views.map(providerCells));
     case 'wide':
-      return renderBoxedTable(wideColumns, views.map((view) => [...providerCells(view), view.name, view.ready, view.reason]));
+      return renderBoxedTable(
+        wideColumns,
+        views.map((view) => [...providerCells(view), view.name, view.ready, view.reason]),
+      );
     case 'json':
       return `${JSON.stringify(views.map(record), null, 2)}\n`;
     case 'yaml':

@@ -56,7 +56,10 @@ export function newDatabaseUser(request: NewUserRequest): { name: string; spec: 
     throw new CommandFailed(`${[...new Set(problems)].join('; ')}; nothing was changed`);
   }
   const nameCheck = objectNameSchema.safeParse(name);
-  const nameProblem = nameCheck.success ? objectRules.find((rule) => !rule.holds({ metadata: { name }, spec: parsed.data }))?.message : nameCheck.error.issues.map(describeIssue).join('; ');
-  if (nameProblem !== undefined) throw new CommandFailed(`${request.name === undefined ? 'the DatabaseUser name' : '--name'} "${name}": ${nameProblem}; nothing was changed`);
+  const nameProblem = nameCheck.success
+    ? objectRules.find((rule) => !rule.holds({ metadata: { name }, spec: parsed.data }))?.message
+    : nameCheck.error.issues.map(describeIssue).join('; ');
+  if (nameProblem !== undefined)
+    throw new CommandFailed(`${request.name === undefined ? 'the DatabaseUser name' : '--name'} "${name}": ${nameProblem}; nothing was changed`);
   return { name, spec };
 }

@@ -44,13 +44,17 @@ export async function obtainPassword(source: PasswordSource, io: PasswordIo, com
   if (source === 'generate') return { kind: 'generate' };
   if (source === 'stdin') {
     const line = await readFirstLine(io.stdin);
-    if (line === undefined || line === '') throw new CommandFailed('--password-stdin: stdin has no password on its first line (use --generate-password to have one generated); nothing was changed');
+    if (line === undefined || line === '')
+      throw new CommandFailed('--password-stdin: stdin has no password on its first line (use --generate-password to have one generated); nothing was changed');
     const violation = passwordPolicyViolation(line);
     if (violation !== undefined) throw refuse(violation);
     return { kind: 'chosen', password: line };
   }
   if (!io.stdin.isTTY) {
-    throw new UsageError('stdin is not a terminal, so there is no one to ask for a password: pass --password-stdin (read it from stdin) or --generate-password', command);
+    throw new UsageError(
+      'stdin is not a terminal, so there is no one to ask for a password: pass --password-stdin (read it from stdin) or --generate-password',
+      command,
+    );
   }
   return promptForPassword(io);
 }

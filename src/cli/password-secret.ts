@@ -21,7 +21,13 @@ export function ownerReferenceTo(user: DatabaseUser): OwnerReference {
  * password remove it again (and never a Secret a person made). With an owner, a cluster's garbage
  * collector removes it with the DatabaseUser too (ADR 10).
  */
-export function passwordSecretManifest(options: { secretName: string; key: string; databaseUserName: string; password: string; owner?: OwnerReference }): KubeSecret {
+export function passwordSecretManifest(options: {
+  secretName: string;
+  key: string;
+  databaseUserName: string;
+  password: string;
+  owner?: OwnerReference;
+}): KubeSecret {
   return {
     apiVersion: 'v1',
     kind: 'Secret',

@@ -10,7 +10,14 @@ import { refuseUnchangeable } from './guards.js';
 import type { CliIo } from './io.js';
 import { awaitOutcome, describeTimeout, untilApplied, type Goal } from './outcome.js';
 import { obtainPassword } from './password-input.js';
-import { isCliPasswordSecret, ownerReferenceTo, removeCliPasswordSecret, passwordKey, passwordSecretManifest, passwordSecretNameFor } from './password-secret.js';
+import {
+  isCliPasswordSecret,
+  ownerReferenceTo,
+  removeCliPasswordSecret,
+  passwordKey,
+  passwordSecretManifest,
+  passwordSecretNameFor,
+} from './password-secret.js';
 import { openSession, type Session } from './session.js';
 import { UndoLog } from './undo-log.js';
 
@@ -82,7 +89,10 @@ async function requestReset(change: Change, token: string): Promise<Goal> {
   const ref = view.passwordSecretRef;
   await client.patchUser(view.name, { metadata: { annotations: { [resetPasswordAnnotation]: token } }, ...(ref ? { spec: { passwordSecretRef: null } } : {}) });
   change.undo.add(`the reset requested on DatabaseUser "${view.name}"`, async () => {
-    await client.patchUser(view.name, { metadata: { annotations: { [resetPasswordAnnotation]: previousToken } }, ...(ref ? { spec: { passwordSecretRef: ref } } : {}) });
+    await client.patchUser(view.name, {
+      metadata: { annotations: { [resetPasswordAnnotation]: previousToken } },
+      ...(ref ? { spec: { passwordSecretRef: ref } } : {}),
+    });
   });
   return { applied: (user) => user.status?.lastPasswordReset === token, before };
 }
@@ -132,7 +142,9 @@ export async function runUpdatePassword(invocation: UpdateInvocation, io: CliIo)
       case 'gone':
         throw new CommandFailed(`DatabaseUser "${view.name}" was deleted while its password was being updated`);
       case 'timed-out':
-        throw new CommandFailed(`the new password of user "${username}" is not applied yet: ${describeTimeout(outcome, timeoutMs)}. The change stays requested; the operator applies it when it can`);
+        throw new CommandFailed(
+          `the new password of user "${username}" is not applied yet: ${describeTimeout(outcome, timeoutMs)}. The change stays requested; the operator applies it when it can`,
+        );
       case 'refused': {
         const { undone, failed } = await change.undo.undoAll();
         const cleanup = failed.length > 0 ? `could not undo ${failed.join('; ')}` : `undone: ${undone.join(', ')}`;

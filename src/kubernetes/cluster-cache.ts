@@ -124,7 +124,15 @@ export class ClusterCache {
       );
       this.otherSecretInformers.push(
         new Informer(
-          { name: `secrets/${where}`, http, path: secretsPath(namespace), labelSelector: otherSecrets, metadataOnly: true, logger, project: projectSecretEntry },
+          {
+            name: `secrets/${where}`,
+            http,
+            path: secretsPath(namespace),
+            labelSelector: otherSecrets,
+            metadataOnly: true,
+            logger,
+            project: projectSecretEntry,
+          },
           secretHandlers,
         ),
       );

@@ -147,7 +147,8 @@ export class Credentials {
       const command = exec.command.includes('/') ? path.resolve(baseDir, exec.command) : exec.command;
       const env = { ...process.env, ...Object.fromEntries((exec.env ?? []).map(({ name, value }) => [name, value])) };
       const interactive = context.interactive && exec.interactiveMode !== 'Never';
-      if (exec.interactiveMode === 'Always' && !interactive) throw new ClusterConfigError(`credential plugin "${exec.command}" needs a terminal (interactiveMode: Always)`);
+      if (exec.interactiveMode === 'Always' && !interactive)
+        throw new ClusterConfigError(`credential plugin "${exec.command}" needs a terminal (interactiveMode: Always)`);
       env.KUBERNETES_EXEC_INFO = JSON.stringify({
         apiVersion: exec.apiVersion,
         kind: 'ExecCredential',
@@ -159,7 +160,9 @@ export class Credentials {
       } catch (error) {
         const notFound = (error as { code?: string }).code === 'ENOENT';
         const why = notFound ? 'not found' : error instanceof Error ? error.message : String(error);
-        throw new ClusterConfigError(`credential plugin "${exec.command}" ${why}${notFound && exec.installHint ? `\n${exec.installHint.trim()}` : ''}`, { cause: error });
+        throw new ClusterConfigError(`credential plugin "${exec.command}" ${why}${notFound && exec.installHint ? `\n${exec.installHint.trim()}` : ''}`, {
+          cause: error,
+        });
       }
       const credential = execCredentialSchema.parse(JSON.parse(stdout));
       const token = credential.status?.token;
@@ -267,7 +270,10 @@ export async function resolveContext(merged: MergedKubeconfig, selection: Kubeco
       ...(cluster['insecure-skip-tls-verify'] ? { 'insecure-skip-tls-verify': true } : {}),
       ...(cluster['tls-server-name'] ? { 'tls-server-name': cluster['tls-server-name'] } : {}),
     };
-    credentials = Credentials.exec(user.exec, userDir, { interactive: selection.interactive ?? false, ...(user.exec.provideClusterInfo ? { cluster: clusterInfo } : {}) });
+    credentials = Credentials.exec(user.exec, userDir, {
+      interactive: selection.interactive ?? false,
+      ...(user.exec.provideClusterInfo ? { cluster: clusterInfo } : {}),
+    });
   }
   return {
     config: {

@@ -93,7 +93,11 @@ export class KubeHttp {
       ...(body === undefined ? {} : { 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) }),
     };
     return new Promise((resolve, reject) => {
-      const request = this.transport.request(this.url(path, options.query), { method, headers, agent: this.agent, ...(options.signal ? { signal: options.signal } : {}) }, resolve);
+      const request = this.transport.request(
+        this.url(path, options.query),
+        { method, headers, agent: this.agent, ...(options.signal ? { signal: options.signal } : {}) },
+        resolve,
+      );
       request.on('error', reject);
       request.end(body);
     });

@@ -62,7 +62,13 @@ function attributeChanges(observed: RoleAttributes): Partial<RoleAttributes> {
 const actsAsUser = new Set<RoleAction['kind']>(['grantDefaultPrivileges', 'revokeDefaultPrivileges', 'reassignOwned']);
 
 /** The role's own changes; a non-superuser admin first holds the role where an action needs it. */
-export function planRole(desired: DesiredRole, database: ObservedDatabase, role: ObservedRole | undefined, password: PasswordVerdict, server: ObservedServer): RoleAction[] {
+export function planRole(
+  desired: DesiredRole,
+  database: ObservedDatabase,
+  role: ObservedRole | undefined,
+  password: PasswordVerdict,
+  server: ObservedServer,
+): RoleAction[] {
   const actions = planRoleChanges(desired, database, role, password);
   // A non-superuser admin holds every role it creates (as CREATEROLE did implicitly before
   // PostgreSQL 16), and any other role only once an action needs its privileges.

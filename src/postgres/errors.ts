@@ -40,7 +40,8 @@ function codeOf(error: unknown): string | undefined {
 }
 
 function failureOf(code: string, text: string): PostgresFailure {
-  if (networkCodes.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code) || unavailableText.test(text)) return 'unavailable';
+  if (networkCodes.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code) || unavailableText.test(text))
+    return 'unavailable';
   switch (code) {
     case '28P01':
     case '28000':

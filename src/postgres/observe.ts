@@ -155,9 +155,7 @@ export async function observeRole(client: Client, username: string, database: st
   let defaultPrivileges: Completeness = 'none';
   if (defaults.some((entry) => entry.grantee === readwrite || entry.grantee === readonly)) {
     defaultPrivileges =
-      defaultsComplete(defaults, username, readwrite, 'readwrite') && defaultsComplete(defaults, username, readonly, 'readonly')
-        ? 'complete'
-        : 'partial';
+      defaultsComplete(defaults, username, readwrite, 'readwrite') && defaultsComplete(defaults, username, readonly, 'readonly') ? 'complete' : 'partial';
   }
   return {
     role: {

@@ -31,7 +31,9 @@ export async function scramSha256Verifier(password: string, salt: Buffer = rando
 
 /** PostgreSQL's MD5 format: "md5" + md5(password || username). The username is the salt. */
 export function md5Verifier(password: string, username: string): string {
-  return `md5${createHash('md5').update(password + username, 'utf8').digest('hex')}`;
+  return `md5${createHash('md5')
+    .update(password + username, 'utf8')
+    .digest('hex')}`;
 }
 
 const scramPattern = /^SCRAM-SHA-256\$(\d+):([A-Za-z0-9+/=]+)\$([A-Za-z0-9+/=]+):([A-Za-z0-9+/=]+)$/;

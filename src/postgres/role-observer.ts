@@ -101,7 +101,9 @@ export class RoleObserver {
     }
     const encryption = storedEncryption(stored);
     const key = this.roleKey(target);
-    const fingerprint = createHash('sha256').update(JSON.stringify([stored, candidate.value, candidate.encryption])).digest('base64');
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([stored, candidate.value, candidate.encryption]))
+      .digest('base64');
     const known = this.passwordVerdicts.get(key);
     if (known?.fingerprint === fingerprint) return { matches: known.matches, encryption };
     const matches = await storedHashMatches(stored, candidate.value, target.username, encryption ?? candidate.encryption);

@@ -138,7 +138,13 @@ export function decide(observed: Observed, generate: () => string): Decision {
     resetToken: password.resetToken,
   });
   const secretIsCurrent = credentials.kind === 'managed' && secretMatches(credentials.secret, manifest);
-  const desired: DesiredRole = { username: spec.username, readOnly: spec.readOnly, password: password.password, encryption: encryptionOf(spec.passwordEncryption), marker };
+  const desired: DesiredRole = {
+    username: spec.username,
+    readOnly: spec.readOnly,
+    password: password.password,
+    encryption: encryptionOf(spec.passwordEncryption),
+    marker,
+  };
   const actions = planRoleActions(desired, observed.role, verdict);
   return { kind: 'apply', secret: secretIsCurrent ? undefined : manifest, forceSecret: credentials.kind === 'managed', password, desired, actions };
 }

@@ -2,9 +2,7 @@ import type { ReadyReason } from '../api/conditions.js';
 import { passwordPolicyViolation } from '../api/password-policy.js';
 
 export type ChosenPassword =
-  | { kind: 'none' }
-  | { kind: 'value'; password: string; secretName: string; resourceVersion: string }
-  | { kind: 'unreadable'; message: string };
+  { kind: 'none' } | { kind: 'value'; password: string; secretName: string; resourceVersion: string } | { kind: 'unreadable'; message: string };
 
 export interface PasswordInputs {
   protected: boolean;

@@ -86,7 +86,10 @@ export class DatabaseUserReconciler {
     const chosen = await this.readChosenPassword(subject, spec);
     const candidate = passwordCandidate(credentials, subject.name, chosen);
     const encryption = encryptionOf(spec.passwordEncryption);
-    const role = await postgres.observe({ connection, database, username: spec.username }, candidate === undefined ? undefined : { value: candidate, encryption });
+    const role = await postgres.observe(
+      { connection, database, username: spec.username },
+      candidate === undefined ? undefined : { value: candidate, encryption },
+    );
     return {
       namespace: subject.namespace,
       name: subject.name,
@@ -137,7 +140,13 @@ export class DatabaseUserReconciler {
     // One message whatever this pass changed (Events tell the changes): a message that said "updated"
     // would need a second status write on the next pass to say "matches".
     const message = `user "${spec.username}": the role, its grants and its Secret match the spec`;
-    return { readiness: { ready: true, message }, applied, cleared: chosen.kind === 'value' ? [] : ['passwordSecretResourceVersion'], actions, retry: 'when-changed' };
+    return {
+      readiness: { ready: true, message },
+      applied,
+      cleared: chosen.kind === 'value' ? [] : ['passwordSecretResourceVersion'],
+      actions,
+      retry: 'when-changed',
+    };
   }
 
   /**
@@ -282,7 +291,10 @@ export class DatabaseUserReconciler {
    */
   private async report(subject: Subject, outcome: Outcome): Promise<ReconcileResult> {
     const { readiness, applied, cleared, actions, retry } = outcome;
-    this.deps.onOutcome?.(readiness.ready ? 'Reconciled' : readiness.reason, actions.map((action) => action.kind));
+    this.deps.onOutcome?.(
+      readiness.ready ? 'Reconciled' : readiness.reason,
+      actions.map((action) => action.kind),
+    );
     const previous = subject.user.status;
     const status = computeStatus({ previous, generation: subject.user.metadata.generation, readiness, applied, cleared, now: this.deps.now().toISOString() });
     if (!readiness.ready && readyReasonOf(previous) !== readiness.reason) this.event(subject, 'Warning', readiness.reason, readiness.message);

@@ -6,14 +6,7 @@ export type Readiness = { ready: true; message: string } | { ready: false; reaso
 /** Status fields that describe what is applied in PostgreSQL; kept from the previous status when unknown. */
 export type AppliedFields = Pick<
   DatabaseUserStatus,
-  | 'username'
-  | 'readOnly'
-  | 'protected'
-  | 'passwordEncryption'
-  | 'secretName'
-  | 'passwordUpdatedAt'
-  | 'lastPasswordReset'
-  | 'passwordSecretResourceVersion'
+  'username' | 'readOnly' | 'protected' | 'passwordEncryption' | 'secretName' | 'passwordUpdatedAt' | 'lastPasswordReset' | 'passwordSecretResourceVersion'
 >;
 
 /** Applied fields that no longer apply (e.g. no chosen-password Secret any more): removed from the status. */
@@ -63,9 +56,7 @@ export function statusEquals(a: DatabaseUserStatus | undefined, b: DatabaseUserS
 
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, node: unknown) =>
-    node !== null && typeof node === 'object' && !Array.isArray(node)
-      ? Object.fromEntries(Object.entries(node).sort(([x], [y]) => x.localeCompare(y)))
-      : node,
+    node !== null && typeof node === 'object' && !Array.isArray(node) ? Object.fromEntries(Object.entries(node).sort(([x], [y]) => x.localeCompare(y))) : node,
   );
 }
 

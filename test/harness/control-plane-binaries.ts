@@ -25,7 +25,9 @@ interface Component {
 function kubernetesVersionFlags(version: string): string {
   const [major, minor] = version.replace(/^v/, '').split('.');
   const pkg = 'k8s.io/component-base/version';
-  return [`-X ${pkg}.gitVersion=${version}`, `-X ${pkg}.gitMajor=${major ?? ''}`, `-X ${pkg}.gitMinor=${minor ?? ''}`, `-X ${pkg}.gitTreeState=clean`].join(' ');
+  return [`-X ${pkg}.gitVersion=${version}`, `-X ${pkg}.gitMajor=${major ?? ''}`, `-X ${pkg}.gitMinor=${minor ?? ''}`, `-X ${pkg}.gitTreeState=clean`].join(
+    ' ',
+  );
 }
 
 const kubernetesModule = path.join(repoRoot, 'tools', 'controlplane', 'kubernetes');
@@ -77,7 +79,10 @@ const buildFlags = ['-trimpath', '-pgo=off'];
 /** Keyed by version and build flags, so a changed recipe never reuses an old binary. */
 function cachedPath(component: Component): string {
   const version = pinnedVersion(component);
-  const recipe = createHash('sha256').update(JSON.stringify([buildFlags, component.ldflags(version)])).digest('hex').slice(0, 8);
+  const recipe = createHash('sha256')
+    .update(JSON.stringify([buildFlags, component.ldflags(version)]))
+    .digest('hex')
+    .slice(0, 8);
   return path.join(cacheRoot(), 'bin', `${component.binary}-${version}-${recipe}`);
 }
 

@@ -18,7 +18,13 @@ async function waitForCrd(cluster: ClusterAccess): Promise<void> {
 
 /** The CRD and the protection policy only (`npm run local`, where the operator runs as the admin). */
 export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<void> {
-  await kubectlOrThrow(cluster, ['apply', '-f', path.join(repoRoot, 'crds', 'dbuser.dev_databaseusers.yaml'), '-f', path.join(repoRoot, 'deploy', 'protection-policy.yaml')]);
+  await kubectlOrThrow(cluster, [
+    'apply',
+    '-f',
+    path.join(repoRoot, 'crds', 'dbuser.dev_databaseusers.yaml'),
+    '-f',
+    path.join(repoRoot, 'deploy', 'protection-policy.yaml'),
+  ]);
   await waitForCrd(cluster);
 }
 

@@ -58,11 +58,9 @@ writeFileSync(
   { mode: 0o755 },
 );
 const { postgres } = environment;
-writeFileSync(
-  envFile,
-  [`export KUBECONFIG=${kubeconfigFile}`, `export DATABASE_URL='${postgres.url}'`, `export PATH="${binDir}:$PATH"`, ''].join('\n'),
-  { mode: 0o600 },
-);
+writeFileSync(envFile, [`export KUBECONFIG=${kubeconfigFile}`, `export DATABASE_URL='${postgres.url}'`, `export PATH="${binDir}:$PATH"`, ''].join('\n'), {
+  mode: 0o600,
+});
 
 // The examples' world: a database "shop" with an owner of its own, and the admin Secret they name.
 const admin = new pg.Client({ connectionString: postgres.url });

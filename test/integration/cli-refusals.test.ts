@@ -20,7 +20,12 @@ afterAll(async () => {
 
 /** Every DatabaseUser and Secret of the namespace with its resourceVersion: any write shows. */
 async function kubernetesState(): Promise<Record<string, string>> {
-  const users = (await ctx.kube.custom.listNamespacedCustomObject({ group: 'dbuser.dev', version: 'v1alpha1', namespace: ctx.namespace, plural: 'databaseusers' })) as {
+  const users = (await ctx.kube.custom.listNamespacedCustomObject({
+    group: 'dbuser.dev',
+    version: 'v1alpha1',
+    namespace: ctx.namespace,
+    plural: 'databaseusers',
+  })) as {
     items: { metadata: { name: string; resourceVersion: string } }[];
   };
   const secrets = await ctx.kube.core.listNamespacedSecret({ namespace: ctx.namespace });
@@ -55,7 +60,7 @@ describe('refused before anything is sent', () => {
     ['with a single quote', "twenty-four characters '", 'the password contains a quote'],
   ];
 
-  it.each(badPasswords)('a new user\'s password %s', async (_label, password, message) => {
+  it.each(badPasswords)("a new user's password %s", async (_label, password, message) => {
     const username = uniqueUsername('badpw');
     const before = await kubernetesState();
     const result = await kubectlDbuser(ctx.namespace, ['create', username, '--password-stdin'], `${password}\n`);
@@ -127,8 +132,12 @@ describe('a username an unmanaged role already has', () => {
 
     const result = await kubectlDbuser(ctx.namespace, ['create', username, ...flags], input === undefined ? undefined : `${input}\n`);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`error: user "${username}" was not created: RoleConflict: role "${username}" already exists and is not managed by dbuser-operator`);
-    expect(result.stderr).toContain(input === undefined ? `(removed DatabaseUser "${name}" again)` : `(removed DatabaseUser "${name}" and Secret "${name}-password" again)`);
+    expect(result.stderr).toContain(
+      `error: user "${username}" was not created: RoleConflict: role "${username}" already exists and is not managed by dbuser-operator`,
+    );
+    expect(result.stderr).toContain(
+      input === undefined ? `(removed DatabaseUser "${name}" again)` : `(removed DatabaseUser "${name}" and Secret "${name}-password" again)`,
+    );
     expect(result.stdout).toBe('');
     expect(await kubernetesState()).toEqual(before);
     expect(await ctx.pg.role(username)).toEqual(role);

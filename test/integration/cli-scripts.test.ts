@@ -36,7 +36,9 @@ describe('without a terminal', () => {
     expect(user?.spec).toMatchObject({ passwordSecretRef: { name: `${nameOf(username)}-password`, key: 'password' } });
     const secret = await ctx.kube.core.readNamespacedSecret({ namespace: ctx.namespace, name: `${nameOf(username)}-password` });
     expect(secret.metadata?.labels).toEqual({ 'app.kubernetes.io/managed-by': 'kubectl-dbuser', 'dbuser.dev/databaseuser': nameOf(username) });
-    expect(secret.metadata?.ownerReferences).toEqual([{ apiVersion: 'dbuser.dev/v1alpha1', kind: 'DatabaseUser', name: nameOf(username), uid: user?.metadata.uid }]);
+    expect(secret.metadata?.ownerReferences).toEqual([
+      { apiVersion: 'dbuser.dev/v1alpha1', kind: 'DatabaseUser', name: nameOf(username), uid: user?.metadata.uid },
+    ]);
   });
 
   it('update-password --password-stdin: the new password logs in, the old one does not', async () => {
@@ -70,7 +72,10 @@ describe('without a terminal', () => {
 
   it('without --password-stdin or --generate-password, create and update-password refuse, naming both', async () => {
     const absent = uniqueUsername('unasked');
-    for (const args of [['create', absent], ['update-password', username]]) {
+    for (const args of [
+      ['create', absent],
+      ['update-password', username],
+    ]) {
       const result = await kubectlDbuser(ctx.namespace, args);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('stdin is not a terminal');
@@ -152,7 +157,9 @@ describe("kubectl's flags and kubeconfig rules", () => {
     expect(here.stdout).toBe((await kubectlDbuser(ctx.namespace, ['list', '-o', 'json'])).stdout);
     const elsewhere = await run('list', '--context', 'elsewhere');
     expect(elsewhere).toMatchObject({ code: 0, stdout: '', stderr: 'No database users found in namespace "kube-public".\n' });
-    const explicit = await runWithoutTerminal(process.execPath, [cliScript, '--kubeconfig', file, 'list', '-o', 'json'], { env: cliEnv({ KUBECONFIG: '/nonexistent' }) });
+    const explicit = await runWithoutTerminal(process.execPath, [cliScript, '--kubeconfig', file, 'list', '-o', 'json'], {
+      env: cliEnv({ KUBECONFIG: '/nonexistent' }),
+    });
     expect(explicit.stdout).toBe(here.stdout);
     const missing = await run('list', '--context', 'nowhere');
     expect(missing.code).toBe(1);

@@ -55,7 +55,11 @@ describe('a crash between writing the Secret and changing the role', () => {
     }
 
     await ctx.operator?.restart();
-    const user = await ctx.kube.waitForUser('crash', 'the reset completed', (u) => u.status?.lastPasswordReset === 'crash-test' && u.status.conditions?.[0]?.status === 'True');
+    const user = await ctx.kube.waitForUser(
+      'crash',
+      'the reset completed',
+      (u) => u.status?.lastPasswordReset === 'crash-test' && u.status.conditions?.[0]?.status === 'True',
+    );
     expect(user.status?.observedGeneration).toBe(user.metadata.generation);
     const after = await ctx.kube.secretData('crash-credentials');
     expect(await ctx.pg.canLogin(after?.uri ?? '')).toBe(true);

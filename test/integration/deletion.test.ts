@@ -36,9 +36,9 @@ describe('deletionPolicy Delete', () => {
     await ctx.kube.waitGone('doomed');
 
     expect(await ctx.pg.role(username)).toBeUndefined();
-    const here = await ctx.pg.admin(ctx.database).query<{ owner: string; n: number }>(
-      "SELECT tableowner AS owner, (SELECT count(*)::int FROM precious) AS n FROM pg_tables WHERE tablename = 'precious'",
-    );
+    const here = await ctx.pg
+      .admin(ctx.database)
+      .query<{ owner: string; n: number }>("SELECT tableowner AS owner, (SELECT count(*)::int FROM precious) AS n FROM pg_tables WHERE tablename = 'precious'");
     expect(here.rows).toEqual([{ owner: ctx.owner.name, n: 100 }]);
     const there = await other.query<{ owner: string; n: number }>(
       "SELECT tableowner AS owner, (SELECT count(*)::int FROM elsewhere) AS n FROM pg_tables WHERE tablename = 'elsewhere'",

@@ -52,7 +52,10 @@ describe('kubectl apply -k deploy/', () => {
 
   it('runs two hardened replicas with probes', async () => {
     const deployment = JSON.parse((await asAdmin('get', 'deployment', 'dbuser-operator', '-n', 'dbuser-system', '-o', 'json')).stdout) as {
-      spec: { replicas: number; template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Record<string, unknown>[] } } };
+      spec: {
+        replicas: number;
+        template: { spec: { serviceAccountName: string; securityContext: Record<string, unknown>; containers: Record<string, unknown>[] } };
+      };
     };
     const pod = deployment.spec.template.spec;
     expect(deployment.spec.replicas).toBe(2);

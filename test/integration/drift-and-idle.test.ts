@@ -143,7 +143,9 @@ describe('a resync with nothing to do', () => {
     const start = await countersNow();
     await ctx.kube.patchUser('rw', { metadata: { annotations: { 'dbuser.dev/reset-password': 'counted' } } });
     await ctx.kube.waitForUser('rw', 'reset handled', (u) => u.status?.lastPasswordReset === 'counted');
-    expect(writeStatementsSince(readHarnessState().postgres.logFile, start.pgOffset, ctx.database).some((statement) => statement.startsWith('ALTER ROLE'))).toBe(true);
+    expect(
+      writeStatementsSince(readHarnessState().postgres.logFile, start.pgOffset, ctx.database).some((statement) => statement.startsWith('ALTER ROLE')),
+    ).toBe(true);
     expect(await operatorWrites()).toBeGreaterThan(start.operatorWrites);
     if (readHarnessState().cluster.auditLogFile) {
       const writes = auditedWrites(start.auditOffset);

@@ -41,9 +41,9 @@ describe('the provider examples', () => {
     const [header, ...rows] = listed.stdout.trim().split('\n');
     expect(header?.split(/\s{2,}/)).toEqual(['NAME', 'USERNAME', 'READ-ONLY', 'PROTECTED', 'PASSWORD ENCRYPTION', 'READY', 'AGE']);
     const cells = rows.map((row) => row.split(/\s+/));
-    expect(cells.map(([name, username, readOnly, isProtected, encryption, ready]) => ({ name, username, readOnly, protected: isProtected, encryption, ready }))).toEqual(
-      expected.map((user) => ({ ...user, encryption: 'SCRAM-SHA-256', ready: 'True' })),
-    );
+    expect(
+      cells.map(([name, username, readOnly, isProtected, encryption, ready]) => ({ name, username, readOnly, protected: isProtected, encryption, ready })),
+    ).toEqual(expected.map((user) => ({ ...user, encryption: 'SCRAM-SHA-256', ready: 'True' })));
     const shortName = await ctx.kubectl('get', 'dbuser', '-o', 'name');
     expect(shortName.stdout.trim().split('\n')).toHaveLength(3);
   });

@@ -1,13 +1,7 @@
 // Proves the test harness is a real kube-apiserver + etcd and a real PostgreSQL: each test exercises
 // behaviour a mock would not have (persistence, CEL, admission policies, SCRAM authentication).
 import { describe, expect, it, beforeAll } from '@jest/globals';
-import {
-  AdmissionregistrationV1Api,
-  ApiextensionsV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import { AdmissionregistrationV1Api, ApiextensionsV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import pg from 'pg';
 import { scramSha256Verifier } from '../../src/postgres/password-hash.js';
 import { readHarnessState } from '../harness/harness-state.js';
@@ -90,7 +84,9 @@ describe('the API server', () => {
         spec: {
           failurePolicy: 'Fail',
           matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['DELETE'], resources: ['configmaps'] }] },
-          validations: [{ expression: "!has(oldObject.metadata.labels) || !('keep' in oldObject.metadata.labels)", message: 'this ConfigMap is kept', reason: 'Forbidden' }],
+          validations: [
+            { expression: "!has(oldObject.metadata.labels) || !('keep' in oldObject.metadata.labels)", message: 'this ConfigMap is kept', reason: 'Forbidden' },
+          ],
         },
       },
     });

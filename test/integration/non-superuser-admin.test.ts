@@ -34,7 +34,9 @@ afterAll(async () => {
 
 describe('with a CREATEROLE admin that is not a superuser', () => {
   it('the admin really is no superuser', async () => {
-    const result = await ctx.pg.admin().query<{ rolsuper: boolean; rolcreaterole: boolean }>('SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = $1', [ctx.owner.name]);
+    const result = await ctx.pg
+      .admin()
+      .query<{ rolsuper: boolean; rolcreaterole: boolean }>('SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = $1', [ctx.owner.name]);
     expect(result.rows[0]).toEqual({ rolsuper: false, rolcreaterole: true });
   });
 
@@ -74,9 +76,11 @@ describe('with a CREATEROLE admin that is not a superuser', () => {
     await ctx.kube.deleteUser('rw');
     await ctx.kube.waitGone('rw');
     expect(await ctx.pg.role(usernames.rw)).toBeUndefined();
-    const owner = await ctx.pg.admin(ctx.database).query<{ owner: string; rows: string }>(
-      "SELECT tableowner AS owner, (SELECT count(*) FROM made_later)::text AS rows FROM pg_tables WHERE tablename = 'made_later'",
-    );
+    const owner = await ctx.pg
+      .admin(ctx.database)
+      .query<{ owner: string; rows: string }>(
+        "SELECT tableowner AS owner, (SELECT count(*) FROM made_later)::text AS rows FROM pg_tables WHERE tablename = 'made_later'",
+      );
     expect(owner.rows[0]).toEqual({ owner: ctx.owner.name, rows: '1' });
   });
 });

@@ -62,7 +62,7 @@ describe('chosen passwords', () => {
     ['23 characters', 'x'.repeat(23), 'shorter than 24 characters'],
     ['65 characters', 'x'.repeat(65), 'longer than 64 characters'],
     ['a double quote', 'twenty-four chars with "', 'contains a quote'],
-    ["a single quote", "twenty-four chars with '", 'contains a quote'],
+    ['a single quote', "twenty-four chars with '", 'contains a quote'],
   ])('with %s give PasswordPolicyViolation and change nothing in PostgreSQL', async (label, password, message) => {
     const name = `bad-${label.replace(/\W+/g, '-')}`;
     const username = uniqueUsername('badpw');
@@ -109,7 +109,11 @@ describe('updating a password', () => {
     await ctx.kube.waitEvent('edit', `User "${username}" updated.`);
     // The status names the version of the chosen Secret whose password the role has (tools wait on it).
     const edited = await ctx.kube.core.readNamespacedSecret({ namespace: ctx.namespace, name: 'edit-pw' });
-    await ctx.kube.waitForUser('edit', 'the edited Secret reported as applied', (u) => u.status?.passwordSecretResourceVersion === edited.metadata?.resourceVersion);
+    await ctx.kube.waitForUser(
+      'edit',
+      'the edited Secret reported as applied',
+      (u) => u.status?.passwordSecretResourceVersion === edited.metadata?.resourceVersion,
+    );
   });
 
   it('the reset annotation gives a generated-password user a new password', async () => {

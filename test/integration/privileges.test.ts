@@ -65,7 +65,12 @@ describe('objects created later', () => {
   it("a read-write user's new table is readable by read-only users and writable by other read-write users", async () => {
     const [read] = await ctx.pg.queryAs(uris.b, 'SELECT note FROM made_by_a');
     expect(read?.rows).toEqual([{ note: 'a1' }]);
-    await ctx.pg.queryAs(uris.c, "INSERT INTO made_by_a (note) VALUES ('c1')", "UPDATE made_by_a SET note = 'c2' WHERE note = 'c1'", "DELETE FROM made_by_a WHERE note = 'c2'");
+    await ctx.pg.queryAs(
+      uris.c,
+      "INSERT INTO made_by_a (note) VALUES ('c1')",
+      "UPDATE made_by_a SET note = 'c2' WHERE note = 'c1'",
+      "DELETE FROM made_by_a WHERE note = 'c2'",
+    );
     expect(await ctx.pg.sqlstateOf(uris.b, "INSERT INTO made_by_a (note) VALUES ('b1')")).toBe('42501');
   });
 

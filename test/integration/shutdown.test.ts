@@ -23,7 +23,8 @@ afterAll(async () => {
 describe('SIGTERM', () => {
   it('in the middle of a burst: exit 0 within the grace period, and a restart completes every user', async () => {
     await Promise.all(names.map((name) => ctx.kube.createUser(name, { username: uniqueUsername('burst'), connection: { secretName: ctx.connectionSecret } })));
-    const readyNow = async () => (await Promise.all(names.map(async (name) => readyCondition(await ctx.kube.getUser(name))?.status === 'True'))).filter(Boolean).length;
+    const readyNow = async () =>
+      (await Promise.all(names.map(async (name) => readyCondition(await ctx.kube.getUser(name))?.status === 'True'))).filter(Boolean).length;
     const operator = ctx.operator;
     if (!operator) throw new Error('no operator');
     // The operator's own count is one cheap request: polling 100 objects would outlast the burst.

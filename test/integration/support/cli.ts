@@ -25,7 +25,11 @@ export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 /** Runs a program without a terminal: stdin is a pipe carrying `input` (or closed at once). */
-export function runWithoutTerminal(command: string, args: readonly string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<KubectlResult> {
+export function runWithoutTerminal(
+  command: string,
+  args: readonly string[],
+  options: { input?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<KubectlResult> {
   return new Promise((resolve) => {
     const child = execFile(command, [...args], { env: options.env ?? cliEnv(), maxBuffer: 4 * 1024 * 1024 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;

@@ -33,7 +33,8 @@ export async function createTestContext(prefix: string, options: { operatorEnv?:
   const kube = new KubeTestClient(kubeConfig, namespace);
   const connectionSecret = 'pg-admin';
   await kube.putSecret(connectionSecret, { uri: pg.adminUri(created.database) });
-  const operator = options.startOperator === false ? undefined : await OperatorProcess.start({ namespace, ...(options.operatorEnv ? { env: options.operatorEnv } : {}) });
+  const operator =
+    options.startOperator === false ? undefined : await OperatorProcess.start({ namespace, ...(options.operatorEnv ? { env: options.operatorEnv } : {}) });
   const { kubectl: kubectlPath, kubeconfigPath } = state.cluster;
   return {
     namespace,

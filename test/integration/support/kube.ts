@@ -155,10 +155,9 @@ export class KubeTestClient {
   }
 
   async waitEvent(name: string, message: string, timeoutMs = 20_000): Promise<void> {
-    await waitFor(
-      `an Event "${message}" on ${name}`,
-      async () => ((await this.events(name)).some((event) => event.message === message) ? true : undefined),
-      { timeoutMs, intervalMs: 100 },
-    );
+    await waitFor(`an Event "${message}" on ${name}`, async () => ((await this.events(name)).some((event) => event.message === message) ? true : undefined), {
+      timeoutMs,
+      intervalMs: 100,
+    });
   }
 }

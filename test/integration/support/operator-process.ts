@@ -85,11 +85,11 @@ export class OperatorProcess {
 
   private async waitFor(endpoint: '/readyz' | '/healthz'): Promise<void> {
     const proc = this.process;
-    await waitFor(
-      `the operator to answer ${endpoint}`,
-      async () => ((await this.probe(endpoint)) === 200 ? true : undefined),
-      { timeoutMs: 30_000, intervalMs: 100, abortIf: () => proc.exitReason() },
-    );
+    await waitFor(`the operator to answer ${endpoint}`, async () => ((await this.probe(endpoint)) === 200 ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      abortIf: () => proc.exitReason(),
+    });
   }
 
   /** The HTTP status of /healthz or /readyz. */

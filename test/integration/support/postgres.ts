@@ -13,7 +13,14 @@ export class PgTestClient {
   admin(database = 'postgres'): pg.Pool {
     let pool = this.pools.get(database);
     if (!pool) {
-      pool = new pg.Pool({ host: this.endpoint.host, port: this.endpoint.port, user: this.endpoint.superuser, password: this.endpoint.password, database, max: 3 });
+      pool = new pg.Pool({
+        host: this.endpoint.host,
+        port: this.endpoint.port,
+        user: this.endpoint.superuser,
+        password: this.endpoint.password,
+        database,
+        max: 3,
+      });
       pool.on('error', () => undefined);
       this.pools.set(database, pool);
     }

@@ -17,7 +17,11 @@ describe('parseConnectionSecret', () => {
   it('reads CloudNativePG-style keys, and Crunchy PGO "user"', () => {
     const cnpg = { host: 'cluster-rw', port: '5432', username: 'postgres', password: 'x', dbname: 'app', uri: 'postgresql://ignored' };
     expect(parseConnectionSecret(cnpg)).toMatchObject({ host: 'cluster-rw', username: 'postgres', database: 'app', sslMode: undefined });
-    expect(parseConnectionSecret({ host: 'hippo-primary', user: 'hippo', password: 'x' })).toMatchObject({ username: 'hippo', port: 5432, database: 'postgres' });
+    expect(parseConnectionSecret({ host: 'hippo-primary', user: 'hippo', password: 'x' })).toMatchObject({
+      username: 'hippo',
+      port: 5432,
+      database: 'postgres',
+    });
     expect(parseConnectionSecret({ host: 'h', username: 'u', password: 'p', 'ca.crt': 'PEM' }).caCertificate).toBe('PEM');
   });
 

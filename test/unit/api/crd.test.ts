@@ -15,7 +15,10 @@ describe('crds/', () => {
     }
     const crd = parse(readFileSync(crdFile, 'utf8')) as Crd;
     const username = crd.spec.versions[0]?.schema.openAPIV3Schema.properties.spec.properties.username;
-    expect(username?.['x-kubernetes-validations']).toEqual([...usernameRules.map(({ rule, message }) => ({ rule, message })), { rule: 'self == oldSelf', message: 'username is immutable' }]);
+    expect(username?.['x-kubernetes-validations']).toEqual([
+      ...usernameRules.map(({ rule, message }) => ({ rule, message })),
+      { rule: 'self == oldSelf', message: 'username is immutable' },
+    ]);
     for (const rule of usernameRules) {
       const failing = ['1abcdef', 'postgres', 'pg_thing'].find((name) => !rule.holds(name)) ?? '';
       const parsed = databaseUserSpecSchema.safeParse({ username: failing });

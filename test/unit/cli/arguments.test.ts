@@ -15,7 +15,7 @@ function usageError(args: string[]): UsageError {
 }
 
 describe('parseInvocation', () => {
-  it('reads the provider\'s create with its defaults', () => {
+  it("reads the provider's create with its defaults", () => {
     expect(parseInvocation(['create', '--read-only', 'my_user'])).toEqual({
       command: 'create',
       target: noTarget,
@@ -31,17 +31,25 @@ describe('parseInvocation', () => {
     });
   });
 
-  it('takes kubectl\'s global flags before or after the command, in both spellings', () => {
+  it("takes kubectl's global flags before or after the command, in both spellings", () => {
     const target = { namespace: 'shop', kubeconfig: '/tmp/k', context: 'prod' };
     expect(parseInvocation(['-n', 'shop', '--kubeconfig', '/tmp/k', '--context=prod', 'list'])).toEqual({ command: 'list', target, output: 'table' });
-    expect(parseInvocation(['list', '--namespace=shop', '--context', 'prod', '--kubeconfig=/tmp/k', '-o', 'wide'])).toEqual({ command: 'list', target, output: 'wide' });
+    expect(parseInvocation(['list', '--namespace=shop', '--context', 'prod', '--kubeconfig=/tmp/k', '-o', 'wide'])).toEqual({
+      command: 'list',
+      target,
+      output: 'wide',
+    });
   });
 
-  it('knows the provider\'s long names', () => {
+  it("knows the provider's long names", () => {
     expect(parseInvocation(['database-users-list', '-o', 'json'])).toMatchObject({ command: 'list', output: 'json' });
     expect(parseInvocation(['database-users-create', 'my_user', '--generate-password'])).toMatchObject({ command: 'create', password: 'generate' });
     expect(parseInvocation(['database-users-update-password', 'my_user', '--password-stdin'])).toMatchObject({ command: 'update-password', password: 'stdin' });
-    expect(parseInvocation(['database-users-delete', 'my_user', '-y', '--timeout', '1m30s'])).toMatchObject({ command: 'delete', yes: true, timeoutMs: 90_000 });
+    expect(parseInvocation(['database-users-delete', 'my_user', '-y', '--timeout', '1m30s'])).toMatchObject({
+      command: 'delete',
+      yes: true,
+      timeoutMs: 90_000,
+    });
   });
 
   it('gives help for the plugin and for each command', () => {
@@ -67,7 +75,7 @@ describe('parseInvocation', () => {
     expect(usageError(args).message).toContain(message);
   });
 
-  it('points a usage error at the command\'s help', () => {
+  it("points a usage error at the command's help", () => {
     expect(usageError(['create', '--nope', 'x']).command).toBe('create');
     expect(usageError(['nope']).command).toBeUndefined();
   });

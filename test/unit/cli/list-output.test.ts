@@ -4,17 +4,32 @@ import { viewDatabaseUser } from '../../../src/api/database-user-view.js';
 import type { DatabaseUser } from '../../../src/api/database-user.js';
 import { renderList } from '../../../src/cli/list-command.js';
 
-const ready = { type: 'Ready', status: 'True' as const, reason: 'Reconciled', message: 'ok', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 1 };
+const ready = {
+  type: 'Ready',
+  status: 'True' as const,
+  reason: 'Reconciled',
+  message: 'ok',
+  lastTransitionTime: '2026-01-01T00:00:00Z',
+  observedGeneration: 1,
+};
 const users: DatabaseUser[] = [
-  { metadata: { name: 'my-app', generation: 1 }, spec: { username: 'my_app_4553', protected: true }, status: { passwordEncryption: 'SCRAM-SHA-256', conditions: [ready] } },
-  { metadata: { name: 'rw', generation: 1 }, spec: { username: 'my_app_4553_rw', passwordEncryption: 'md5' }, status: { passwordEncryption: 'MD5', conditions: [ready] } },
+  {
+    metadata: { name: 'my-app', generation: 1 },
+    spec: { username: 'my_app_4553', protected: true },
+    status: { passwordEncryption: 'SCRAM-SHA-256', conditions: [ready] },
+  },
+  {
+    metadata: { name: 'rw', generation: 1 },
+    spec: { username: 'my_app_4553_rw', passwordEncryption: 'md5' },
+    status: { passwordEncryption: 'MD5', conditions: [ready] },
+  },
   // Not reconciled yet: the encryption the spec asks for.
   { metadata: { name: 'ro', generation: 1 }, spec: { username: 'my_app_4553_ro', readOnly: true } },
 ];
 const views = users.map(viewDatabaseUser);
 
 describe('list output', () => {
-  it('is the provider\'s four columns by default', () => {
+  it("is the provider's four columns by default", () => {
     expect(renderList(views, 'table').split('\n').slice(3, 6)).toEqual([
       '| my_app_4553    | false     | true      | SCRAM-SHA-256       |',
       '| my_app_4553_rw | false     | false     | MD5                 |',

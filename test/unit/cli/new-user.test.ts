@@ -25,7 +25,9 @@ describe('databaseUserNameFor', () => {
 describe('newDatabaseUser', () => {
   it('sends only what was asked for; the CRD defaults the rest', () => {
     expect(newDatabaseUser(request({}))).toEqual({ name: 'my-user', spec: { username: 'my_user' } });
-    expect(newDatabaseUser(request({ readOnly: true, protected: true, connection: 'pg', database: 'shop', passwordEncryption: 'md5', name: 'custom' }))).toEqual({
+    expect(
+      newDatabaseUser(request({ readOnly: true, protected: true, connection: 'pg', database: 'shop', passwordEncryption: 'md5', name: 'custom' })),
+    ).toEqual({
       name: 'custom',
       spec: { username: 'my_user', readOnly: true, protected: true, connection: { secretName: 'pg' }, database: 'shop', passwordEncryption: 'md5' },
     });
@@ -38,7 +40,7 @@ describe('newDatabaseUser', () => {
     ['bad-name', 'username must start with a letter and contain only letters, digits and underscores'],
     ['pg_x_user', 'usernames starting with "pg_" are reserved'],
     ['Postgres', 'username "postgres" is reserved'],
-  ])('refuses username %s with the CRD rule\'s message', (username, message) => {
+  ])("refuses username %s with the CRD rule's message", (username, message) => {
     expect(() => newDatabaseUser(request({ username }))).toThrow(message);
   });
 

@@ -4,7 +4,15 @@ import type { DatabaseUser } from '../../../src/api/database-user.js';
 import { untilApplied, untilGone } from '../../../src/cli/outcome.js';
 
 function user(generation: number, ready: Partial<Condition> | undefined, status: Record<string, unknown> = {}): DatabaseUser {
-  const condition = ready && { type: 'Ready', status: 'True', reason: 'Reconciled', message: '', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: generation, ...ready };
+  const condition = ready && {
+    type: 'Ready',
+    status: 'True',
+    reason: 'Reconciled',
+    message: '',
+    lastTransitionTime: '2026-01-01T00:00:00Z',
+    observedGeneration: generation,
+    ...ready,
+  };
   return {
     metadata: { name: 'u', generation },
     spec: { username: 'my_user' },
@@ -23,7 +31,11 @@ describe('untilApplied', () => {
   });
 
   it('stops at a terminal reason, with its message; a transient one keeps waiting', () => {
-    expect(created(user(1, { status: 'False', reason: 'RoleConflict', message: 'taken' }))).toEqual({ kind: 'refused', reason: 'RoleConflict', message: 'taken' });
+    expect(created(user(1, { status: 'False', reason: 'RoleConflict', message: 'taken' }))).toEqual({
+      kind: 'refused',
+      reason: 'RoleConflict',
+      message: 'taken',
+    });
     expect(created(user(1, { status: 'False', reason: 'ReconcileError' }))).toBeUndefined();
   });
 
@@ -52,6 +64,10 @@ describe('untilGone', () => {
     expect(gone(undefined)).toEqual({ kind: 'gone' });
     expect(gone(user(1, { status: 'False', reason: 'ServerUnavailable' }))).toBeUndefined();
     expect(gone(user(1, { status: 'False', reason: 'ConnectionSecretInvalid' }))).toBeUndefined();
-    expect(gone(user(1, { status: 'False', reason: 'DeletionBlocked', message: 'protected' }))).toEqual({ kind: 'refused', reason: 'DeletionBlocked', message: 'protected' });
+    expect(gone(user(1, { status: 'False', reason: 'DeletionBlocked', message: 'protected' }))).toEqual({
+      kind: 'refused',
+      reason: 'DeletionBlocked',
+      message: 'protected',
+    });
   });
 });

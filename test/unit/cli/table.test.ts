@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { renderBoxedTable } from '../../../src/cli/table.js';
 
 describe('renderBoxedTable', () => {
-  it('draws the provider\'s table: columns as wide as their widest cell, one space of padding', () => {
+  it("draws the provider's table: columns as wide as their widest cell, one space of padding", () => {
     const table = renderBoxedTable(
       ['USERNAME', 'READ-ONLY', 'PROTECTED', 'PASSWORD ENCRYPTION'],
       [

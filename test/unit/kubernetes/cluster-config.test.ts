@@ -45,11 +45,15 @@ describe('loadClusterConfig', () => {
     writeFileSync(path.join(dir, 'client.crt'), 'CERT');
     writeFileSync(path.join(dir, 'ca.crt'), 'FILE CA');
     const config = await loadClusterConfig({
-      KUBECONFIG: kubeconfig('cert.yaml', { 'client-certificate': 'client.crt', 'client-key-data': Buffer.from('KEY').toString('base64') }, {
-        'certificate-authority-data': undefined,
-        'certificate-authority': 'ca.crt',
-        'tls-server-name': 'api.internal',
-      }),
+      KUBECONFIG: kubeconfig(
+        'cert.yaml',
+        { 'client-certificate': 'client.crt', 'client-key-data': Buffer.from('KEY').toString('base64') },
+        {
+          'certificate-authority-data': undefined,
+          'certificate-authority': 'ca.crt',
+          'tls-server-name': 'api.internal',
+        },
+      ),
     });
     expect(config.cert?.toString()).toBe('CERT');
     expect(config.key?.toString()).toBe('KEY');
@@ -67,7 +71,9 @@ describe('loadClusterConfig', () => {
     );
     chmodSync(plugin, 0o755);
     const config = await loadClusterConfig({
-      KUBECONFIG: kubeconfig('exec.yaml', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './plugin.sh', env: [{ name: 'GREETING', value: 'hi' }] } }),
+      KUBECONFIG: kubeconfig('exec.yaml', {
+        exec: { apiVersion: 'client.authentication.k8s.io/v1', command: './plugin.sh', env: [{ name: 'GREETING', value: 'hi' }] },
+      }),
     });
     expect(await config.credentials.header()).toBe('Bearer hi-1');
     expect(await config.credentials.header()).toBe('Bearer hi-1');
@@ -88,7 +94,9 @@ describe('loadClusterConfig', () => {
   it('says clearly what is wrong', async () => {
     await expect(loadClusterConfig({ KUBECONFIG: path.join(dir, 'missing') })).rejects.toThrow('no such file');
     await expect(loadClusterConfig({ HOME: dir })).rejects.toThrow('not running in a cluster');
-    await expect(loadClusterConfig({ KUBECONFIG: kubeconfig('legacy.yaml', { 'auth-provider': { name: 'oidc' } }) })).rejects.toThrow('auth-provider is not supported');
+    await expect(loadClusterConfig({ KUBECONFIG: kubeconfig('legacy.yaml', { 'auth-provider': { name: 'oidc' } }) })).rejects.toThrow(
+      'auth-provider is not supported',
+    );
     writeFileSync(path.join(dir, 'broken.yaml'), 'clusters: 7\n');
     await expect(loadClusterConfig({ KUBECONFIG: path.join(dir, 'broken.yaml') })).rejects.toThrow('is not valid');
   });
@@ -174,7 +182,9 @@ describe('several kubeconfig files, merged as kubectl merges them', () => {
     });
     const access = await loadClusterAccess({ KUBECONFIG: file }, { interactive: false });
     const header = (await access.config.credentials.header()) ?? '';
-    const info = JSON.parse(Buffer.from(header.replace('Bearer ', ''), 'base64').toString('utf8')) as { spec: { interactive: boolean; cluster: { server: string } } };
+    const info = JSON.parse(Buffer.from(header.replace('Bearer ', ''), 'base64').toString('utf8')) as {
+      spec: { interactive: boolean; cluster: { server: string } };
+    };
     expect(info.spec).toEqual({ interactive: false, cluster: { server: 'https://exec.example' } });
   });
 

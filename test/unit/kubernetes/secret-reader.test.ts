@@ -8,7 +8,9 @@ function reader(initialVersion: string | undefined) {
     async (namespace, name) => {
       gets.push(`${namespace}/${name}`);
       await new Promise((resolve) => setTimeout(resolve, 5));
-      return version === undefined ? undefined : ({ metadata: { resourceVersion: version }, data: { password: Buffer.from(`v${version}`).toString('base64') } } satisfies KubeSecret);
+      return version === undefined
+        ? undefined
+        : ({ metadata: { resourceVersion: version }, data: { password: Buffer.from(`v${version}`).toString('base64') } } satisfies KubeSecret);
     },
     () => version,
   );

@@ -10,7 +10,11 @@ describe('ownershipProblem', () => {
     ['a role with our marker is ours', ['my_app_4553_rw', observedRole()], undefined],
     ["the connection's own role is never managed", ['postgres', undefined], "the connection's own admin role"],
     ['a role without a comment is not ours', ['u_123456', observedRole({ comment: null })], 'not managed by dbuser-operator'],
-    ['a comment that merely looks similar is not ours', ['u_123456', observedRole({ comment: 'managed by dbuser-operator: {bad json' })], 'not managed by dbuser-operator'],
+    [
+      'a comment that merely looks similar is not ours',
+      ['u_123456', observedRole({ comment: 'managed by dbuser-operator: {bad json' })],
+      'not managed by dbuser-operator',
+    ],
     ['a superuser is never managed', ['u_123456', observedRole({ attributes: { ...observedRole().attributes, superuser: true } })], 'superuser'],
     [
       'another DatabaseUser owns it',
@@ -22,7 +26,11 @@ describe('ownershipProblem', () => {
       ['u_123456', observedRole({ comment: formatMarker({ ...marker, cluster: 'cluster-2', uid: 'uid-2' }) })],
       'managed by DatabaseUser shop/my-app-rw in another cluster',
     ],
-    ['an earlier DatabaseUser of the same name in this cluster is adopted', ['u_123456', observedRole({ comment: formatMarker({ ...marker, uid: 'uid-0' }) })], undefined],
+    [
+      'an earlier DatabaseUser of the same name in this cluster is adopted',
+      ['u_123456', observedRole({ comment: formatMarker({ ...marker, uid: 'uid-0' }) })],
+      undefined,
+    ],
   ];
 
   it.each(table)('%s', (_case, args, problem) => {

@@ -36,7 +36,13 @@ describe('planRole', () => {
   });
 
   it('sends only the attributes that drifted', () => {
-    const actions = planRole(desiredRole(), observedDatabase(), observedRole({ attributes: { ...observedRole().attributes, login: false, validUntil: '2000-01-01' } }), matchingPassword, server);
+    const actions = planRole(
+      desiredRole(),
+      observedDatabase(),
+      observedRole({ attributes: { ...observedRole().attributes, login: false, validUntil: '2000-01-01' } }),
+      matchingPassword,
+      server,
+    );
     expect(actions).toEqual([{ kind: 'alterAttributes', username: 'my_app_4553_rw', changes: { login: true, validUntil: null } }]);
   });
 
@@ -76,18 +82,25 @@ describe('planRole with an admin that is not a superuser', () => {
   const none = { matches: undefined, encryption: undefined };
 
   it('holds every role it creates, right after creating it', () => {
-    expect(kinds(planRole(desiredRole(), observedDatabase(), undefined, none, createRoleAdmin))).toEqual(['createRole', 'holdRole', 'grantMembership', 'grantDefaultPrivileges']);
-    expect(kinds(planRole(desiredRole({ readOnly: true }), observedDatabase(), undefined, none, createRoleAdmin))).toEqual(['createRole', 'holdRole', 'grantMembership']);
+    expect(kinds(planRole(desiredRole(), observedDatabase(), undefined, none, createRoleAdmin))).toEqual([
+      'createRole',
+      'holdRole',
+      'grantMembership',
+      'grantDefaultPrivileges',
+    ]);
+    expect(kinds(planRole(desiredRole({ readOnly: true }), observedDatabase(), undefined, none, createRoleAdmin))).toEqual([
+      'createRole',
+      'holdRole',
+      'grantMembership',
+    ]);
   });
 
   it('holds an existing role only before an action that needs its privileges', () => {
     const notHeld = observedRole({ adminActsAs: false });
     expect(planRole(desiredRole(), observedDatabase(), notHeld, matchingPassword, createRoleAdmin)).toEqual([]);
-    expect(kinds(planRole(desiredRole(), observedDatabase(), { ...notHeld, defaultPrivileges: 'partial', memberOf: [] }, matchingPassword, createRoleAdmin))).toEqual([
-      'grantMembership',
-      'holdRole',
-      'grantDefaultPrivileges',
-    ]);
+    expect(
+      kinds(planRole(desiredRole(), observedDatabase(), { ...notHeld, defaultPrivileges: 'partial', memberOf: [] }, matchingPassword, createRoleAdmin)),
+    ).toEqual(['grantMembership', 'holdRole', 'grantDefaultPrivileges']);
     expect(kinds(planRole(desiredRole({ readOnly: true }), observedDatabase(), { ...notHeld, ownsObjects: true }, matchingPassword, createRoleAdmin))).toEqual([
       'grantMembership',
       'revokeMembership',
@@ -98,7 +111,9 @@ describe('planRole with an admin that is not a superuser', () => {
   });
 
   it('does not hold a role it already acts as', () => {
-    expect(kinds(planRole(desiredRole(), observedDatabase(), observedRole({ defaultPrivileges: 'partial' }), matchingPassword, createRoleAdmin))).toEqual(['grantDefaultPrivileges']);
+    expect(kinds(planRole(desiredRole(), observedDatabase(), observedRole({ defaultPrivileges: 'partial' }), matchingPassword, createRoleAdmin))).toEqual([
+      'grantDefaultPrivileges',
+    ]);
   });
 });
 
@@ -124,7 +139,9 @@ describe('planGroups', () => {
 
 describe('planRoleActions', () => {
   it('plans the groups before the role, so a new database is ready before its first user', () => {
-    const database = observedDatabase({ groups: { readonly: { exists: false, comment: null, privilegesComplete: false }, readwrite: { exists: false, comment: null, privilegesComplete: false } } });
+    const database = observedDatabase({
+      groups: { readonly: { exists: false, comment: null, privilegesComplete: false }, readwrite: { exists: false, comment: null, privilegesComplete: false } },
+    });
     expect(kinds(planRoleActions(desiredRole(), observation({ database, role: undefined }), { matches: undefined, encryption: undefined }))).toEqual([
       'createGroup',
       'grantGroupPrivileges',

@@ -78,7 +78,9 @@ describe('a new user', () => {
     const { kubernetes, postgres, reconcile } = setup();
     const chosen = 'a-chosen-password-of-24-chars-or-more';
     kubernetes.referencedSecrets.set(`${namespace}/my-password`, { resourceVersion: '7', data: { password: chosen } });
-    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user', readOnly: true, passwordSecretRef: { name: 'my-password', key: 'password' } }));
+    const key = kubernetes.addUser(
+      databaseUser('my-user', { username: 'my_user', readOnly: true, passwordSecretRef: { name: 'my-password', key: 'password' } }),
+    );
 
     await reconcile(key);
 
@@ -126,7 +128,12 @@ describe('a password reset', () => {
 
     await reconcile(key);
 
-    expect(writes(journal)).toEqual(['kubernetes: apply Secret my-user-credentials (force)', 'postgres: setPassword', 'event: Normal Updated', 'kubernetes: status Ready=True Reconciled']);
+    expect(writes(journal)).toEqual([
+      'kubernetes: apply Secret my-user-credentials (force)',
+      'postgres: setPassword',
+      'event: Normal Updated',
+      'kubernetes: status Ready=True Reconciled',
+    ]);
     const fresh = kubernetes.storedPassword(namespace, 'my-user-credentials') ?? '';
     expect(fresh).not.toBe(old);
     expect(postgres.logsIn('my_user', fresh)).toBe(true);
@@ -177,7 +184,8 @@ describe('refusals', () => {
     { reason: 'InvalidSpec', arrange: () => undefined, spec: { username: 'short' } },
     {
       reason: 'ConnectionSecretInvalid',
-      arrange: ({ kubernetes }: ReturnType<typeof setup>) => kubernetes.referencedSecrets.set(`${namespace}/bad-connection`, { resourceVersion: '1', data: { host: 'db' } }),
+      arrange: ({ kubernetes }: ReturnType<typeof setup>) =>
+        kubernetes.referencedSecrets.set(`${namespace}/bad-connection`, { resourceVersion: '1', data: { host: 'db' } }),
       spec: { username: 'my_user', connection: { secretName: 'bad-connection' } },
     },
   ])('$reason: one status write and one Warning, no finalizer, no Secret, no role; nothing more on the next pass', async ({ reason, arrange, spec }) => {
@@ -254,7 +262,12 @@ describe('deletion', () => {
   it('Delete: the role is dropped, then the Secret deleted, then the finalizer released', async () => {
     const { journal, kubernetes, postgres, key } = await deleting({ username: 'my_user' });
 
-    expect(writes(journal)).toEqual(['postgres: drop my_user', 'kubernetes: delete Secret my-user-credentials', 'event: Normal Deleted', 'kubernetes: finalizers []']);
+    expect(writes(journal)).toEqual([
+      'postgres: drop my_user',
+      'kubernetes: delete Secret my-user-credentials',
+      'event: Normal Deleted',
+      'kubernetes: finalizers []',
+    ]);
     expect(postgres.roles.has('my_user')).toBe(false);
     expect(kubernetes.users.has(key)).toBe(false);
   });

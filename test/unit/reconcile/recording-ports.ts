@@ -83,7 +83,10 @@ export class RecordingKubernetes implements KubernetesPort {
     this.journal.push(`kubernetes: apply Secret ${name}${force ? ' (force)' : ''}`);
     const previous = this.credentials.get(keyOf(namespace, name));
     const uid = previous !== undefined && previous !== 'unmanaged' ? previous.metadata.uid : `secret-uid-${name}`;
-    this.credentials.set(keyOf(namespace, name), projectCredentialsSecret({ metadata: { ...manifest.metadata, uid, resourceVersion: this.nextVersion() }, data: manifest.data }));
+    this.credentials.set(
+      keyOf(namespace, name),
+      projectCredentialsSecret({ metadata: { ...manifest.metadata, uid, resourceVersion: this.nextVersion() }, data: manifest.data }),
+    );
     return Promise.resolve();
   }
 

@@ -31,7 +31,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function candidate(store: LeaseStore, identity: string) {
   const events: string[] = [];
-  const elector = new LeaderElector(store, identity, timing, { onStartedLeading: () => events.push('started'), onStoppedLeading: () => events.push('stopped') }, logger);
+  const elector = new LeaderElector(
+    store,
+    identity,
+    timing,
+    { onStartedLeading: () => events.push('started'), onStoppedLeading: () => events.push('stopped') },
+    logger,
+  );
   return { elector, events };
 }
 
