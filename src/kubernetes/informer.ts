@@ -36,7 +36,8 @@ class GoneError extends Error {}
 
 interface ObjectList<T> {
   metadata?: { resourceVersion?: string; continue?: string };
-  items: T[];
+  /** null when empty in a PartialObjectMetadataList (Go's nil slice): a fresh cluster sends that. */
+  items: T[] | null;
 }
 
 const restartBackoff: BackoffPolicy = { initialMs: 1_000, maxMs: 30_000 };
@@ -149,7 +150,7 @@ export class Informer<Raw extends KubeObject, T extends KubeObject> {
         signal: this.abort.signal,
         ...(this.options.metadataOnly ? { accept: metadataOnlyList } : {}),
       });
-      for (const item of page.items) {
+      for (const item of page.items ?? []) {
         const object = this.options.project(item);
         seen.set(objectKey(object), object);
       }

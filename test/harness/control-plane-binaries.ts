@@ -9,8 +9,8 @@ import { cacheRoot, repoRoot } from './paths.js';
  * because no prebuilt binaries can be downloaded and there is no container engine. Binaries are cached
  * outside the work tree, keyed by version, so only the first run on a machine pays for the build.
  */
-interface Component {
-  binary: 'kube-apiserver' | 'kubectl' | 'etcd';
+export interface Component {
+  binary: string;
   moduleDir: string;
   /** The module whose version names the cache entry. */
   versionOf: string;
@@ -19,10 +19,12 @@ interface Component {
   overrideEnv: string;
   /** Extra linker flags, derived from the pinned version. */
   ldflags: (version: string) => string;
+  /** Go build tags (part of the cache key when present). */
+  tags?: readonly string[];
 }
 
 /** Kubernetes binaries report their version from these variables (unset: "v0.0.0-master"). */
-function kubernetesVersionFlags(version: string): string {
+export function kubernetesVersionFlags(version: string): string {
   const [major, minor] = version.replace(/^v/, '').split('.');
   const pkg = 'k8s.io/component-base/version';
   return [`-X ${pkg}.gitVersion=${version}`, `-X ${pkg}.gitMajor=${major ?? ''}`, `-X ${pkg}.gitMinor=${minor ?? ''}`, `-X ${pkg}.gitTreeState=clean`].join(
@@ -30,7 +32,7 @@ function kubernetesVersionFlags(version: string): string {
   );
 }
 
-const kubernetesModule = path.join(repoRoot, 'tools', 'controlplane', 'kubernetes');
+export const kubernetesModule = path.join(repoRoot, 'tools', 'controlplane', 'kubernetes');
 
 const etcd: Component = {
   binary: 'etcd',
@@ -66,7 +68,7 @@ export interface ControlPlaneBinaries {
   kubernetesVersion: string;
 }
 
-function pinnedVersion(component: Component): string {
+export function pinnedVersion(component: Component): string {
   const goMod = readFileSync(path.join(component.moduleDir, 'go.mod'), 'utf8');
   const escaped = component.versionOf.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(goMod);
@@ -80,7 +82,7 @@ const buildFlags = ['-trimpath', '-pgo=off'];
 function cachedPath(component: Component): string {
   const version = pinnedVersion(component);
   const recipe = createHash('sha256')
-    .update(JSON.stringify([buildFlags, component.ldflags(version)]))
+    .update(JSON.stringify([buildFlags, component.ldflags(version), ...(component.tags ? [component.tags] : [])]))
     .digest('hex')
     .slice(0, 8);
   return path.join(cacheRoot(), 'bin', `${component.binary}-${version}-${recipe}`);
@@ -104,7 +106,8 @@ async function build(component: Component, target: string, log: (line: string) =
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
     const ldflags = component.ldflags(pinnedVersion(component));
-    const args = ['build', ...buildFlags, ...(ldflags ? ['-ldflags', ldflags] : []), '-o', partial, component.goPackage];
+    const tags = component.tags?.length ? ['-tags', component.tags.join(',')] : [];
+    const args = ['build', ...buildFlags, ...tags, ...(ldflags ? ['-ldflags', ldflags] : []), '-o', partial, component.goPackage];
     const child = spawn('go', args, {
       cwd: component.moduleDir,
       env: { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },
@@ -128,7 +131,7 @@ async function build(component: Component, target: string, log: (line: string) =
   log(`built ${component.binary} in ${Math.round((Date.now() - started) / 1000)} s -> ${target}`);
 }
 
-async function resolveBinary(component: Component, log: (line: string) => void): Promise<string> {
+export async function resolveBinary(component: Component, log: (line: string) => void): Promise<string> {
   const override = process.env[component.overrideEnv];
   if (override) {
     if (!existsSync(override)) throw new Error(`${component.overrideEnv}=${override} does not exist`);
