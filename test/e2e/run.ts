@@ -98,7 +98,13 @@ async function main(): Promise<number> {
   tree.create((created) => {
     writeRunRecord(runDir, { pid: process.pid, cgroupRoot: tree.root, createdCgroups: created });
   });
-  const namespaces = await NodeNamespaces.create({ runDir, address: network.nodeAddress, tree });
+  const namespaces = await NodeNamespaces.create({
+    runDir,
+    address: network.nodeAddress,
+    bridgeGateway: network.bridgeGateway,
+    serviceCidr: network.serviceCidr,
+    tree,
+  });
   running.namespaces = namespaces;
   const nodeStarted = Date.now();
   const node = await Node.start({ runDir, binaries, host, namespaces, images: [pauseArchive, operatorImage.archive], log });

@@ -23,9 +23,9 @@ export function hostDebianMirror(suite: string): string {
 }
 
 export interface NpmSettings {
-  /** An npmrc for the build: the registry, proxies and TLS settings this host's npm uses. */
+  /** An npmrc for the build: the registry, proxies and TLS settings this host's npm uses (cafile: see below). */
   npmrc: string;
-  /** The CA bundle npm trusts here, if one is configured; mounted at the same path in the build. */
+  /** The CA bundle npm trusts here, if one is configured. */
   cafile: string | undefined;
 }
 
@@ -34,14 +34,17 @@ function npmConfig(key: string): string | undefined {
   return value === '' || value === 'null' || value === 'undefined' ? undefined : value;
 }
 
-/** This host's effective npm settings (user, global and environment config), read at run time. */
-export function hostNpmSettings(): NpmSettings {
+/**
+ * This host's effective npm settings (user, global and environment config), read at run time.
+ * `caPathInBuild` is where the build will see the CA bundle.
+ */
+export function hostNpmSettings(caPathInBuild: string): NpmSettings {
   const lines: string[] = [];
   for (const key of ['registry', 'proxy', 'https-proxy', 'noproxy', 'strict-ssl']) {
     const value = npmConfig(key);
     if (value !== undefined) lines.push(`${key}=${value}`);
   }
   const cafile = npmConfig('cafile') ?? process.env.NODE_EXTRA_CA_CERTS;
-  if (cafile !== undefined) lines.push(`cafile=${cafile}`);
+  if (cafile !== undefined) lines.push(`cafile=${caPathInBuild}`);
   return { npmrc: `${lines.join('\n')}\n`, cafile };
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cacheRoot, repoRoot } from '../../harness/paths.js';
 import { buildah, imageLabel, type BuildahStorage } from './buildah.js';
@@ -8,6 +8,8 @@ import { hostNpmSettings } from './host-sources.js';
 /** The name the test overlay (test/e2e/overlay) gives the Deployment's image. */
 export const operatorImageName = 'localhost/dbuser-operator:e2e';
 const inputsLabel = 'dev.dbuser.e2e.inputs';
+/** npm's global config directory for the Node of the base image (prefix /usr/local). */
+const buildConfigDir = '/usr/local/etc';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir)
@@ -20,7 +22,8 @@ function filesUnder(dir: string): string[] {
 
 /** Everything the Dockerfile reads; an unchanged tree reuses the last build. */
 function inputsKey(baseKey: string): string {
-  const hash = createHash('sha256').update(baseKey);
+  // The recipe's own version: a change to how the build runs (mounts, flags) rebuilds.
+  const hash = createHash('sha256').update(baseKey).update('recipe-2');
   const files = ['Dockerfile', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', '.dockerignore'].map((file) =>
     path.join(repoRoot, file),
   );
@@ -39,18 +42,22 @@ export interface OperatorImage {
 /**
  * `buildah bud` of the repository's Dockerfile, unchanged. `npm ci` inside needs this host's
  * registry settings and CA bundle: both are bind-mounted read-only for the RUN steps, so they are
- * never part of a layer. Returns a docker-archive for containerd, cached by the build's inputs.
+ * never part of a layer (test/e2e/scenarios/image.ts checks every layer). Returns a docker-archive for containerd, cached by the build's inputs.
  */
 export async function ensureOperatorArchive(storage: BuildahStorage, runDir: string, baseKey: string, log: (line: string) => void): Promise<OperatorImage> {
   const key = inputsKey(baseKey);
-  const settings = hostNpmSettings();
+  const settings = hostNpmSettings(`${buildConfigDir}/npm-ca.crt`);
   const dir = path.join(cacheRoot(), 'e2e', 'images');
   const archive = path.join(dir, `operator-${key}.tar`);
   if (existsSync(archive)) return { archive, buildSettings: settings };
   if ((await imageLabel(storage, operatorImageName, inputsLabel)) !== key) {
-    const npmrc = path.join(runDir, 'build-npmrc');
-    writeFileSync(npmrc, settings.npmrc, { mode: 0o600 });
-    const mounts = [`--volume=${npmrc}:/root/.npmrc:ro`, ...(settings.cafile ? [`--volume=${settings.cafile}:${settings.cafile}:ro`] : [])];
+    // npm's global config (<prefix>/etc/npmrc) and the CA, in one directory mounted over the image's
+    // existing, empty /usr/local/etc: a mount point that did not exist would be left in the layer.
+    const configDir = path.join(runDir, 'build-npm-config');
+    mkdirSync(configDir, { recursive: true });
+    writeFileSync(path.join(configDir, 'npmrc'), settings.npmrc, { mode: 0o644 });
+    if (settings.cafile) copyFileSync(settings.cafile, path.join(configDir, 'npm-ca.crt'));
+    const mounts = [`--volume=${configDir}:${buildConfigDir}:ro`];
     const started = Date.now();
     await buildah(storage, [
       'bud',
@@ -58,7 +65,6 @@ export async function ensureOperatorArchive(storage: BuildahStorage, runDir: str
       // RUN steps in a chroot with the host's network: no runtime, no cgroups, no network namespace to set up.
       '--isolation=chroot',
       '--network=host',
-      '--layers',
       `--label=${inputsLabel}=${key}`,
       ...mounts,
       `--file=${path.join(repoRoot, 'Dockerfile')}`,

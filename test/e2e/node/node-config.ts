@@ -6,6 +6,7 @@ export const network = {
   nodeAddress: '10.200.0.1',
   apiserverPort: 6443,
   podCidr: '10.244.0.0/24',
+  bridgeGateway: '10.244.0.1/24',
   clusterCidr: '10.244.0.0/16',
   serviceCidr: '10.96.0.0/24',
 } as const;

@@ -27,7 +27,7 @@ export class NodeNamespaces {
     readonly tree: CgroupTree,
   ) {}
 
-  static async create(options: { runDir: string; address: string; tree: CgroupTree }): Promise<NodeNamespaces> {
+  static async create(options: { runDir: string; address: string; bridgeGateway: string; serviceCidr: string; tree: CgroupTree }): Promise<NodeNamespaces> {
     const ready = path.join(options.runDir, 'namespaces-ready');
     const [command, args] = inCgroup(options.tree, 'unshare', [
       '--net',
@@ -40,6 +40,8 @@ export class NodeNamespaces {
       options.runDir,
       options.address,
       ready,
+      options.bridgeGateway,
+      options.serviceCidr,
     ]);
     const holder = SupervisedProcess.start({
       name: 'namespace holder',

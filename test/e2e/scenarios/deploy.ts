@@ -5,6 +5,7 @@ import { describe, expect, it } from '@jest/globals';
 import { metricValue } from '../../integration/support/operator-process.js';
 import { repoRoot } from '../../harness/paths.js';
 import {
+  createConnectionSecret,
   deploymentName,
   kubectl,
   kubectlJson,
@@ -23,10 +24,12 @@ interface Deployment {
 }
 
 describe('kubectl apply -k of the overlay', () => {
-  it('applies deploy/ as users do, with only the image renamed', async () => {
+  it('applies deploy/ as users do, with only the image and a default connection added', async () => {
     const applied = await kubectl('apply', '-k', overlay);
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
+    // The overlay's default connection, for DatabaseUsers that name none (namespace-deletion.ts).
+    await createConnectionSecret(operatorNamespace, 'postgres-admin', 'cluster_default');
     const deployment = await kubectlJson<Deployment>('get', 'deployment', deploymentName, '-n', operatorNamespace);
     expect(deployment.spec.template.spec.serviceAccountName).toBe('dbuser-operator');
     expect(deployment.spec.template.spec.containers.map((container) => container.image)).toEqual(['localhost/dbuser-operator:e2e']);

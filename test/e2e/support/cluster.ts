@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { runKubectl, type KubectlResult } from '../../harness/kubectl.js';
@@ -19,6 +20,23 @@ export async function kubectlOk(...args: string[]): Promise<string> {
   const result = await kubectl(...args);
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`);
   return result.stdout;
+}
+
+/** `kubectl apply -f -` of one manifest (JSON is YAML). */
+export async function applyManifest(manifest: object): Promise<void> {
+  const state = readE2eState();
+  const result = await runKubectl(state.kubectl, state.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify(manifest));
+  if (result.code !== 0) throw new Error(`kubectl apply failed (${result.code}): ${result.stderr.trim()}`);
+}
+
+/** A DatabaseUser on the examples' connection Secret. */
+export function databaseUser(namespace: string, name: string, spec: Record<string, unknown>): object {
+  return {
+    apiVersion: 'dbuser.dev/v1alpha1',
+    kind: 'DatabaseUser',
+    metadata: { name, namespace },
+    spec: { connection: { secretName: 'shop-pg-admin' }, ...spec },
+  };
 }
 
 export async function kubectlJson<T>(...args: string[]): Promise<T> {
@@ -69,10 +87,22 @@ export async function leaseHolder(): Promise<string> {
   return (await kubectlOk('get', 'lease', 'dbuser-operator', '-n', operatorNamespace, '-o', 'jsonpath={.spec.holderIdentity}')).trim();
 }
 
+/** GET /metrics on a new connection each time (a kept-alive one would always reach the same pod behind a Service). */
 export async function metricsOf(address: string): Promise<string> {
-  const response = await fetch(`http://${address}:8080/metrics`, { signal: AbortSignal.timeout(5_000) });
-  if (!response.ok) throw new Error(`GET http://${address}:8080/metrics: ${response.status}`);
-  return response.text();
+  const url = `http://${address}:8080/metrics`;
+  return new Promise((resolve, reject) => {
+    const request = http.get(url, { agent: false, timeout: 5_000 }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        if (response.statusCode === 200) resolve(body);
+        else reject(new Error(`GET ${url}: ${String(response.statusCode)}`));
+      });
+    });
+    request.on('timeout', () => request.destroy(new Error(`GET ${url}: timed out`)));
+    request.on('error', reject);
+  });
 }
 
 /** Credentials Secret data, decoded. */
@@ -113,21 +143,26 @@ export async function roleExists(username: string): Promise<boolean> {
 
 /** A namespace with a database of the same name and the examples' connection Secret pointing at it. */
 export async function createUserNamespace(name: string): Promise<void> {
-  const endpoint = readPostgresEndpoint();
   await kubectlOk('create', 'namespace', name);
-  if ((await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [name])).length === 0) await adminQuery(`CREATE DATABASE "${name}"`);
+  await createConnectionSecret(name, 'shop-pg-admin', name);
+}
+
+/** A connection Secret (host/port/username/password/dbname keys) for the test PostgreSQL, and its database. */
+export async function createConnectionSecret(namespace: string, name: string, database: string): Promise<void> {
+  const endpoint = readPostgresEndpoint();
+  if ((await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', [database])).length === 0) await adminQuery(`CREATE DATABASE "${database}"`);
   await kubectlOk(
     'create',
     'secret',
     'generic',
-    'shop-pg-admin',
-    '-n',
     name,
+    '-n',
+    namespace,
     `--from-literal=host=${endpoint.host}`,
     `--from-literal=port=${endpoint.port}`,
     `--from-literal=username=${endpoint.superuser}`,
     `--from-literal=password=${endpoint.password}`,
-    `--from-literal=dbname=${name}`,
+    `--from-literal=dbname=${database}`,
     '--from-literal=sslmode=disable',
   );
 }
