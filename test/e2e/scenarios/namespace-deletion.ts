@@ -71,31 +71,28 @@ describe('deleting a namespace that holds a protected user', () => {
     expect(await roleExists('keeper_4553')).toBe(false);
   }, 240_000);
 
-  // Found by this tier: with the connection Secret in the same namespace (as in examples/), the
-  // namespace controller deletes that Secret too, the operator can no longer reach PostgreSQL
-  // (ConnectionSecretInvalid), and neither role is ever dropped nor the namespace deletion finished.
-  // `failing`: passes while the defect is there; remove it when the operator handles this.
-  it.failing(
-    'finishes too when the connection Secret lives in the deleted namespace (known defect)',
-    async () => {
-      const namespace = 'doomed-local';
-      await createUserNamespace(namespace);
-      await applyManifest({
-        apiVersion: 'dbuser.dev/v1alpha1',
-        kind: 'DatabaseUser',
-        metadata: { name: 'local', namespace },
-        spec: { username: 'local_4553', connection: { secretName: 'shop-pg-admin' } },
-      });
-      await waitUserReady(namespace, 'local');
-      await kubectlOk('delete', 'namespace', namespace, '--wait=false');
-      try {
-        await waitFor('the namespace to be gone', () => namespaceGone(namespace), { timeoutMs: 30_000, intervalMs: 1_000 });
-        expect(await roleExists('local_4553')).toBe(false);
-      } finally {
-        // Let the namespace go either way: release the finalizer by hand (the role stays in this run's PostgreSQL).
-        await kubectl('patch', 'dbu', 'local', '-n', namespace, '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
-      }
-    },
-    120_000,
-  );
+  // Found by this tier, a race: with the connection Secret in the same namespace (as in examples/), the
+  // namespace controller deletes that Secret alongside the DatabaseUsers. When the Secret goes first,
+  // the operator can no longer reach PostgreSQL (ConnectionSecretInvalid): the role is never dropped
+  // and the namespace stays Terminating (seen in 1 of 2 runs). Skipped until the operator keeps what
+  // it needs to finish a deletion; then un-skip it.
+  it.skip('finishes too when the connection Secret lives in the deleted namespace (known race)', async () => {
+    const namespace = 'doomed-local';
+    await createUserNamespace(namespace);
+    await applyManifest({
+      apiVersion: 'dbuser.dev/v1alpha1',
+      kind: 'DatabaseUser',
+      metadata: { name: 'local', namespace },
+      spec: { username: 'local_4553', connection: { secretName: 'shop-pg-admin' } },
+    });
+    await waitUserReady(namespace, 'local');
+    await kubectlOk('delete', 'namespace', namespace, '--wait=false');
+    try {
+      await waitFor('the namespace to be gone', () => namespaceGone(namespace), { timeoutMs: 30_000, intervalMs: 1_000 });
+      expect(await roleExists('local_4553')).toBe(false);
+    } finally {
+      // Let the namespace go either way: release the finalizer by hand (the role stays in this run's PostgreSQL).
+      await kubectl('patch', 'dbu', 'local', '-n', namespace, '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
+    }
+  }, 120_000);
 });
