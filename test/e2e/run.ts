@@ -24,13 +24,17 @@ const log = (line: string): void => {
 };
 
 let teardown: (() => Promise<void>) | undefined;
-let tearingDown = false;
+let tearingDown: Promise<void> | undefined;
+/** Once, however many ask (a signal and the end of main): every caller waits for the same teardown. */
 async function tearDown(): Promise<void> {
-  if (tearingDown || !teardown) return;
-  tearingDown = true;
-  const begun = Date.now();
-  await teardown();
-  log(`teardown done in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
+  if (!teardown) return;
+  const run = teardown;
+  tearingDown ??= (async () => {
+    const begun = Date.now();
+    await run();
+    log(`teardown done in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
+  })();
+  await tearingDown;
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
