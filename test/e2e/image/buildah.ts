@@ -23,7 +23,12 @@ export interface BuildahResult {
  * when this runner is killed mid-build. Storage is the test's, never the host's /var/lib/containers.
  */
 export async function buildah(storage: BuildahStorage, args: readonly string[], options: { log?: (line: string) => void } = {}): Promise<BuildahResult> {
+  // pdeathsig: a killed runner takes its build with it.
   const fullArgs = [
+    '--pdeathsig',
+    'SIGKILL',
+    '--',
+    'unshare',
     '--mount',
     '--propagation',
     'private',
@@ -35,7 +40,7 @@ export async function buildah(storage: BuildahStorage, args: readonly string[], 
     ...args,
   ];
   return new Promise((resolve, reject) => {
-    const child = spawn('unshare', fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('setpriv', fullArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => {
