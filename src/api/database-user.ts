@@ -74,8 +74,10 @@ const passwordSecretRef = z
   })
   .meta({
     description:
-      'A password chosen by the user (24-64 printable ASCII characters, no quotes). Editing that Secret changes the ' +
-      'password. Without it, the operator generates a 64-character password.',
+      'A password chosen by the user: 24-64 characters, Unicode included, without quotes (" or \') or control ' +
+      'characters such as newlines, and nothing SASLprep (RFC 4013) prohibits. SCRAM hashes its SASLprep form, as ' +
+      'PostgreSQL and libpq do, so it logs in typed in any Unicode normalization form (MD5 hashes the bytes as ' +
+      'written). Editing that Secret changes the password. Without it, the operator generates a 64-character password.',
   });
 
 export const passwordEncryptions = ['scram-sha-256', 'md5'] as const;
