@@ -1,3 +1,4 @@
+import { managedByValue } from './api/names.js';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseUser } from './api/database-user.js';
@@ -102,7 +103,7 @@ export class Operator {
     return new Operator(config, KubeHttp.create(cluster), logger, onFatal);
   }
 
-  private createController(clusterId: string): Controller {
+  private createController(clusterId: string, operatorIdentity: string): Controller {
     const secrets = new SecretReader(
       (namespace, name) => this.resources.getSecret(namespace, name),
       (namespace, name) => this.cache.secretVersion(namespace, name),
@@ -112,6 +113,8 @@ export class Operator {
       postgres: new PostgresRoles(this.pools, this.config.postgres),
       connections: new ConnectionResolver((namespace, name) => secrets.contents(namespace, name), this.config.defaultConnection),
       clusterId,
+      operatorIdentity,
+      minRotationMs: this.config.minPasswordRotationMs,
       now: () => new Date(),
       generatePassword: () => generatePassword(),
       onOutcome: (reason, actions) => {
@@ -149,7 +152,7 @@ export class Operator {
     this.server = await startHttpServer(this.config.httpPort, this.metrics.registry, { isReady: () => this.cache.synced }, this.logger);
     const clusterId = await this.readClusterId();
     if (clusterId === undefined) this.logger.warn('cannot read namespace kube-system: roles retained by deleted DatabaseUsers will not be re-adopted');
-    this.controller = this.createController(clusterId ?? 'unknown-cluster');
+    this.controller = this.createController(clusterId ?? 'unknown-cluster', await this.readOwnIdentity());
     this.cache.start();
     await this.cache.waitForSync();
     this.logger.info({ users: this.cache.users().length, namespaces: this.config.watchNamespaces }, 'caches synced');
@@ -190,6 +193,19 @@ export class Operator {
 
   private enqueueEveryUser(): void {
     for (const user of this.cache.users()) this.queue.add(objectKey(user));
+  }
+
+  /** The operator's user name as the API server sees it: recorded as `by` of rotations. */
+  private async readOwnIdentity(): Promise<string> {
+    try {
+      return (await this.resources.ownUsername()) ?? managedByValue;
+    } catch (error) {
+      this.logger.warn(
+        { err: describeError(error) },
+        `cannot read the operator's own identity (SelfSubjectReview): rotations are recorded as by "${managedByValue}"`,
+      );
+      return managedByValue;
+    }
   }
 
   /** kube-system's uid, retried with backoff while the API server cannot be reached. */

@@ -63,6 +63,7 @@ const configSchema = z
     PG_STATEMENT_TIMEOUT: duration('30s'),
     PG_CONNECT_TIMEOUT: duration('5s'),
     RETRY_BACKOFF_MAX: duration('30s'),
+    MIN_PASSWORD_ROTATION: duration('1h'),
     POD_NAME: z.string().optional(),
   })
   .superRefine((config, context) => {
@@ -88,6 +89,8 @@ export interface OperatorConfig {
   shutdownTimeoutMs: number;
   postgres: { lockTimeoutMs: number; statementTimeoutMs: number; connectTimeoutMs: number };
   retryBackoffMaxMs: number;
+  /** The shortest spec.passwordRotation.every accepted (tests lower it). */
+  minPasswordRotationMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -138,5 +141,6 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT,
     postgres: { lockTimeoutMs: c.PG_LOCK_TIMEOUT, statementTimeoutMs: c.PG_STATEMENT_TIMEOUT, connectTimeoutMs: c.PG_CONNECT_TIMEOUT },
     retryBackoffMaxMs: c.RETRY_BACKOFF_MAX,
+    minPasswordRotationMs: c.MIN_PASSWORD_ROTATION,
   };
 }

@@ -16,7 +16,7 @@ async function waitForCrd(cluster: ClusterAccess): Promise<void> {
   await kubectlOrThrow(cluster, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/databaseusers.dbuser.dev']);
 }
 
-/** The CRD and the protection policy only (`npm run local`, where the operator runs as the admin). */
+/** The CRD and the admission policies only (`npm run local`, where the operator runs as the admin). */
 export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<void> {
   await kubectlOrThrow(cluster, [
     'apply',
@@ -24,6 +24,8 @@ export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<void>
     path.join(repoRoot, 'crds', 'dbuser.dev_databaseusers.yaml'),
     '-f',
     path.join(repoRoot, 'deploy', 'protection-policy.yaml'),
+    '-f',
+    path.join(repoRoot, 'deploy', 'requester-policy.yaml'),
   ]);
   await waitForCrd(cluster);
 }
