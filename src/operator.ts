@@ -25,7 +25,7 @@ import { describeError } from './runtime/describe-error.js';
 import { startHttpServer } from './runtime/http-server.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import type { Logger } from './runtime/logger.js';
-import { OperatorMetrics } from './runtime/metrics.js';
+import { OperatorMetrics, type PasswordTimes } from './runtime/metrics.js';
 import { WorkQueue } from './runtime/work-queue.js';
 
 /**
@@ -62,12 +62,16 @@ export class Operator {
         },
       },
     );
-    this.metrics = new OperatorMetrics({
-      usersByState: () => this.usersByState(),
-      queueDepth: () => this.queue.length,
-      isLeader: () => this.workersRunning,
-      kubeRequests: () => this.http.requestCounts.values(),
-    });
+    this.metrics = new OperatorMetrics(
+      {
+        usersByState: () => this.usersByState(),
+        queueDepth: () => this.queue.length,
+        isLeader: () => this.workersRunning,
+        kubeRequests: () => this.http.requestCounts.values(),
+        passwordTimes: () => this.passwordTimes(),
+      },
+      { perUserMetrics: config.perUserMetrics },
+    );
     const ownWrites = new OwnWrites();
     this.resources = new KubeResources(http, ownWrites, config.identity);
     this.index = new SecretIndex(config.defaultConnection);
@@ -144,6 +148,15 @@ export class Operator {
       else counts.unknown++;
     }
     return counts;
+  }
+
+  private *passwordTimes(): Iterable<PasswordTimes> {
+    const time = (text: string | undefined) => (text === undefined ? undefined : Date.parse(text));
+    for (const user of this.cache.users()) {
+      const { namespace = '', name = '' } = user.metadata;
+      const status = user.status;
+      yield { namespace, name, changedAt: time(status?.lastPasswordChange?.at ?? status?.passwordUpdatedAt), rotatesAt: time(status?.passwordRotatesAt) };
+    }
   }
 
   /** Starts the HTTP endpoints, the caches, then (as leader) the workers. Resolves once caches are synced. */
