@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { celValidations, withRules, type CelRule, type CelTransitionRule } from './cel-rule.js';
 import { conditionSchema } from './conditions.js';
+import { parseDuration } from './duration.js';
 
 /** A Kubernetes object name (DNS-1123 subdomain), e.g. of a Secret. */
 export const objectNameSchema = z
@@ -80,13 +81,21 @@ const passwordSecretRef = z
       'written). Editing that Secret changes the password. Without it, the operator generates a 64-character password.',
   });
 
-/** A Go-style duration, as Kubernetes tools write them ("720h", "1h30m", "30s"); CEL checks it is positive. */
+/** A Go-style duration, as Kubernetes tools write them ("720h", "1h30m", "30s"), longer than zero. */
+const positiveDuration: CelRule<string> = {
+  rule: "duration(self) > duration('0s')",
+  message: 'must be longer than 0s',
+  holds: (value) => (parseDuration(value) ?? 0) > 0,
+};
+
 const durationSchema = (description: string) =>
-  z
-    .string()
-    .max(64)
-    .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, { message: 'must be a duration such as 30s, 90m or 720h' })
-    .meta({ description, 'x-kubernetes-validations': [{ rule: "duration(self) > duration('0s')", message: 'must be longer than 0s' }] });
+  withRules(
+    z
+      .string()
+      .max(64)
+      .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, { message: 'must be a duration such as 30s, 90m or 720h' }),
+    [positiveDuration],
+  ).meta({ description, 'x-kubernetes-validations': celValidations([positiveDuration]) });
 
 const passwordRotation = z
   .object({
