@@ -5,7 +5,13 @@ const day = 86_400_000;
 
 function metricsWith(users: PasswordTimes[], perUserMetrics: boolean): OperatorMetrics {
   return new OperatorMetrics(
-    { usersByState: () => ({ ready: 0, not_ready: 0, unknown: 0 }), queueDepth: () => 0, isLeader: () => true, kubeRequests: () => [], passwordTimes: () => users },
+    {
+      usersByState: () => ({ ready: 0, not_ready: 0, unknown: 0 }),
+      queueDepth: () => 0,
+      isLeader: () => true,
+      kubeRequests: () => [],
+      passwordTimes: () => users,
+    },
     { perUserMetrics },
   );
 }
