@@ -224,8 +224,8 @@ export const passwordChangeSchema = z.object({
     .optional()
     .meta({
       description:
-        'Who asked, as the API server authenticated them: the creator or the requester of the reset (stamped at admission ' +
-        'by the requester policy), or the operator itself for rotations. Absent when the API server recorded no one.',
+        'Who asked, as the API server authenticated them: the requester of a reset (stamped at admission by the requester ' +
+        'policy), or the operator itself for rotations. Absent when the API server recorded no one (creation, update).',
     }),
   reason: z.enum(passwordChangeReasons).meta({ description: 'created, reset, rotation, or update (the chosen-password Secret changed).' }),
 });

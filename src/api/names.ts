@@ -11,7 +11,7 @@ export const resetPasswordAnnotation = 'dbuser.dev/reset-password';
 /** On the credentials Secret: the reset token whose password it holds (crash-safe reset). */
 export const passwordResetHandledAnnotation = 'dbuser.dev/password-reset';
 /**
- * On a DatabaseUser: who created it or last requested a reset, stamped by the API server's admission
+ * On a DatabaseUser: who last requested a reset, stamped by the API server's admission
  * (deploy/requester-policy.yaml), never by the requester; the operator records it as lastPasswordChange.by.
  */
 export const requestedByAnnotation = 'dbuser.dev/requested-by';

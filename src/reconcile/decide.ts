@@ -229,7 +229,8 @@ function changeRecord(change: PasswordChange, observed: Observed): PasswordChang
   const requester = observed.requestedBy === undefined ? {} : { by: observed.requestedBy };
   switch (change) {
     case 'initial':
-      return { reason: 'created', at, ...requester };
+      // dbuser.dev/requested-by names who requested a reset; nobody stamps creations (ADR 14).
+      return { reason: 'created', at };
     case 'reset':
       return { reason: 'reset', at, ...requester };
     case 'regenerated':

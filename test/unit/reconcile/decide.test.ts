@@ -171,7 +171,7 @@ describe('decide: the password lifecycle', () => {
   const changedAt = (at: Date) => credentialsWith({ reason: 'created', at: at.toISOString(), by: 'alice' });
 
   it.each([
-    ['a new user', 'initial', 'created', 'alice'],
+    ['a new user', 'initial', 'created', undefined],
     ['a pending reset', 'reset', 'reset', 'alice'],
     ['a lost Secret, the operator makes a new one', 'regenerated', 'reset', 'system:serviceaccount:dbuser-system:dbuser-operator'],
     ['a new chosen password', 'chosen', 'update', undefined],
