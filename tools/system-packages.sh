@@ -2,8 +2,9 @@
 # Installs the Debian packages the test tiers drive (a fresh machine or CI has none of them).
 # Only what is missing is installed; nothing happens when everything is present.
 #   tmux      the command line's prompts, driven through a real pseudo-terminal
+#   postgresql-client  psql, the real client that logs in with a credentials Secret's uri and pgpass
 set -euo pipefail
-packages=(tmux)
+packages=(tmux postgresql-client)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -6,7 +6,17 @@ export type Readiness = { ready: true; message: string } | { ready: false; reaso
 /** Status fields that describe what is applied in PostgreSQL; kept from the previous status when unknown. */
 export type AppliedFields = Pick<
   DatabaseUserStatus,
-  'username' | 'readOnly' | 'protected' | 'passwordEncryption' | 'secretName' | 'passwordUpdatedAt' | 'lastPasswordReset' | 'passwordSecretResourceVersion'
+  | 'username'
+  | 'readOnly'
+  | 'protected'
+  | 'passwordEncryption'
+  | 'secretName'
+  | 'passwordUpdatedAt'
+  | 'lastPasswordReset'
+  | 'passwordSecretResourceVersion'
+  | 'lastPasswordChange'
+  | 'passwordRotatesAt'
+  | 'expiresAt'
 >;
 
 /** Applied fields that no longer apply (e.g. no chosen-password Secret any more): removed from the status. */
