@@ -159,7 +159,11 @@ export const databaseUserStatusSchema = z
       .array(conditionSchema)
       .optional()
       .meta({
-        description: 'Ready is True when the role, its grants, its password and the credentials Secret match the spec.',
+        description:
+          'Ready is True when the role, its grants, its password and the credentials Secret match the spec. By the kstatus ' +
+          'conventions (Flux, Argo CD): Stalled is True, with the reason, when the user cannot become Ready until a person ' +
+          'changes something; Reconciling is True while a transient failure is retried; neither is present when Ready. ' +
+          'Each condition carries the observedGeneration it describes.',
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['type'],
       }),
