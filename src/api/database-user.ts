@@ -180,7 +180,12 @@ export const databaseUserStatusSchema = z
       description: 'With passwordSecretRef: the resourceVersion of that Secret whose password the role now has (tools wait for it after editing the Secret).',
     }),
   })
-  .meta({ description: 'Observed state, written by the operator.' });
+  .meta({
+    description: 'Observed state, written by the operator.',
+    // Read as observedGeneration 0 until the operator writes a status: kstatus (Flux) then says
+    // InProgress for a user the operator has not seen yet, instead of Current (ADR 12).
+    default: { observedGeneration: 0 },
+  });
 
 export type DatabaseUserStatus = z.output<typeof databaseUserStatusSchema>;
 

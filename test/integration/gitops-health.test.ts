@@ -288,8 +288,10 @@ describe('a change the operator has not reconciled yet', () => {
     const fresh = await unwatched.createUser('pending', { username: uniqueUsername('gitops_pending'), connection: { secretName: 'pg-admin' } });
     const freshVerdict = await gitopsVerdict(fresh);
     expect(freshVerdict.argocd).toEqual({ status: 'Progressing', message: 'Waiting for the operator to reconcile the user' });
-    // kstatus has no way to know a status is expected: an object without one is Current (ADR 12).
-    expect(freshVerdict.kstatus.status).toBe('Current');
+    // The CRD defaults the status to observedGeneration 0: without it kstatus would call an object
+    // without a status Current (ADR 12).
+    expect(fresh.status).toEqual({ observedGeneration: 0 });
+    expect(freshVerdict.kstatus).toEqual({ status: 'InProgress', message: 'DatabaseUser generation is 1, but latest observed generation is 0' });
 
     // The status the operator wrote for generation 1, then a spec change it has not seen.
     const readyStatus = {
