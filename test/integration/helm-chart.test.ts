@@ -105,6 +105,12 @@ describe('charts/dbuser-operator', () => {
     expect(binding.subjects).toEqual([expect.objectContaining({ namespace: 'ops' })]);
   });
 
+  it('refuses values of the wrong shape (values.schema.json), as the operator would at start-up', async () => {
+    for (const bad of ['logLevel=loud', 'replicaCount=two', 'resyncInterval=soon', 'protectionPolicy.enabled=maybe']) {
+      await expect(render('dbuser-system', '--set', bad)).rejects.toThrow(/values don't meet the specifications of the schema|schema/);
+    }
+  });
+
   it('without watchNamespaces or a default connection, sets neither variable', async () => {
     const names = container(await render('dbuser-system')).env.map((variable) => variable.name);
     expect(names).not.toContain('WATCH_NAMESPACES');
