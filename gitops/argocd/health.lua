@@ -47,7 +47,7 @@ if ready == nil then
 end
 
 -- A status older than the spec says nothing about the spec: the operator has not reconciled it yet.
-if status.observedGeneration ~= generation or ready.observedGeneration ~= generation then
+if generation ~= nil and (status.observedGeneration ~= generation or ready.observedGeneration ~= generation) then
   hs.status = "Progressing"
   hs.message = "Waiting for the operator to reconcile generation " .. generation
   return hs
