@@ -241,7 +241,11 @@ export const databaseUserStatusSchema = z
       .array(conditionSchema)
       .optional()
       .meta({
-        description: 'Ready is True when the role, its grants, its password and the credentials Secret match the spec.',
+        description:
+          'Ready is True when the role, its grants, its password and the credentials Secret match the spec. By the kstatus ' +
+          'conventions (Flux, Argo CD): Stalled is True, with the reason, when the user cannot become Ready until a person ' +
+          'changes something; Reconciling is True while a transient failure is retried; neither is present when Ready. ' +
+          'Each condition carries the observedGeneration it describes.',
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['type'],
       }),
@@ -261,7 +265,12 @@ export const databaseUserStatusSchema = z
       description: 'With passwordSecretRef: the resourceVersion of that Secret whose password the role now has (tools wait for it after editing the Secret).',
     }),
   })
-  .meta({ description: 'Observed state, written by the operator.' });
+  .meta({
+    description: 'Observed state, written by the operator.',
+    // Read as observedGeneration 0 until the operator writes a status: kstatus (Flux) then says
+    // InProgress for a user the operator has not seen yet, instead of Current (ADR 12).
+    default: { observedGeneration: 0 },
+  });
 
 export type DatabaseUserStatus = z.output<typeof databaseUserStatusSchema>;
 

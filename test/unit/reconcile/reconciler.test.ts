@@ -56,6 +56,11 @@ function readyOf(kubernetes: RecordingKubernetes, key: string) {
   return kubernetes.user(key)?.status?.conditions?.find((condition) => condition.type === 'Ready');
 }
 
+/** The condition types and statuses, in order: Ready first, then the kstatus pair when present. */
+function conditionsOf(kubernetes: RecordingKubernetes, key: string) {
+  return kubernetes.user(key)?.status?.conditions?.map((condition) => `${condition.type}=${condition.status} ${condition.reason}`);
+}
+
 describe('a new user', () => {
   it('gets its finalizer, then its Secret, then its role, then one status write and one Event', async () => {
     const { journal, kubernetes, postgres, reconcile } = setup();
@@ -204,11 +209,26 @@ describe('refusals', () => {
 
     expect(journal).toEqual([`event: Warning ${reason}`, `kubernetes: status Ready=False ${reason}`]);
     expect(readyOf(kubernetes, key)).toMatchObject({ status: 'False', reason });
+    // Terminal: Stalled in the same (only) status write, so GitOps tooling fails at once with the reason.
+    expect(conditionsOf(kubernetes, key)).toEqual([`Ready=False ${reason}`, `Stalled=True ${reason}`]);
     expect(kubernetes.user(key)?.metadata.finalizers).toBeUndefined();
     expect([...postgres.roles]).toEqual(rolesBefore);
 
     await reconcile(key);
     expect(journal).toEqual([]);
+  });
+
+  it('a fixed spec: Ready in one status write, Stalled gone', async () => {
+    const { journal, kubernetes, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'short' }));
+    await reconcile(key);
+    kubernetes.editUser(key, (user) => ({ ...user, metadata: { ...user.metadata, generation: 2 }, spec: { username: 'my_user' } }));
+
+    await reconcile(key);
+
+    expect(journal.filter((entry) => entry.includes('status'))).toEqual(['kubernetes: status Ready=True Reconciled']);
+    expect(conditionsOf(kubernetes, key)).toEqual(['Ready=True Reconciled']);
+    expect(readyOf(kubernetes, key)?.observedGeneration).toBe(2);
   });
 
   it('NoConnection when neither the spec nor the operator names one', async () => {
@@ -218,6 +238,7 @@ describe('refusals', () => {
     await reconcile(key);
 
     expect(journal).toEqual(['event: Warning NoConnection', 'kubernetes: status Ready=False NoConnection']);
+    expect(conditionsOf(kubernetes, key)).toEqual(['Ready=False NoConnection', 'Stalled=True NoConnection']);
   });
 
   it('a PostgreSQL outage is reported once and retried with backoff', async () => {
@@ -227,9 +248,11 @@ describe('refusals', () => {
 
     expect(await reconcile(key)).toEqual({ kind: 'retry' });
     expect(journal).toEqual(['event: Warning ServerUnavailable', 'kubernetes: status Ready=False ServerUnavailable']);
+    expect(conditionsOf(kubernetes, key)).toEqual(['Ready=False ServerUnavailable', 'Reconciling=True ServerUnavailable']);
 
     expect(await reconcile(key)).toEqual({ kind: 'done' });
     expect(readyOf(kubernetes, key)).toMatchObject({ status: 'True' });
+    expect(conditionsOf(kubernetes, key)).toEqual(['Ready=True Reconciled']);
   });
 });
 
@@ -290,6 +313,7 @@ describe('deletion', () => {
     const { journal, kubernetes, postgres, key } = await deleting({ username: 'my_user', protected: true });
 
     expect(journal).toEqual(['event: Warning DeletionBlocked', 'kubernetes: status Ready=False DeletionBlocked']);
+    expect(conditionsOf(kubernetes, key)).toEqual(['Ready=False DeletionBlocked', 'Stalled=True DeletionBlocked']);
     expect(postgres.roles.has('my_user')).toBe(true);
     expect(kubernetes.user(key)?.metadata.finalizers).toEqual([finalizerName]);
   });
