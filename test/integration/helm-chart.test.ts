@@ -98,7 +98,7 @@ describe('charts/dbuser-operator', () => {
     expect(operator.resources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } });
     const kinds = objects.map((object) => object.kind);
     expect(kinds).toContain('ServiceMonitor');
-    expect(kinds).not.toContain('ValidatingAdmissionPolicy');
+    expect(objects.filter((object) => object.kind === 'ValidatingAdmissionPolicy').map((object) => object.metadata.name)).toEqual(['dbuser-requester']);
     expect(objects.find((object) => object.kind === 'Deployment')?.spec?.replicas).toBe(3);
     expect(objects.filter((object) => object.metadata.namespace !== undefined).every((object) => object.metadata.namespace === 'ops')).toBe(true);
     const binding = objects.find((object) => object.kind === 'ClusterRoleBinding') as unknown as { subjects: { namespace: string }[] };
