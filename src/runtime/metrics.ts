@@ -105,52 +105,52 @@ export class OperatorMetrics {
   /**
    * Password age and time to the next rotation as histograms over all users (a fixed number of
    * series however many users there are); one series per user only when asked for (PER_USER_METRICS).
+   * Both are recomputed from the informer cache at each scrape.
    */
   private registerPasswordMetrics(sources: MetricSources, perUser: boolean): void {
     const registers = [this.registry];
-    const secondsUntil = (at: number) => (at - Date.now()) / 1000;
-    new Histogram({
-      name: 'dbuser_operator_password_age_seconds',
-      help: 'Age of the password each managed user has, since it was last set (status.lastPasswordChange.at).',
-      buckets: lifetimeBuckets,
-      registers,
-      collect() {
-        this.reset();
-        for (const { changedAt } of sources.passwordTimes()) if (changedAt !== undefined) this.observe(-secondsUntil(changedAt));
+    const measures: { name: string; help: string; userHelp: string; seconds: (times: PasswordTimes) => number | undefined }[] = [
+      {
+        name: 'password_age_seconds',
+        help: 'Age of the password each managed user has, since it was last set (status.lastPasswordChange.at).',
+        userHelp: "Age of one user's password (PER_USER_METRICS: one series per DatabaseUser).",
+        seconds: ({ changedAt }) => (changedAt === undefined ? undefined : (Date.now() - changedAt) / 1000),
       },
-    });
-    new Histogram({
-      name: 'dbuser_operator_password_rotation_due_seconds',
-      help: 'Time until the next scheduled rotation of each user with spec.passwordRotation (0 when overdue).',
-      buckets: lifetimeBuckets,
-      registers,
-      collect() {
-        this.reset();
-        for (const { rotatesAt } of sources.passwordTimes()) if (rotatesAt !== undefined) this.observe(Math.max(0, secondsUntil(rotatesAt)));
+      {
+        name: 'password_rotation_due_seconds',
+        help: 'Time until the next scheduled rotation of each user with spec.passwordRotation (0 when overdue).',
+        userHelp: "Time until one user's next rotation (PER_USER_METRICS: one series per DatabaseUser with spec.passwordRotation).",
+        seconds: ({ rotatesAt }) => (rotatesAt === undefined ? undefined : (rotatesAt - Date.now()) / 1000),
       },
-    });
-    if (!perUser) return;
-    new Gauge({
-      name: 'dbuser_operator_user_password_age_seconds',
-      help: "Age of one user's password (PER_USER_METRICS: one series per DatabaseUser).",
-      labelNames: ['namespace', 'name'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { namespace, name, changedAt } of sources.passwordTimes())
-          if (changedAt !== undefined) this.set({ namespace, name }, -secondsUntil(changedAt));
-      },
-    });
-    new Gauge({
-      name: 'dbuser_operator_user_password_rotation_due_seconds',
-      help: "Time until one user's next rotation (PER_USER_METRICS: one series per DatabaseUser with spec.passwordRotation).",
-      labelNames: ['namespace', 'name'],
-      registers,
-      collect() {
-        this.reset();
-        for (const { namespace, name, rotatesAt } of sources.passwordTimes())
-          if (rotatesAt !== undefined) this.set({ namespace, name }, secondsUntil(rotatesAt));
-      },
-    });
+    ];
+    for (const { name, help, userHelp, seconds } of measures) {
+      new Histogram({
+        name: `dbuser_operator_${name}`,
+        help,
+        buckets: lifetimeBuckets,
+        registers,
+        collect() {
+          this.reset();
+          for (const times of sources.passwordTimes()) {
+            const value = seconds(times);
+            if (value !== undefined) this.observe(Math.max(0, value));
+          }
+        },
+      });
+      if (!perUser) continue;
+      new Gauge({
+        name: `dbuser_operator_user_${name}`,
+        help: userHelp,
+        labelNames: ['namespace', 'name'],
+        registers,
+        collect() {
+          this.reset();
+          for (const times of sources.passwordTimes()) {
+            const value = seconds(times);
+            if (value !== undefined) this.set({ namespace: times.namespace, name: times.name }, value);
+          }
+        },
+      });
+    }
   }
 }
