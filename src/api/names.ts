@@ -7,6 +7,12 @@ export const singular = 'databaseuser';
 export const shortNames = ['dbu', 'dbuser'];
 
 export const finalizerName = 'dbuser.dev/finalizer';
+/**
+ * On a connection Secret that a DatabaseUser names in spec.connection: its deletion waits until no
+ * DatabaseUser uses it, so the users' own finalizers can still reach PostgreSQL (a namespace deletion
+ * removes both at once). ADR 15.
+ */
+export const connectionInUseFinalizer = 'dbuser.dev/connection-in-use';
 export const resetPasswordAnnotation = 'dbuser.dev/reset-password';
 /** On the credentials Secret: the reset token whose password it holds (crash-safe reset). */
 export const passwordResetHandledAnnotation = 'dbuser.dev/password-reset';

@@ -3,7 +3,7 @@ import type { DatabaseUser, DatabaseUserStatus } from '../api/database-user.js';
 import { databaseUserPath, secretPath } from './api-paths.js';
 import type { SecretManifest } from './credentials-secret.js';
 import { isNotFound, KubeApiError } from './kube-api-error.js';
-import type { KubeHttp } from './kube-http.js';
+import type { KubeHttp, RequestOptions } from './kube-http.js';
 import type { KubeSecret } from './kube-objects.js';
 import type { OwnWrites } from './own-writes.js';
 
@@ -45,15 +45,28 @@ export class KubeResources {
    */
   async applySecret(manifest: SecretManifest, force: boolean): Promise<KubeSecret> {
     const { namespace, name } = manifest.metadata;
+    return this.ownSecretPatch(namespace, name, { query: { fieldManager, force }, body: manifest, contentType: 'application/apply-patch+yaml' });
+  }
+
+  /**
+   * Replaces a Secret's finalizer list, failing with 409 if it changed since `resourceVersion`. Its
+   * watch event is recognised as the operator's own (no reconcile of the users that read it).
+   */
+  setSecretFinalizers(secret: { namespace: string; name: string; resourceVersion: string }, finalizers: string[]): Promise<KubeSecret> {
+    return this.ownSecretPatch(secret.namespace, secret.name, {
+      query: { fieldManager },
+      body: { metadata: { finalizers, resourceVersion: secret.resourceVersion } },
+      contentType: 'application/merge-patch+json',
+    });
+  }
+
+  /** A PATCH of a Secret, announced to OwnWrites so that its watch event is known as ours. */
+  private async ownSecretPatch(namespace: string, name: string, options: RequestOptions): Promise<KubeSecret> {
     const key = `${namespace}/${name}`;
     this.ownWrites.begin(key);
     let written: KubeSecret | undefined;
     try {
-      written = await this.http.request<KubeSecret>('PATCH', secretPath(namespace, name), {
-        query: { fieldManager, force },
-        body: manifest,
-        contentType: 'application/apply-patch+yaml',
-      });
+      written = await this.http.request<KubeSecret>('PATCH', secretPath(namespace, name), options);
       return written;
     } finally {
       this.ownWrites.end(key, written?.metadata?.resourceVersion);

@@ -130,8 +130,14 @@ export class DatabaseUserReconciler {
     return { kind: 'value', password, secretName: ref.name, resourceVersion: secret.resourceVersion };
   }
 
-  /** Finalizer, then the Secret (a new password is stored before any role has it), then PostgreSQL. */
+  /**
+   * The connection Secret marked in use, the finalizer, then the Secret (a new password is stored
+   * before any role has it), then PostgreSQL. The connection first: a user whose finalizer needs
+   * PostgreSQL must still be able to reach it when its namespace (and the Secret) is deleted.
+   */
   private async execute(subject: Subject, observed: Observed, decision: Apply): Promise<Outcome> {
+    const connectionSecret = observed.spec.connection?.secretName;
+    if (connectionSecret !== undefined) await this.deps.kubernetes.protectConnectionSecret(subject.namespace, connectionSecret);
     await this.ensureFinalizer(subject);
     if (decision.secret) await this.deps.kubernetes.applySecret(decision.secret, decision.forceSecret);
     const actions = decision.actions.length === 0 ? [] : await this.applyToRole(observed, decision);

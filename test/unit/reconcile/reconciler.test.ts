@@ -99,6 +99,31 @@ describe('a new user', () => {
     expect(postgres.roles.get('my_user')?.memberOf).toEqual([postgres.groupOf(true)]);
     expect(kubernetes.user(key)?.status?.passwordSecretResourceVersion).toBe('7');
   });
+
+  it('on a connection Secret of its namespace marks that Secret in use before it takes its own finalizer', async () => {
+    const { journal, kubernetes, reconcile } = setup();
+    kubernetes.referencedSecrets.set(`${namespace}/shop-admin`, { resourceVersion: '3', data: { uri: 'postgresql://postgres:pw@db.example/shop' } });
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user', connection: { secretName: 'shop-admin' } }));
+
+    await reconcile(key);
+
+    expect(writes(journal).slice(0, 3)).toEqual([
+      'kubernetes: connection Secret shop-admin in use',
+      `kubernetes: finalizers [${finalizerName}]`,
+      'kubernetes: apply Secret my-user-credentials',
+    ]);
+    expect(readyOf(kubernetes, key)).toMatchObject({ status: 'True' });
+  });
+
+  it("on the operator's default connection leaves that Secret alone (its namespace is the operator's own)", async () => {
+    const { kubernetes, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }));
+
+    await reconcile(key);
+
+    expect(readyOf(kubernetes, key)).toMatchObject({ status: 'True' });
+    expect(kubernetes.protectedConnections.size).toBe(0);
+  });
 });
 
 describe('an idle reconcile', () => {

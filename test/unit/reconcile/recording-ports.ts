@@ -28,6 +28,8 @@ export class RecordingKubernetes implements KubernetesPort {
   readonly credentials = new Map<string, CredentialsSecret | 'unmanaged'>();
   readonly referencedSecrets = new Map<string, SecretContents>();
   readonly events: CoreEvent[] = [];
+  /** Connection Secrets carrying the in-use finalizer. */
+  readonly protectedConnections = new Set<string>();
   /** Reads of referenced Secrets (the only reads that may reach the API server). */
   secretReads = 0;
   private version = 100;
@@ -66,6 +68,15 @@ export class RecordingKubernetes implements KubernetesPort {
   secretContents(namespace: string, name: string): Promise<SecretContents | undefined> {
     this.secretReads += 1;
     return Promise.resolve(this.referencedSecrets.get(keyOf(namespace, name)));
+  }
+
+  protectConnectionSecret(namespace: string, name: string): Promise<void> {
+    const key = keyOf(namespace, name);
+    if (!this.protectedConnections.has(key)) {
+      this.journal.push(`kubernetes: connection Secret ${name} in use`);
+      this.protectedConnections.add(key);
+    }
+    return Promise.resolve();
   }
 
   setFinalizers(user: DatabaseUser, finalizers: string[]): Promise<DatabaseUser> {
