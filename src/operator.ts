@@ -1,3 +1,4 @@
+import { connectionInUseFinalizer, managedByValue } from './api/names.js';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseUser } from './api/database-user.js';
@@ -14,6 +15,7 @@ import { SecretReader } from './kubernetes/secret-reader.js';
 import { generatePassword } from './model/password-generator.js';
 import { PostgresPools } from './postgres/pools.js';
 import { PostgresRoles } from './postgres/postgres-roles.js';
+import { ConnectionProtection } from './reconcile/connection-protection.js';
 import { ConnectionResolver } from './reconcile/connection-resolver.js';
 import { needsReconcile } from './reconcile/needs-reconcile.js';
 import { DatabaseUserReconciler } from './reconcile/reconciler.js';
@@ -24,16 +26,19 @@ import { describeError } from './runtime/describe-error.js';
 import { startHttpServer } from './runtime/http-server.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import type { Logger } from './runtime/logger.js';
-import { OperatorMetrics } from './runtime/metrics.js';
+import { OperatorMetrics, type PasswordTimes } from './runtime/metrics.js';
 import { WorkQueue } from './runtime/work-queue.js';
 
 /**
  * Wires the operator: the watch caches (DatabaseUsers and Secrets), the index from Secrets to the
- * users that depend on them, the work queue and workers, the periodic resync, leader election and
- * the HTTP endpoints. Only the leader runs workers; every replica keeps its caches warm.
+ * users that depend on them, the work queue and workers, a second queue releasing connection
+ * Secrets no user names any more, the periodic resync, leader election and the HTTP endpoints.
+ * Only the leader runs workers; every replica keeps its caches warm.
  */
 export class Operator {
   private readonly queue: WorkQueue;
+  /** Connection Secrets (namespace/name) that may have lost their last user. */
+  private readonly connectionQueue: WorkQueue;
   private readonly cache: ClusterCache;
   private readonly index: SecretIndex;
   private readonly events: EventRecorder;
@@ -41,6 +46,7 @@ export class Operator {
   private readonly resources: KubeResources;
   readonly metrics: OperatorMetrics;
   private controller: Controller | undefined;
+  private connectionController: Controller | undefined;
   private elector: LeaderElector | undefined;
   private server: Server | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -61,12 +67,17 @@ export class Operator {
         },
       },
     );
-    this.metrics = new OperatorMetrics({
-      usersByState: () => this.usersByState(),
-      queueDepth: () => this.queue.length,
-      isLeader: () => this.workersRunning,
-      kubeRequests: () => this.http.requestCounts.values(),
-    });
+    this.metrics = new OperatorMetrics(
+      {
+        usersByState: () => this.usersByState(),
+        queueDepth: () => this.queue.length,
+        isLeader: () => this.workersRunning,
+        kubeRequests: () => this.http.requestCounts.values(),
+        passwordTimes: () => this.passwordTimes(),
+      },
+      { perUserMetrics: config.perUserMetrics },
+    );
+    this.connectionQueue = new WorkQueue({ initialMs: 500, maxMs: config.retryBackoffMaxMs });
     const ownWrites = new OwnWrites();
     this.resources = new KubeResources(http, ownWrites, config.identity);
     this.index = new SecretIndex(config.defaultConnection);
@@ -83,10 +94,12 @@ export class Operator {
           if (needsReconcile(previous, user)) this.queue.add(objectKey(user));
         },
         onUserDeleted: (user) => {
-          this.index.remove(objectKey(user));
+          const connection = this.index.remove(objectKey(user));
+          if (connection) this.connectionQueue.add(connection);
         },
         onSecretChanged: (key) => {
           for (const user of this.index.usersOf(key)) this.queue.add(user);
+          if (this.carriesInUseFinalizer(key)) this.connectionQueue.add(key);
         },
       },
     );
@@ -102,16 +115,19 @@ export class Operator {
     return new Operator(config, KubeHttp.create(cluster), logger, onFatal);
   }
 
-  private createController(clusterId: string): Controller {
+  private createControllers(clusterId: string, operatorIdentity: string): void {
     const secrets = new SecretReader(
       (namespace, name) => this.resources.getSecret(namespace, name),
       (namespace, name) => this.cache.secretVersion(namespace, name),
     );
+    const kubernetes = new KubeAdapter(this.cache, this.resources, secrets, this.events);
     const reconciler = new DatabaseUserReconciler({
-      kubernetes: new KubeAdapter(this.cache, this.resources, secrets, this.events),
+      kubernetes,
       postgres: new PostgresRoles(this.pools, this.config.postgres),
       connections: new ConnectionResolver((namespace, name) => secrets.contents(namespace, name), this.config.defaultConnection),
       clusterId,
+      operatorIdentity,
+      minRotationMs: this.config.minPasswordRotationMs,
       now: () => new Date(),
       generatePassword: () => generatePassword(),
       onOutcome: (reason, actions) => {
@@ -119,17 +135,32 @@ export class Operator {
         for (const action of actions) this.metrics.postgresStatements.inc({ action });
       },
     });
-    return new Controller(this.queue, (key, log) => reconciler.reconcile(key, log), this.logger, {
+    this.controller = new Controller(this.queue, (key, log) => reconciler.reconcile(key, log), this.logger, {
       onReconcile: (result, ms) => {
         this.metrics.reconciles.inc({ result });
         this.metrics.reconcileDuration.observe({ result }, ms / 1000);
       },
     });
+    const protection = new ConnectionProtection({
+      isInUse: (key) => this.index.isConnectionInUse(key),
+      release: (namespace, name) => kubernetes.releaseConnectionSecret(namespace, name),
+    });
+    this.connectionController = new Controller(
+      this.connectionQueue,
+      (key) => protection.reconcile(key),
+      this.logger.child({ controller: 'connection-secrets' }),
+    );
   }
 
   private indexUser(user: DatabaseUser): void {
     const { namespace = '', name = '' } = user.metadata;
-    this.index.set(objectKey(user), this.index.secretsOf(namespace, name, user.spec));
+    const previousConnection = this.index.set(namespace, name, user.spec);
+    if (previousConnection) this.connectionQueue.add(previousConnection);
+  }
+
+  private carriesInUseFinalizer(secretKey: string): boolean {
+    const [namespace = '', name = ''] = secretKey.split('/');
+    return this.cache.otherSecret(namespace, name)?.metadata.finalizers?.includes(connectionInUseFinalizer) ?? false;
   }
 
   private usersByState(): Record<'ready' | 'not_ready' | 'unknown', number> {
@@ -143,13 +174,22 @@ export class Operator {
     return counts;
   }
 
+  private *passwordTimes(): Iterable<PasswordTimes> {
+    const time = (text: string | undefined) => (text === undefined ? undefined : Date.parse(text));
+    for (const user of this.cache.users()) {
+      const { namespace = '', name = '' } = user.metadata;
+      const status = user.status;
+      yield { namespace, name, changedAt: time(status?.lastPasswordChange?.at ?? status?.passwordUpdatedAt), rotatesAt: time(status?.passwordRotatesAt) };
+    }
+  }
+
   /** Starts the HTTP endpoints, the caches, then (as leader) the workers. Resolves once caches are synced. */
   async run(): Promise<void> {
     // Health and metrics first: /healthz answers and /readyz says "not yet" while the caches fill.
     this.server = await startHttpServer(this.config.httpPort, this.metrics.registry, { isReady: () => this.cache.synced }, this.logger);
     const clusterId = await this.readClusterId();
     if (clusterId === undefined) this.logger.warn('cannot read namespace kube-system: roles retained by deleted DatabaseUsers will not be re-adopted');
-    this.controller = this.createController(clusterId ?? 'unknown-cluster');
+    this.createControllers(clusterId ?? 'unknown-cluster', await this.readOwnIdentity());
     this.cache.start();
     await this.cache.waitForSync();
     this.logger.info({ users: this.cache.users().length, namespaces: this.config.watchNamespaces }, 'caches synced');
@@ -179,7 +219,10 @@ export class Operator {
   private startWorkers(): void {
     this.workersRunning = true;
     this.controller?.start(this.config.workers);
+    this.connectionController?.start(1);
     this.enqueueEveryUser();
+    // Users deleted while no leader ran may have left their connection Secrets marked in use.
+    for (const secret of this.cache.otherSecretsWithFinalizer(connectionInUseFinalizer)) this.connectionQueue.add(objectKey(secret));
     this.scheduleResync();
     this.sweepTimer = setInterval(() => {
       void this.pools.sweep(10 * 60_000);
@@ -190,6 +233,19 @@ export class Operator {
 
   private enqueueEveryUser(): void {
     for (const user of this.cache.users()) this.queue.add(objectKey(user));
+  }
+
+  /** The operator's user name as the API server sees it: recorded as `by` of rotations. */
+  private async readOwnIdentity(): Promise<string> {
+    try {
+      return (await this.resources.ownUsername()) ?? managedByValue;
+    } catch (error) {
+      this.logger.warn(
+        { err: describeError(error) },
+        `cannot read the operator's own identity (SelfSubjectReview): rotations are recorded as by "${managedByValue}"`,
+      );
+      return managedByValue;
+    }
   }
 
   /** kube-system's uid, retried with backoff while the API server cannot be reached. */
@@ -220,7 +276,7 @@ export class Operator {
   async stop(): Promise<void> {
     clearTimeout(this.resyncTimer);
     clearInterval(this.sweepTimer);
-    const inFlight = this.controller?.stop() ?? Promise.resolve();
+    const inFlight = Promise.all([this.controller?.stop(), this.connectionController?.stop()]);
     const bounded = await Promise.race([inFlight.then(() => true), sleep(this.config.shutdownTimeoutMs).then(() => false)]);
     if (!bounded) this.logger.warn({ timeoutMs: this.config.shutdownTimeoutMs }, 'in-flight reconciles did not finish in time');
     await this.elector?.stop();

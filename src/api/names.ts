@@ -7,9 +7,22 @@ export const singular = 'databaseuser';
 export const shortNames = ['dbu', 'dbuser'];
 
 export const finalizerName = 'dbuser.dev/finalizer';
+/**
+ * On a connection Secret that a DatabaseUser names in spec.connection: its deletion waits until no
+ * DatabaseUser uses it, so the users' own finalizers can still reach PostgreSQL (a namespace deletion
+ * removes both at once). ADR 15.
+ */
+export const connectionInUseFinalizer = 'dbuser.dev/connection-in-use';
 export const resetPasswordAnnotation = 'dbuser.dev/reset-password';
 /** On the credentials Secret: the reset token whose password it holds (crash-safe reset). */
 export const passwordResetHandledAnnotation = 'dbuser.dev/password-reset';
+/**
+ * On a DatabaseUser: who last requested a reset, stamped by the API server's admission
+ * (deploy/requester-policy.yaml), never by the requester; the operator records it as lastPasswordChange.by.
+ */
+export const requestedByAnnotation = 'dbuser.dev/requested-by';
+/** On the credentials Secret: why, when and for whom its password was set (JSON), written with the password. */
+export const passwordChangeAnnotation = 'dbuser.dev/password-change';
 export const managedByLabel = 'app.kubernetes.io/managed-by';
 export const managedByValue = 'dbuser-operator';
 /** On the credentials Secret: the DatabaseUser it belongs to (metadata.name). */

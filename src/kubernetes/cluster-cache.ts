@@ -8,9 +8,9 @@ import type { KubeSecret } from './kube-objects.js';
 import type { OwnWrites } from './own-writes.js';
 import { databaseUsersPath, secretsPath } from './resources.js';
 
-/** Any other Secret: only that it exists, and its version. */
-interface SecretEntry {
-  metadata: { name: string; namespace: string; uid: string; resourceVersion: string };
+/** Any other Secret: that it exists, its version, and whether it is being deleted and what holds it. */
+export interface SecretEntry {
+  metadata: { name: string; namespace: string; uid: string; resourceVersion: string; deletionTimestamp?: string; finalizers?: string[] };
 }
 
 /** What every informer offers for its lifecycle. */
@@ -74,8 +74,17 @@ export function projectDatabaseUser(user: DatabaseUser): DatabaseUser {
 }
 
 function projectSecretEntry(secret: KubeSecret): SecretEntry {
-  const { name = '', namespace = '', uid = '', resourceVersion = '' } = secret.metadata ?? {};
-  return { metadata: { name, namespace, uid, resourceVersion } };
+  const { name = '', namespace = '', uid = '', resourceVersion = '', deletionTimestamp, finalizers } = secret.metadata ?? {};
+  return {
+    metadata: {
+      name,
+      namespace,
+      uid,
+      resourceVersion,
+      ...(deletionTimestamp === undefined ? {} : { deletionTimestamp }),
+      ...(finalizers === undefined || finalizers.length === 0 ? {} : { finalizers }),
+    },
+  };
 }
 
 /**
@@ -194,6 +203,22 @@ export class ClusterCache {
   secretVersion(namespace: string, name: string): string | undefined {
     const key = `${namespace}/${name}`;
     return (firstOf(this.otherSecretInformers, key) ?? firstOf(this.credentialsInformers.values(), key))?.metadata.resourceVersion;
+  }
+
+  /** A Secret the operator did not write (a connection or a chosen password Secret), as metadata. */
+  otherSecret(namespace: string, name: string): SecretEntry | undefined {
+    return firstOf(this.otherSecretInformers, `${namespace}/${name}`);
+  }
+
+  /** The Secrets the operator did not write that carry this finalizer. */
+  otherSecretsWithFinalizer(finalizer: string): SecretEntry[] {
+    return this.otherSecretInformers.flatMap((informer) => informer.list()).filter((secret) => secret.metadata.finalizers?.includes(finalizer));
+  }
+
+  /** Such a Secret as the API server just returned it from our write (of its finalizers). */
+  rememberOtherSecret(secret: KubeSecret): void {
+    const key = `${secret.metadata?.namespace ?? ''}/${secret.metadata?.name ?? ''}`;
+    this.otherSecretInformers.find((informer) => informer.get(key) !== undefined)?.store(secret);
   }
 
   /** A DatabaseUser as the API server just returned it from our write. */

@@ -4,6 +4,7 @@ import { describeError } from '../runtime/describe-error.js';
 import type { Logger } from '../runtime/logger.js';
 import { KubeApiError } from './kube-api-error.js';
 import { metadataOnly, metadataOnlyList, type KubeHttp, type WatchEvent } from './kube-http.js';
+import type { ObjectList } from './kube-objects.js';
 
 export interface KubeObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
@@ -33,12 +34,6 @@ export interface InformerOptions<Raw, Stored> {
 }
 
 class GoneError extends Error {}
-
-interface ObjectList<T> {
-  metadata?: { resourceVersion?: string; continue?: string };
-  /** null when empty in a PartialObjectMetadataList (Go's nil slice): a fresh cluster sends that. */
-  items: T[] | null;
-}
 
 const restartBackoff: BackoffPolicy = { initialMs: 1_000, maxMs: 30_000 };
 /** Server-side watch timeout; the watch is re-opened from the last resourceVersion. */

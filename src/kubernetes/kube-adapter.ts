@@ -1,7 +1,9 @@
 import type { DatabaseUser, DatabaseUserStatus } from '../api/database-user.js';
+import { connectionInUseFinalizer } from '../api/names.js';
 import type { ClusterCache, CredentialsSecretLookup } from './cluster-cache.js';
 import type { SecretManifest } from './credentials-secret.js';
 import type { EventRecorder } from './event-recorder.js';
+import { isNotFound } from './kube-api-error.js';
 import type { CoreEvent, KubeResources } from './resources.js';
 import type { SecretContents, SecretReader } from './secret-reader.js';
 
@@ -10,6 +12,9 @@ import type { SecretContents, SecretReader } from './secret-reader.js';
  * putting every response back into the cache so the next read sees the write at once.
  */
 export class KubeAdapter {
+  /** Finalizer writes in flight by Secret key: workers protecting the same Secret at once share one. */
+  private readonly protecting = new Map<string, Promise<void>>();
+
   constructor(
     private readonly cache: ClusterCache,
     private readonly resources: KubeResources,
@@ -29,6 +34,44 @@ export class KubeAdapter {
     return this.secrets.contents(namespace, name);
   }
 
+  /**
+   * Adds the in-use finalizer to a connection Secret that lacks it: no request when it has it, and
+   * none possible once the Secret is being deleted (the API server accepts no new finalizer then).
+   */
+  protectConnectionSecret(namespace: string, name: string): Promise<void> {
+    const key = `${namespace}/${name}`;
+    const secret = this.cache.otherSecret(namespace, name)?.metadata;
+    if (secret === undefined || secret.deletionTimestamp !== undefined || secret.finalizers?.includes(connectionInUseFinalizer)) return Promise.resolve();
+    let pending = this.protecting.get(key);
+    if (pending === undefined) {
+      pending = this.writeSecretFinalizers(secret, [...(secret.finalizers ?? []), connectionInUseFinalizer]).finally(() => this.protecting.delete(key));
+      this.protecting.set(key, pending);
+    }
+    return pending;
+  }
+
+  /** Removes the in-use finalizer from a connection Secret, if it has it. */
+  async releaseConnectionSecret(namespace: string, name: string): Promise<void> {
+    const secret = this.cache.otherSecret(namespace, name)?.metadata;
+    if (!secret?.finalizers?.includes(connectionInUseFinalizer)) return;
+    await this.writeSecretFinalizers(
+      secret,
+      secret.finalizers.filter((finalizer) => finalizer !== connectionInUseFinalizer),
+    );
+  }
+
+  private async writeSecretFinalizers(secret: { namespace: string; name: string; resourceVersion: string }, finalizers: string[]): Promise<void> {
+    let written;
+    try {
+      written = await this.resources.setSecretFinalizers(secret, finalizers);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    this.cache.rememberOtherSecret(written);
+    this.secrets.remember(written);
+  }
+
   async setFinalizers(user: DatabaseUser, finalizers: string[]): Promise<DatabaseUser> {
     const written = await this.resources.setFinalizers(user, finalizers);
     this.cache.rememberUser(written);
@@ -41,6 +84,10 @@ export class KubeAdapter {
 
   deleteSecret(namespace: string, name: string, uid: string): Promise<void> {
     return this.resources.deleteSecret(namespace, name, uid);
+  }
+
+  deleteUser(namespace: string, name: string, uid: string): Promise<void> {
+    return this.resources.deleteDatabaseUser(namespace, name, uid);
   }
 
   async writeStatus(user: DatabaseUser, status: DatabaseUserStatus): Promise<void> {

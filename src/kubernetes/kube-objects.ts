@@ -14,6 +14,8 @@ export interface KubeSecret {
     namespace?: string;
     uid?: string;
     resourceVersion?: string;
+    deletionTimestamp?: string;
+    finalizers?: string[];
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
     ownerReferences?: OwnerReference[];

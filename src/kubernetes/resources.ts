@@ -3,7 +3,7 @@ import type { DatabaseUser, DatabaseUserStatus } from '../api/database-user.js';
 import { databaseUserPath, secretPath } from './api-paths.js';
 import type { SecretManifest } from './credentials-secret.js';
 import { isNotFound, KubeApiError } from './kube-api-error.js';
-import type { KubeHttp } from './kube-http.js';
+import type { KubeHttp, RequestOptions } from './kube-http.js';
 import type { KubeSecret } from './kube-objects.js';
 import type { OwnWrites } from './own-writes.js';
 
@@ -45,15 +45,28 @@ export class KubeResources {
    */
   async applySecret(manifest: SecretManifest, force: boolean): Promise<KubeSecret> {
     const { namespace, name } = manifest.metadata;
+    return this.ownSecretPatch(namespace, name, { query: { fieldManager, force }, body: manifest, contentType: 'application/apply-patch+yaml' });
+  }
+
+  /**
+   * Replaces a Secret's finalizer list, failing with 409 if it changed since `resourceVersion`. Its
+   * watch event is recognised as the operator's own (no reconcile of the users that read it).
+   */
+  setSecretFinalizers(secret: { namespace: string; name: string; resourceVersion: string }, finalizers: string[]): Promise<KubeSecret> {
+    return this.ownSecretPatch(secret.namespace, secret.name, {
+      query: { fieldManager },
+      body: { metadata: { finalizers, resourceVersion: secret.resourceVersion } },
+      contentType: 'application/merge-patch+json',
+    });
+  }
+
+  /** A PATCH of a Secret, announced to OwnWrites so that its watch event is known as ours. */
+  private async ownSecretPatch(namespace: string, name: string, options: RequestOptions): Promise<KubeSecret> {
     const key = `${namespace}/${name}`;
     this.ownWrites.begin(key);
     let written: KubeSecret | undefined;
     try {
-      written = await this.http.request<KubeSecret>('PATCH', secretPath(namespace, name), {
-        query: { fieldManager, force },
-        body: manifest,
-        contentType: 'application/apply-patch+yaml',
-      });
+      written = await this.http.request<KubeSecret>('PATCH', secretPath(namespace, name), options);
       return written;
     } finally {
       this.ownWrites.end(key, written?.metadata?.resourceVersion);
@@ -83,6 +96,15 @@ export class KubeResources {
       body: { metadata: { resourceVersion }, status: { ...Object.fromEntries(removed.map((key) => [key, null])), ...status } },
       contentType: 'application/merge-patch+json',
     });
+  }
+
+  /** Deletes the DatabaseUser only if it is still the one observed (uid precondition); gone already is fine. */
+  async deleteDatabaseUser(namespace: string, name: string, uid: string): Promise<void> {
+    try {
+      await this.http.request('DELETE', databaseUserPath(namespace, name), { body: { preconditions: { uid } } });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
   }
 
   /** Replaces the finalizer list, failing with 409 if the object changed since it was read. */
@@ -120,6 +142,14 @@ export class KubeResources {
         count: 1,
       },
     });
+  }
+
+  /** Who this client is to the API server (SelfSubjectReview, allowed to every authenticated user). */
+  async ownUsername(): Promise<string | undefined> {
+    const review = await this.http.request<{ status?: { userInfo?: { username?: string } } }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+    });
+    return review.status?.userInfo?.username;
   }
 
   /** The uid of a namespace (kube-system's tells clusters apart); undefined if forbidden or absent. */

@@ -43,6 +43,12 @@ export class SecretReader {
     return pending;
   }
 
+  /** A Secret as the API server just returned it from our write: its contents need no GET. */
+  remember(secret: KubeSecret): void {
+    const { namespace = '', name = '', resourceVersion = '' } = secret.metadata ?? {};
+    this.read.set(`${namespace}/${name}`, { resourceVersion, data: decodeSecretData(secret.data) });
+  }
+
   private async fetch(namespace: string, name: string): Promise<SecretContents | undefined> {
     const key = `${namespace}/${name}`;
     const secret = await this.get(namespace, name);

@@ -16,10 +16,14 @@ export interface KubernetesPort {
   credentialsSecret(namespace: string, name: string): CredentialsSecretLookup;
   /** A Secret a DatabaseUser points at; read from the API server only when it changed since last read. */
   secretContents(namespace: string, name: string): Promise<SecretContents | undefined>;
+  /** Marks a connection Secret in use (its deletion then waits for its users); no request if it is already. */
+  protectConnectionSecret(namespace: string, name: string): Promise<void>;
   /** Fails with 409 if the user changed since it was read; returns it as written. */
   setFinalizers(user: DatabaseUser, finalizers: string[]): Promise<DatabaseUser>;
   applySecret(manifest: SecretManifest, force: boolean): Promise<void>;
   deleteSecret(namespace: string, name: string, uid: string): Promise<void>;
+  /** Deletes this DatabaseUser (uid precondition: never a newer one of the same name). */
+  deleteUser(namespace: string, name: string, uid: string): Promise<void>;
   /** Fails with 409 if the user changed since it was read. */
   writeStatus(user: DatabaseUser, status: DatabaseUserStatus): Promise<void>;
   /** Fire and forget: an Event that cannot be written is logged, never fails a reconcile. */

@@ -1,12 +1,6 @@
 import path from 'node:path';
-import {
-  ensureControlPlaneBinaries,
-  kubernetesModule,
-  kubernetesVersionFlags,
-  resolveBinary,
-  type Component,
-  type ControlPlaneBinaries,
-} from '../../harness/control-plane-binaries.js';
+import { ensureControlPlaneBinaries, kubernetesModule, kubernetesVersionFlags, type ControlPlaneBinaries } from '../../harness/control-plane-binaries.js';
+import { resolveGoBinary, type GoBinary } from '../../harness/go-binaries.js';
 import { repoRoot } from '../../harness/paths.js';
 
 /**
@@ -14,7 +8,7 @@ import { repoRoot } from '../../harness/paths.js';
  * (tools/controlplane/kubernetes), containerd 2.x and its runc shim from tools/controlplane/containerd.
  * Built once per machine and cached like kube-apiserver (test/harness/control-plane-binaries.ts).
  */
-function kubernetesComponent(binary: string, overrideEnv: string): Component {
+function kubernetesComponent(binary: string, overrideEnv: string): GoBinary {
   return {
     binary,
     moduleDir: kubernetesModule,
@@ -27,7 +21,7 @@ function kubernetesComponent(binary: string, overrideEnv: string): Component {
 
 const containerdModule = path.join(repoRoot, 'tools', 'controlplane', 'containerd');
 
-function containerdComponent(binary: string, overrideEnv: string): Component {
+function containerdComponent(binary: string, overrideEnv: string): GoBinary {
   return {
     binary,
     moduleDir: containerdModule,
@@ -56,8 +50,8 @@ export type NodeBinaries = ControlPlaneBinaries & Record<keyof typeof components
 export async function ensureNodeBinaries(log: (line: string) => void): Promise<NodeBinaries> {
   const controlPlane = await ensureControlPlaneBinaries(log);
   const built: Partial<Record<keyof typeof components, string>> = {};
-  for (const [key, component] of Object.entries(components) as [keyof typeof components, Component][]) {
-    built[key] = await resolveBinary(component, log);
+  for (const [key, component] of Object.entries(components) as [keyof typeof components, GoBinary][]) {
+    built[key] = await resolveGoBinary(component, log);
   }
   return { ...controlPlane, ...(built as Record<keyof typeof components, string>) };
 }

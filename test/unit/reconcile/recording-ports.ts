@@ -28,6 +28,8 @@ export class RecordingKubernetes implements KubernetesPort {
   readonly credentials = new Map<string, CredentialsSecret | 'unmanaged'>();
   readonly referencedSecrets = new Map<string, SecretContents>();
   readonly events: CoreEvent[] = [];
+  /** Connection Secrets carrying the in-use finalizer. */
+  readonly protectedConnections = new Set<string>();
   /** Reads of referenced Secrets (the only reads that may reach the API server). */
   secretReads = 0;
   private version = 100;
@@ -68,6 +70,15 @@ export class RecordingKubernetes implements KubernetesPort {
     return Promise.resolve(this.referencedSecrets.get(keyOf(namespace, name)));
   }
 
+  protectConnectionSecret(namespace: string, name: string): Promise<void> {
+    const key = keyOf(namespace, name);
+    if (!this.protectedConnections.has(key)) {
+      this.journal.push(`kubernetes: connection Secret ${name} in use`);
+      this.protectedConnections.add(key);
+    }
+    return Promise.resolve();
+  }
+
   setFinalizers(user: DatabaseUser, finalizers: string[]): Promise<DatabaseUser> {
     const key = this.checkVersion(user);
     this.journal.push(`kubernetes: finalizers [${finalizers.join(', ')}]`);
@@ -93,6 +104,13 @@ export class RecordingKubernetes implements KubernetesPort {
   deleteSecret(namespace: string, name: string): Promise<void> {
     this.journal.push(`kubernetes: delete Secret ${name}`);
     this.credentials.delete(keyOf(namespace, name));
+    return Promise.resolve();
+  }
+
+  deleteUser(namespace: string, name: string, uid: string): Promise<void> {
+    this.journal.push(`kubernetes: delete DatabaseUser ${name}`);
+    const key = keyOf(namespace, name);
+    if (this.users.get(key)?.metadata.uid === uid) this.users.delete(key);
     return Promise.resolve();
   }
 

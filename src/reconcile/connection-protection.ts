@@ -1,0 +1,24 @@
+import type { ReconcileResult } from '../runtime/controller.js';
+
+export interface ConnectionProtectionDependencies {
+  /** Whether any DatabaseUser (in the watch cache) names the Secret `namespace/name` as its connection. */
+  isInUse: (secretKey: string) => boolean;
+  /** Removes the in-use finalizer, if the Secret has it. */
+  release: (namespace: string, name: string) => Promise<void>;
+}
+
+/**
+ * The second half of the connection Secrets' in-use finalizer (the reconciler adds it before a user
+ * takes its own finalizer): once no DatabaseUser names the Secret any more, the finalizer goes, and
+ * a deletion that waited for the users finishes. Keyed by the Secret's namespace/name.
+ */
+export class ConnectionProtection {
+  constructor(private readonly deps: ConnectionProtectionDependencies) {}
+
+  async reconcile(secretKey: string): Promise<ReconcileResult> {
+    if (this.deps.isInUse(secretKey)) return { kind: 'done' };
+    const [namespace = '', name = ''] = secretKey.split('/');
+    await this.deps.release(namespace, name);
+    return { kind: 'done' };
+  }
+}
