@@ -71,12 +71,10 @@ describe('deleting a namespace that holds a protected user', () => {
     expect(await roleExists('keeper_4553')).toBe(false);
   }, 240_000);
 
-  // Found by this tier, a race: with the connection Secret in the same namespace (as in examples/), the
-  // namespace controller deletes that Secret alongside the DatabaseUsers. When the Secret goes first,
-  // the operator can no longer reach PostgreSQL (ConnectionSecretInvalid): the role is never dropped
-  // and the namespace stays Terminating (seen in 1 of 2 runs). Skipped until the operator keeps what
-  // it needs to finish a deletion; then un-skip it.
-  it.skip('finishes too when the connection Secret lives in the deleted namespace (known race)', async () => {
+  // Found by this tier: with the connection Secret in the same namespace (as in examples/), the
+  // namespace controller deletes that Secret alongside the DatabaseUsers. The Secret carries the
+  // in-use finalizer (ADR 15), so it stays readable until the user's finalizer has dropped the role.
+  it('finishes too when the connection Secret lives in the deleted namespace, with the role dropped', async () => {
     const namespace = 'doomed-local';
     await createUserNamespace(namespace);
     await applyManifest({
@@ -86,13 +84,10 @@ describe('deleting a namespace that holds a protected user', () => {
       spec: { username: 'local_4553', connection: { secretName: 'shop-pg-admin' } },
     });
     await waitUserReady(namespace, 'local');
+    const connection = await kubectlJson<UserObject>('get', 'secret', 'shop-pg-admin', '-n', namespace);
+    expect(connection.metadata.finalizers).toContain('dbuser.dev/connection-in-use');
     await kubectlOk('delete', 'namespace', namespace, '--wait=false');
-    try {
-      await waitFor('the namespace to be gone', () => namespaceGone(namespace), { timeoutMs: 30_000, intervalMs: 1_000 });
-      expect(await roleExists('local_4553')).toBe(false);
-    } finally {
-      // Let the namespace go either way: release the finalizer by hand (the role stays in this run's PostgreSQL).
-      await kubectl('patch', 'dbu', 'local', '-n', namespace, '--type=merge', '-p', '{"metadata":{"finalizers":null}}');
-    }
+    await waitFor('the namespace to be gone', () => namespaceGone(namespace), { timeoutMs: 60_000, intervalMs: 1_000 });
+    expect(await roleExists('local_4553')).toBe(false);
   }, 120_000);
 });
