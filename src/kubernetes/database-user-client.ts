@@ -22,7 +22,7 @@ export class DatabaseUserClient {
       const page: ObjectList<DatabaseUser> = await this.http.request<ObjectList<DatabaseUser>>('GET', databaseUserPath(this.namespace), {
         query: { limit: 500, continue: continueToken },
       });
-      users.push(...page.items);
+      users.push(...(page.items ?? []));
       continueToken = page.metadata?.continue === '' ? undefined : page.metadata?.continue;
     } while (continueToken !== undefined);
     return users;
@@ -81,7 +81,7 @@ export class DatabaseUserClient {
     for (;;) {
       signal.throwIfAborted();
       const list = await this.http.request<ObjectList<DatabaseUser>>('GET', databaseUserPath(this.namespace), { query: { fieldSelector }, signal });
-      const now = decide(list.items[0]);
+      const now = decide(list.items?.[0]);
       if (now !== undefined) return now;
       let decided: { value: T } | undefined;
       const stop = new AbortController();

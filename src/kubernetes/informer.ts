@@ -4,6 +4,7 @@ import { describeError } from '../runtime/describe-error.js';
 import type { Logger } from '../runtime/logger.js';
 import { KubeApiError } from './kube-api-error.js';
 import { metadataOnly, metadataOnlyList, type KubeHttp, type WatchEvent } from './kube-http.js';
+import type { ObjectList } from './kube-objects.js';
 
 export interface KubeObject {
   metadata?: { name?: string; namespace?: string; resourceVersion?: string };
@@ -33,11 +34,6 @@ export interface InformerOptions<Raw, Stored> {
 }
 
 class GoneError extends Error {}
-
-interface ObjectList<T> {
-  metadata?: { resourceVersion?: string; continue?: string };
-  items: T[];
-}
 
 const restartBackoff: BackoffPolicy = { initialMs: 1_000, maxMs: 30_000 };
 /** Server-side watch timeout; the watch is re-opened from the last resourceVersion. */
@@ -149,7 +145,7 @@ export class Informer<Raw extends KubeObject, T extends KubeObject> {
         signal: this.abort.signal,
         ...(this.options.metadataOnly ? { accept: metadataOnlyList } : {}),
       });
-      for (const item of page.items) {
+      for (const item of page.items ?? []) {
         const object = this.options.project(item);
         seen.set(objectKey(object), object);
       }

@@ -26,7 +26,8 @@ export interface KubeSecret {
 
 export interface ObjectList<T> {
   metadata?: { resourceVersion?: string; continue?: string };
-  items: T[];
+  /** null when empty in a PartialObjectMetadataList (Go's nil slice): a fresh cluster sends that. */
+  items: T[] | null;
 }
 
 /** The decoded value of one key of a Secret, or undefined. */

@@ -9,7 +9,7 @@ import { repoRoot } from './paths.js';
  */
 
 /** Kubernetes binaries report their version from these variables (unset: "v0.0.0-master"). */
-function kubernetesVersionFlags(version: string): string {
+export function kubernetesVersionFlags(version: string): string {
   const [major, minor] = version.replace(/^v/, '').split('.');
   const pkg = 'k8s.io/component-base/version';
   return [`-X ${pkg}.gitVersion=${version}`, `-X ${pkg}.gitMajor=${major ?? ''}`, `-X ${pkg}.gitMinor=${minor ?? ''}`, `-X ${pkg}.gitTreeState=clean`].join(
@@ -17,7 +17,7 @@ function kubernetesVersionFlags(version: string): string {
   );
 }
 
-const kubernetesModule = path.join(repoRoot, 'tools', 'controlplane', 'kubernetes');
+export const kubernetesModule = path.join(repoRoot, 'tools', 'controlplane', 'kubernetes');
 
 const etcd: GoBinary = {
   binary: 'etcd',

@@ -21,6 +21,8 @@ export interface GoBinary {
   ldflags: (version: string) => string;
   /** A program of this repository (not only a pinned module): its sources are part of the cache key. */
   ownSources?: boolean;
+  /** Go build tags (part of the cache key when present). */
+  tags?: readonly string[];
 }
 
 export function pinnedVersion(component: GoBinary): string {
@@ -36,7 +38,7 @@ const buildFlags = ['-trimpath', '-pgo=off'];
 /** Keyed by version and build flags (and own sources), so a changed recipe never reuses an old binary. */
 function cachedPath(component: GoBinary): string {
   const version = pinnedVersion(component);
-  const recipe = createHash('sha256').update(JSON.stringify([buildFlags, component.ldflags(version)]));
+  const recipe = createHash('sha256').update(JSON.stringify([buildFlags, component.ldflags(version), ...(component.tags ? [component.tags] : [])]));
   if (component.ownSources) {
     for (const file of readdirSync(component.moduleDir).sort()) recipe.update(file).update(readFileSync(path.join(component.moduleDir, file)));
   }
@@ -61,7 +63,8 @@ async function build(component: GoBinary, target: string, log: (line: string) =>
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
     const ldflags = component.ldflags(pinnedVersion(component));
-    const args = ['build', ...buildFlags, ...(ldflags ? ['-ldflags', ldflags] : []), '-o', partial, component.goPackage];
+    const tags = component.tags?.length ? ['-tags', component.tags.join(',')] : [];
+    const args = ['build', ...buildFlags, ...tags, ...(ldflags ? ['-ldflags', ldflags] : []), '-o', partial, component.goPackage];
     const child = spawn('go', args, {
       cwd: component.moduleDir,
       env: { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=readonly' },

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
@@ -28,6 +28,10 @@ export interface PostgresOptions {
   major?: PostgresMajor;
   /** Extra server settings (`-c name=value`), e.g. `{ log_statement: 'all' }`. */
   settings?: Record<string, string>;
+  /** The address to listen on (default loopback); the e2e tier uses its node's address. */
+  host?: string;
+  /** Client networks allowed to log in with a password besides loopback, e.g. a pod network. */
+  allowFrom?: readonly string[];
 }
 
 /** What a test needs to reach a running server. */
@@ -69,7 +73,7 @@ function unprivilegedUser(): { uid: number; gid: number } | undefined {
  * no Unix socket. Durability is traded for speed (fsync off).
  */
 export class PostgresServer implements PostgresEndpoint {
-  readonly host = '127.0.0.1';
+  readonly host: string;
   readonly superuser = 'postgres';
   readonly password = randomBytes(18).toString('base64url');
   readonly logFile: string;
@@ -83,6 +87,7 @@ export class PostgresServer implements PostgresEndpoint {
     private readonly runAs: { uid: number; gid: number } | undefined,
   ) {
     this.logFile = path.join(options.dir, 'postgres.log');
+    this.host = options.host ?? '127.0.0.1';
   }
 
   static async start(options: PostgresOptions): Promise<PostgresServer> {
@@ -131,6 +136,8 @@ export class PostgresServer implements PostgresEndpoint {
     } finally {
       rmSync(passwordFile, { force: true });
     }
+    const extra = (this.options.allowFrom ?? []).map((network) => `host all all ${network} md5\n`).join('');
+    if (extra) appendFileSync(path.join(this.dataDir, 'pg_hba.conf'), extra);
   }
 
   private async startServer(): Promise<void> {

@@ -58,7 +58,13 @@ export class OperatorProcess {
       ...options.env,
     };
     const operator = new OperatorProcess(SupervisedProcess.start(OperatorProcess.processSpec(env, logFile, script)), { env, logFile, script }, port);
-    await operator.waitFor(options.waitUntil === 'healthy' ? '/healthz' : '/readyz');
+    try {
+      await operator.waitFor(options.waitUntil === 'healthy' ? '/healthz' : '/readyz');
+    } catch (error) {
+      // The caller never gets the process to stop: leaving it running would keep jest from exiting.
+      await operator.kill();
+      throw error;
+    }
     return operator;
   }
 

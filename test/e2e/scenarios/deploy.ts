@@ -1,0 +1,60 @@
+// Acceptance 1: `kubectl apply -k` of the overlay (deploy/ with the locally built image): two pods
+// Running and Ready through their readiness probe, exactly one of them the leader.
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { metricValue } from '../../integration/support/operator-process.js';
+import { repoRoot } from '../../harness/paths.js';
+import {
+  createConnectionSecret,
+  deploymentName,
+  kubectl,
+  kubectlJson,
+  kubectlOk,
+  leaseHolder,
+  metricsOf,
+  operatorNamespace,
+  waitFor,
+  waitForReadyReplicas,
+} from '../support/cluster.js';
+
+const overlay = path.join(repoRoot, 'test', 'e2e', 'overlay');
+
+interface Deployment {
+  spec: { template: { spec: { serviceAccountName: string; containers: { image: string; readinessProbe?: { httpGet?: { path: string } } }[] } } };
+}
+
+describe('kubectl apply -k of the overlay', () => {
+  it('applies deploy/ as users do, with only the image and a default connection added', async () => {
+    const applied = await kubectl('apply', '-k', overlay);
+    expect(applied.stderr).toBe('');
+    expect(applied.code).toBe(0);
+    // The overlay's default connection, for DatabaseUsers that name none (namespace-deletion.ts).
+    await createConnectionSecret(operatorNamespace, 'postgres-admin', 'cluster_default');
+    const deployment = await kubectlJson<Deployment>('get', 'deployment', deploymentName, '-n', operatorNamespace);
+    expect(deployment.spec.template.spec.serviceAccountName).toBe('dbuser-operator');
+    expect(deployment.spec.template.spec.containers.map((container) => container.image)).toEqual(['localhost/dbuser-operator:e2e']);
+    expect(deployment.spec.template.spec.containers[0]?.readinessProbe?.httpGet?.path).toBe('/readyz');
+  });
+
+  it('runs two pods, Running and Ready', async () => {
+    await kubectlOk('rollout', 'status', `deployment/${deploymentName}`, '-n', operatorNamespace, '--timeout=60s');
+    const pods = await waitForReadyReplicas();
+    expect(pods).toHaveLength(2);
+  }, 300_000);
+
+  it('elects exactly one leader: the Lease holder, and the only pod reporting itself leader', async () => {
+    const pods = await waitForReadyReplicas();
+    const holder = await waitFor('a Lease holder', async () => (await leaseHolder()) || undefined, { timeoutMs: 60_000, intervalMs: 500 });
+    expect(pods.map((pod) => pod.name)).toContain(holder);
+    const leaders = await waitFor(
+      'leadership reported by the metrics',
+      async () => {
+        const values = await Promise.all(pods.map(async (pod) => ({ pod: pod.name, leader: metricValue(await metricsOf(pod.ip), 'dbuser_operator_leader') })));
+        const leading = values.filter((value) => value.leader === 1).map((value) => value.pod);
+        return leading.length === 1 ? leading : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+    expect(leaders).toEqual([holder]);
+  }, 120_000);
+});
