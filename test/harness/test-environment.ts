@@ -1,10 +1,11 @@
-import { writeFileSync } from 'node:fs';
+import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LocalEnvironment } from './environment.js';
 import { ensureGitopsTools } from './gitops-tools.js';
 import { harnessStateEnv, type HarnessState } from './harness-state.js';
 import { installDeployment } from './install.js';
 import { logFilesUnder, PasswordLeakCheck } from './password-leak-check.js';
+import { repoRoot } from './paths.js';
 import { parseMajor } from './postgres-server.js';
 
 let running: LocalEnvironment | undefined;
@@ -59,6 +60,16 @@ export async function tearDownTestEnvironment(): Promise<void> {
     leaks = result.leaks;
     process.stderr.write(`[harness] password leak check: ${result.passwords} passwords, ${result.files} log files, ${leaks.length} leaks\n`);
   }
+  if (leaks.length === 0) keepOperatorLogs(path.join(environment.dir, 'operators'));
   await environment.stop();
   if (leaks.length > 0) throw new Error(`passwords leaked into logs:\n${leaks.join('\n')}`);
+}
+
+/** The last run's operator logs (checked free of passwords just before), for a failure to be read after the run directory is gone. */
+function keepOperatorLogs(from: string): void {
+  if (!existsSync(from)) return;
+  const kept = path.join(repoRoot, '.local', 'test-logs');
+  rmSync(kept, { recursive: true, force: true });
+  cpSync(from, kept, { recursive: true });
+  process.stderr.write(`[harness] operator logs of this run kept in ${path.relative(repoRoot, kept)}/\n`);
 }
