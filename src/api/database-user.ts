@@ -127,6 +127,13 @@ export const databaseUserSpecSchema = z
     secretName: objectNameSchema.optional().meta({
       description: 'Name of the Secret the operator writes the credentials to. Default "<metadata.name>-credentials".',
     }),
+    validUntil: z.iso.datetime({ offset: true }).optional().meta({
+      description: 'RFC 3339 instant after which PostgreSQL refuses the password (VALID UNTIL). Absent: no expiry. Drift is repaired.',
+      format: 'date-time',
+    }),
+    connectionLimit: z.number().int().min(-1).max(2147483647).default(-1).meta({
+      description: 'CONNECTION LIMIT of the role: concurrent sessions allowed, -1 (default) for unlimited. Drift is repaired.',
+    }),
     deletionPolicy: z
       .enum(deletionPolicies)
       .default('Delete')

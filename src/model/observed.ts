@@ -1,7 +1,7 @@
 import type { Access } from './group-roles.js';
 import type { PasswordEncryption } from './password-encryption.js';
 
-/** Role attributes the operator keeps as it wants them (connection limit is left to the admin). */
+/** Role attributes the operator keeps as it wants them. */
 export interface RoleAttributes {
   login: boolean;
   inherit: boolean;
@@ -12,6 +12,8 @@ export interface RoleAttributes {
   bypassRls: boolean;
   /** ISO timestamp, or null for no expiry. */
   validUntil: string | null;
+  /** CONNECTION LIMIT; -1 is unlimited. */
+  connectionLimit: number;
 }
 
 /** How the role's default privileges look, relative to what the operator grants. */

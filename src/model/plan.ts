@@ -11,6 +11,10 @@ export interface DesiredRole {
   password: string;
   encryption: PasswordEncryption;
   marker: OwnershipMarker;
+  /** spec.validUntil as RFC 3339, or null for no expiry. */
+  validUntil: string | null;
+  /** spec.connectionLimit; -1 is unlimited. */
+  connectionLimit: number;
 }
 
 export const desiredAttributes: RoleAttributes = {
@@ -22,6 +26,7 @@ export const desiredAttributes: RoleAttributes = {
   replication: false,
   bypassRls: false,
   validUntil: null,
+  connectionLimit: -1,
 };
 
 const accesses: readonly Access[] = ['readonly', 'readwrite'];
@@ -50,10 +55,22 @@ export function planGroups(database: ObservedDatabase): RoleAction[] {
   return actions;
 }
 
-function attributeChanges(observed: RoleAttributes): Partial<RoleAttributes> {
+/** The attributes one user should have: the fixed ones, with its validity and connection limit. */
+export function attributesOf(desired: Pick<DesiredRole, 'validUntil' | 'connectionLimit'>): RoleAttributes {
+  return { ...desiredAttributes, validUntil: desired.validUntil, connectionLimit: desired.connectionLimit };
+}
+
+/** Timestamps are compared as instants: PostgreSQL and the spec spell them differently. */
+function sameInstant(a: string | null, b: string | null): boolean {
+  if (a === null || b === null) return a === b;
+  return Date.parse(a) === Date.parse(b);
+}
+
+function attributeChanges(observed: RoleAttributes, wanted: RoleAttributes): Partial<RoleAttributes> {
   const changes: Partial<RoleAttributes> = {};
-  for (const key of Object.keys(desiredAttributes) as (keyof RoleAttributes)[]) {
-    if (observed[key] !== desiredAttributes[key]) Object.assign(changes, { [key]: desiredAttributes[key] });
+  for (const key of Object.keys(wanted) as (keyof RoleAttributes)[]) {
+    const same = key === 'validUntil' ? sameInstant(observed.validUntil, wanted.validUntil) : observed[key] === wanted[key];
+    if (!same) Object.assign(changes, { [key]: wanted[key] });
   }
   return changes;
 }
@@ -87,16 +104,17 @@ function planRoleChanges(desired: DesiredRole, database: ObservedDatabase, role:
   const readonlyGroup = groupRoleName('readonly', database.name);
 
   if (role === undefined) {
-    const actions: RoleAction[] = [
-      { kind: 'createRole', username, password: desired.password, encryption: desired.encryption, marker: desired.marker },
-      { kind: 'grantMembership', username, group },
-    ];
+    const actions: RoleAction[] = [{ kind: 'createRole', username, password: desired.password, encryption: desired.encryption, marker: desired.marker }];
+    // CREATE ROLE sets the fixed attributes; validity and connection limit follow when not the default.
+    const changes = attributeChanges(desiredAttributes, attributesOf(desired));
+    if (Object.keys(changes).length > 0) actions.push({ kind: 'alterAttributes', username, changes });
+    actions.push({ kind: 'grantMembership', username, group });
     if (access === 'readwrite') actions.push({ kind: 'grantDefaultPrivileges', username, readwriteGroup, readonlyGroup });
     return actions;
   }
 
   const actions: RoleAction[] = [];
-  const changes = attributeChanges(role.attributes);
+  const changes = attributeChanges(role.attributes, attributesOf(desired));
   if (Object.keys(changes).length > 0) actions.push({ kind: 'alterAttributes', username, changes });
   if (role.comment !== formatMarker(desired.marker)) actions.push({ kind: 'setMarker', username, marker: desired.marker });
 

@@ -113,6 +113,7 @@ interface RoleRow {
   replication: boolean;
   bypassrls: boolean;
   validuntil: string | null;
+  connlimit: number;
   comment: string | null;
   member_of: string[];
   owns_objects: boolean;
@@ -136,7 +137,9 @@ export async function observeRole(client: Client, username: string, database: st
   const result = await client.query<RoleRow>(
     `SELECT r.rolsuper AS superuser, r.rolinherit AS inherit, r.rolcreaterole AS createrole, r.rolcreatedb AS createdb,
             r.rolcanlogin AS login, r.rolreplication AS replication, r.rolbypassrls AS bypassrls,
-            r.rolvaliduntil::text AS validuntil, shobj_description(r.oid, 'pg_authid') AS comment,
+            CASE WHEN r.rolvaliduntil IS NULL OR r.rolvaliduntil = 'infinity' THEN NULL
+                 ELSE to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS validuntil,
+            r.rolconnlimit AS connlimit, shobj_description(r.oid, 'pg_authid') AS comment,
             ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid) AS member_of,
             ${ownsObjectsHere('r.oid')} AS owns_objects,
             pg_has_role(current_user, r.oid, 'USAGE') AS admin_acts_as,
@@ -167,7 +170,8 @@ export async function observeRole(client: Client, username: string, database: st
         createRole: row.createrole,
         replication: row.replication,
         bypassRls: row.bypassrls,
-        validUntil: row.validuntil === null || row.validuntil === 'infinity' ? null : row.validuntil,
+        validUntil: row.validuntil,
+        connectionLimit: row.connlimit,
       },
       comment: row.comment,
       memberOf: row.member_of,

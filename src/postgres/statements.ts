@@ -27,7 +27,7 @@ export function commentOnRole(role: string, comment: string): string {
   return `COMMENT ON ROLE ${id(role)} IS ${literal(comment)}`;
 }
 
-const attributeKeywords: Record<Exclude<keyof RoleAttributes, 'validUntil'>, [string, string]> = {
+const attributeKeywords: Record<Exclude<keyof RoleAttributes, 'validUntil' | 'connectionLimit'>, [string, string]> = {
   login: ['LOGIN', 'NOLOGIN'],
   inherit: ['INHERIT', 'NOINHERIT'],
   superuser: ['SUPERUSER', 'NOSUPERUSER'],
@@ -47,6 +47,10 @@ export function alterAttributes(username: string, changes: Partial<RoleAttribute
     if (value !== undefined) clauses.push(value ? on : off);
   }
   if ('validUntil' in changes) clauses.push(`VALID UNTIL ${literal(changes.validUntil ?? 'infinity')}`);
+  if (changes.connectionLimit !== undefined) {
+    if (!Number.isSafeInteger(changes.connectionLimit) || changes.connectionLimit < -1) throw new Error('connection limit must be an integer >= -1');
+    clauses.push(`CONNECTION LIMIT ${changes.connectionLimit}`);
+  }
   return `ALTER ROLE ${id(username)} WITH ${clauses.join(' ')}`;
 }
 

@@ -144,6 +144,8 @@ export function decide(observed: Observed, generate: () => string): Decision {
     password: password.password,
     encryption: encryptionOf(spec.passwordEncryption),
     marker,
+    validUntil: spec.validUntil ?? null,
+    connectionLimit: spec.connectionLimit,
   };
   const actions = planRoleActions(desired, observed.role, verdict);
   return { kind: 'apply', secret: secretIsCurrent ? undefined : manifest, forceSecret: credentials.kind === 'managed', password, desired, actions };

@@ -33,6 +33,7 @@ describe('crds/', () => {
       protected: false,
       passwordEncryption: 'scram-sha-256',
       deletionPolicy: 'Delete',
+      connectionLimit: -1,
     });
   });
 

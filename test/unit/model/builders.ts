@@ -7,7 +7,16 @@ import { desiredAttributes, type DesiredRole } from '../../../src/model/plan.js'
 export const marker: OwnershipMarker = { cluster: 'cluster-1', namespace: 'shop', name: 'my-app-rw', uid: 'uid-1' };
 
 export function desiredRole(overrides: Partial<DesiredRole> = {}): DesiredRole {
-  return { username: 'my_app_4553_rw', readOnly: false, password: 'p'.repeat(64), encryption: 'SCRAM-SHA-256', marker, ...overrides };
+  return {
+    username: 'my_app_4553_rw',
+    readOnly: false,
+    password: 'p'.repeat(64),
+    encryption: 'SCRAM-SHA-256',
+    marker,
+    validUntil: null,
+    connectionLimit: -1,
+    ...overrides,
+  };
 }
 
 export function observedDatabase(overrides: Partial<ObservedDatabase> = {}): ObservedDatabase {

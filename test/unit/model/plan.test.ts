@@ -46,6 +46,23 @@ describe('planRole', () => {
     expect(actions).toEqual([{ kind: 'alterAttributes', username: 'my_app_4553_rw', changes: { login: true, validUntil: null } }]);
   });
 
+  it('creates the role, then sets its validity and connection limit when they are not the defaults', () => {
+    const desired = desiredRole({ validUntil: '2030-01-01T00:00:00Z', connectionLimit: 3 });
+    const actions = planRole(desired, observedDatabase(), undefined, { matches: undefined, encryption: undefined }, server);
+    expect(kinds(actions)).toEqual(['createRole', 'alterAttributes', 'grantMembership', 'grantDefaultPrivileges']);
+    expect(actions[1]).toEqual({ kind: 'alterAttributes', username: 'my_app_4553_rw', changes: { validUntil: '2030-01-01T00:00:00Z', connectionLimit: 3 } });
+  });
+
+  it('repairs drift in VALID UNTIL and CONNECTION LIMIT, comparing instants rather than spellings', () => {
+    const desired = desiredRole({ validUntil: '2030-01-01T01:00:00+01:00', connectionLimit: 1 });
+    const same = observedRole({ attributes: { ...observedRole().attributes, validUntil: '2030-01-01T00:00:00.000000Z', connectionLimit: 1 } });
+    expect(planRole(desired, observedDatabase(), same, matchingPassword, server)).toEqual([]);
+    const drifted = observedRole({ attributes: { ...observedRole().attributes, validUntil: '2031-01-01T00:00:00.000000Z', connectionLimit: 5 } });
+    expect(planRole(desired, observedDatabase(), drifted, matchingPassword, server)).toEqual([
+      { kind: 'alterAttributes', username: 'my_app_4553_rw', changes: { validUntil: '2030-01-01T01:00:00+01:00', connectionLimit: 1 } },
+    ]);
+  });
+
   it('re-marks a role adopted from an earlier DatabaseUser of the same name', () => {
     const earlier = observedRole({ comment: observedRole().comment?.replace('uid-1', 'uid-0') ?? null });
     expect(kinds(planRole(desiredRole(), observedDatabase(), earlier, matchingPassword, server))).toEqual(['setMarker']);

@@ -26,6 +26,15 @@ describe('SQL text', () => {
   it('alters only the attributes given', () => {
     expect(sql.alterAttributes('u', { login: true })).toBe('ALTER ROLE "u" WITH LOGIN');
     expect(sql.alterAttributes('u', { superuser: false, validUntil: null })).toBe(`ALTER ROLE "u" WITH NOSUPERUSER VALID UNTIL 'infinity'`);
+    expect(sql.alterAttributes('u', { validUntil: '2030-01-01T00:00:00Z', connectionLimit: 1 })).toBe(
+      `ALTER ROLE "u" WITH VALID UNTIL '2030-01-01T00:00:00Z' CONNECTION LIMIT 1`,
+    );
+    expect(sql.alterAttributes('u', { connectionLimit: -1 })).toBe('ALTER ROLE "u" WITH CONNECTION LIMIT -1');
+  });
+
+  it('refuses a connection limit that is not an integer of at least -1', () => {
+    expect(() => sql.alterAttributes('u', { connectionLimit: -2 })).toThrow('connection limit');
+    expect(() => sql.alterAttributes('u', { connectionLimit: 1.5 })).toThrow('connection limit');
   });
 
   it('grants the provider read-write set and the read-only set to the groups', () => {
