@@ -1,0 +1,54 @@
+/**
+ * A modal dialog on the native <dialog>: showModal() keeps focus inside and Escape closes it; on
+ * close, focus goes back to what opened it (or to `fallbackFocus` when that is gone, e.g. a deleted row).
+ */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef } from 'preact/hooks';
+
+export interface DialogProps {
+  open: boolean;
+  titleId: string;
+  title: string;
+  onClose: () => void;
+  /** While an action runs, Escape does not close. */
+  busy?: boolean;
+  fallbackFocus: string;
+  children: ComponentChildren;
+}
+
+export function Dialog({ open, titleId, title, onClose, busy = false, fallbackFocus, children }: DialogProps) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  const opener = useRef<Element | null>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    if (!element) return;
+    if (open && !element.open) {
+      opener.current = document.activeElement;
+      element.showModal();
+    } else if (!open && element.open) {
+      element.close();
+    }
+  }, [open]);
+  const restoreFocus = () => {
+    const target = opener.current instanceof HTMLElement && opener.current.isConnected ? opener.current : document.getElementById(fallbackFocus);
+    target?.focus();
+  };
+  return (
+    <dialog
+      ref={dialog}
+      aria-labelledby={titleId}
+      onCancel={(event) => {
+        event.preventDefault();
+        if (!busy) onClose();
+      }}
+      onClose={restoreFocus}
+    >
+      {open ? (
+        <>
+          <h2 id={titleId}>{title}</h2>
+          {children}
+        </>
+      ) : null}
+    </dialog>
+  );
+}
