@@ -28,7 +28,7 @@ let page: Page;
  */
 interface InPage {
   document: {
-    activeElement: unknown;
+    activeElement: { id: string; textContent: string | null; getAttribute: (name: string) => string | null } | null;
     createElement: (tag: 'script') => { textContent: string };
     head: { append: (node: unknown) => void };
     body: { dataset: Record<string, string | undefined> };
@@ -132,9 +132,10 @@ describe('the screenshot for the README', () => {
   });
 });
 
+const readOnly = uniqueUsername('dash_ro');
+const readWrite = uniqueUsername('dash_rw');
+
 describe("the provider's walk-through, by clicking", () => {
-  const readOnly = uniqueUsername('dash_ro');
-  const readWrite = uniqueUsername('dash_rw');
   const chosen = 'a chosen password of 33 characters';
   let generated = '';
 
@@ -207,6 +208,79 @@ describe("the provider's walk-through, by clicking", () => {
     expect(await ctx.pg.role(readOnly)).toBeUndefined();
     expect(await ctx.kube.getUser(readOnly.replaceAll('_', '-'))).toBeUndefined();
     expect(reloads).toBe(0);
+  });
+});
+
+describe('with the keyboard and a screen reader', () => {
+  const focused = () =>
+    page.evaluate(() => {
+      const active = (globalThis as unknown as InPage).document.activeElement;
+      return { id: active?.id ?? '', text: active?.textContent ?? '', label: active?.getAttribute('aria-label') ?? '' };
+    });
+
+  it('the Add dialog takes focus on Username, Escape closes it and focus returns to its button', async () => {
+    await page.getByRole('button', { name: 'Add a database user' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Add a database user' }).waitFor();
+    expect((await focused()).id).toBe('add-username');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Add a database user' }).waitFor({ state: 'hidden' });
+    expect((await focused()).id).toBe('add-user');
+  });
+
+  it('the … menu opens on its first item, arrows move, Escape returns to the button', async () => {
+    await row(readWrite)
+      .getByRole('button', { name: `Actions for ${readWrite}` })
+      .focus();
+    await page.keyboard.press('Enter');
+    expect((await focused()).text).toBe('Reset password');
+    await page.keyboard.press('ArrowDown');
+    expect((await focused()).text).toBe('Delete user');
+    await page.keyboard.press('ArrowDown');
+    expect((await focused()).text).toBe('Reset password');
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('menu').count()).toBe(0);
+    expect((await focused()).label).toBe(`Actions for ${readWrite}`);
+  });
+
+  it('announces changes in a polite live region, and labels the table', async () => {
+    const announcer = page.locator('.announcement');
+    expect(await announcer.getAttribute('role')).toBe('status');
+    expect(await announcer.getAttribute('aria-live')).toBe('polite');
+    expect(await page.locator('table caption').textContent()).toBe(`Database users in namespace ${ctx.namespace}`);
+    const username = uniqueUsername('dash_news');
+    await ctx.kube.createUser(username.replaceAll('_', '-'), { username });
+    await page.getByText(new RegExp(`User ${username} (added and ready|is ready)\\.`)).waitFor({ timeout: 60_000 });
+  });
+});
+
+describe('errors of the API server and the operator, in words', () => {
+  it("a user the operator cannot reconcile shows the reason, explained, and the operator's message", async () => {
+    const username = uniqueUsername('dash_lost');
+    await ctx.kube.createUser(username.replaceAll('_', '-'), { username, database: 'no_such_database' });
+    const lost = row(username);
+    await lost.getByText('Not ready: DatabaseNotFound').waitFor({ timeout: 60_000 });
+    await lost.getByText('Not ready: DatabaseNotFound').click();
+    await lost.getByText('The database this user should have access to does not exist.').waitFor();
+    expect(await lost.locator('.operator-message').textContent()).toContain('no_such_database');
+  });
+
+  it('a refusal of the operator (the role exists and is not its own) is shown in the form, and what was created is removed', async () => {
+    const username = uniqueUsername('dash_taken');
+    await ctx.pg.admin().query(`CREATE ROLE ${username} LOGIN`);
+    try {
+      const response = await addUser(username, {});
+      expect(response.status()).toBe(409);
+      const alert = page.getByRole('dialog', { name: 'Add a database user' }).getByRole('alert');
+      const text = (await alert.textContent()) ?? '';
+      expect(text).toMatch(
+        new RegExp(`^User "${username}" was not created: RoleConflict: .+ \\(removed DatabaseUser "${username.replaceAll('_', '-')}" again\\)\\.$`),
+      );
+      expect(await ctx.kube.getUser(username.replaceAll('_', '-'))).toBeUndefined();
+      await page.getByRole('dialog', { name: 'Add a database user' }).getByRole('button', { name: 'Cancel' }).click();
+    } finally {
+      await ctx.pg.admin().query(`DROP ROLE IF EXISTS ${username}`);
+    }
   });
 });
 
