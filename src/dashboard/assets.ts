@@ -12,15 +12,23 @@ const files: Record<string, { file: string; contentType: string }> = {
   '/app.css': { file: 'app.css', contentType: 'text/css; charset=utf-8' },
 };
 
+/**
+ * Where the built page is: beside the compiled module (dist/dashboard/assets), or, when the plugin
+ * runs from the source (npm run local), in dist/ of the same checkout.
+ */
+const candidates = [new URL('./assets/', import.meta.url), new URL('../../dist/dashboard/assets/', import.meta.url)];
+
 /** The assets by URL path; fails with a hint when the page has not been built. */
-export async function loadAssets(directory = new URL('./assets/', import.meta.url)): Promise<Map<string, Asset>> {
-  const assets = new Map<string, Asset>();
-  for (const [path, { file, contentType }] of Object.entries(files)) {
+export async function loadAssets(): Promise<Map<string, Asset>> {
+  let missing: unknown;
+  for (const directory of candidates) {
     try {
-      assets.set(path, { contentType, body: await readFile(new URL(file, directory)) });
+      const assets = new Map<string, Asset>();
+      for (const [path, { file, contentType }] of Object.entries(files)) assets.set(path, { contentType, body: await readFile(new URL(file, directory)) });
+      return assets;
     } catch (error) {
-      throw new Error(`the dashboard's page is not built (${file} is missing): run "npm run build"`, { cause: error });
+      missing = error;
     }
   }
-  return assets;
+  throw new Error('the dashboard\'s page is not built: run "npm run build"', { cause: missing });
 }
