@@ -102,6 +102,8 @@ async function revealPassword(dialogName: string | RegExp): Promise<string> {
   const dialog = page.getByRole('dialog', { name: dialogName });
   const field = dialog.getByLabel(/^New password of /);
   await field.waitFor({ timeout: 90_000 });
+  // Focus moves to the password, so a screen reader reads it out next and Copy is one Tab away.
+  expect(await field.evaluate((element) => element === (globalThis as unknown as InPage).document.activeElement)).toBe(true);
   expect(await field.getAttribute('type')).toBe('password');
   await dialog.getByRole('button', { name: 'Show' }).click();
   expect(await field.getAttribute('type')).toBe('text');

@@ -1,9 +1,14 @@
 /** A password shown once: masked until revealed, with a copy button; nothing of it is kept after closing. */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 export function PasswordOnce({ username, password }: { username: string; password: string }) {
   const [shown, setShown] = useState(false);
   const [copied, setCopied] = useState('');
+  const input = useRef<HTMLInputElement>(null);
+  // In a dialog already open (Reset), autofocus does not apply: the button that was pressed is gone.
+  useEffect(() => {
+    input.current?.focus();
+  }, []);
   const copy = async () => {
     try {
       await navigator.clipboard.writeText(password);
@@ -12,7 +17,7 @@ export function PasswordOnce({ username, password }: { username: string; passwor
       setCopied('Could not copy: select the password and copy it yourself.');
     }
   };
-  const field = { id: 'password-once', readOnly: true, value: password, autocomplete: 'off', spellcheck: false, autofocus: true };
+  const field = { ref: input, id: 'password-once', readOnly: true, value: password, autocomplete: 'off', spellcheck: false, autofocus: true };
   return (
     <div class="password-once">
       <label for="password-once">New password of {username}</label>
