@@ -1,3 +1,4 @@
+import { managedByValue } from './api/names.js';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseUser } from './api/database-user.js';
@@ -24,7 +25,7 @@ import { describeError } from './runtime/describe-error.js';
 import { startHttpServer } from './runtime/http-server.js';
 import { LeaderElector } from './runtime/leader-election.js';
 import type { Logger } from './runtime/logger.js';
-import { OperatorMetrics } from './runtime/metrics.js';
+import { OperatorMetrics, type PasswordTimes } from './runtime/metrics.js';
 import { WorkQueue } from './runtime/work-queue.js';
 
 /**
@@ -61,12 +62,16 @@ export class Operator {
         },
       },
     );
-    this.metrics = new OperatorMetrics({
-      usersByState: () => this.usersByState(),
-      queueDepth: () => this.queue.length,
-      isLeader: () => this.workersRunning,
-      kubeRequests: () => this.http.requestCounts.values(),
-    });
+    this.metrics = new OperatorMetrics(
+      {
+        usersByState: () => this.usersByState(),
+        queueDepth: () => this.queue.length,
+        isLeader: () => this.workersRunning,
+        kubeRequests: () => this.http.requestCounts.values(),
+        passwordTimes: () => this.passwordTimes(),
+      },
+      { perUserMetrics: config.perUserMetrics },
+    );
     const ownWrites = new OwnWrites();
     this.resources = new KubeResources(http, ownWrites, config.identity);
     this.index = new SecretIndex(config.defaultConnection);
@@ -102,7 +107,7 @@ export class Operator {
     return new Operator(config, KubeHttp.create(cluster), logger, onFatal);
   }
 
-  private createController(clusterId: string): Controller {
+  private createController(clusterId: string, operatorIdentity: string): Controller {
     const secrets = new SecretReader(
       (namespace, name) => this.resources.getSecret(namespace, name),
       (namespace, name) => this.cache.secretVersion(namespace, name),
@@ -112,6 +117,8 @@ export class Operator {
       postgres: new PostgresRoles(this.pools, this.config.postgres),
       connections: new ConnectionResolver((namespace, name) => secrets.contents(namespace, name), this.config.defaultConnection),
       clusterId,
+      operatorIdentity,
+      minRotationMs: this.config.minPasswordRotationMs,
       now: () => new Date(),
       generatePassword: () => generatePassword(),
       onOutcome: (reason, actions) => {
@@ -143,13 +150,22 @@ export class Operator {
     return counts;
   }
 
+  private *passwordTimes(): Iterable<PasswordTimes> {
+    const time = (text: string | undefined) => (text === undefined ? undefined : Date.parse(text));
+    for (const user of this.cache.users()) {
+      const { namespace = '', name = '' } = user.metadata;
+      const status = user.status;
+      yield { namespace, name, changedAt: time(status?.lastPasswordChange?.at ?? status?.passwordUpdatedAt), rotatesAt: time(status?.passwordRotatesAt) };
+    }
+  }
+
   /** Starts the HTTP endpoints, the caches, then (as leader) the workers. Resolves once caches are synced. */
   async run(): Promise<void> {
     // Health and metrics first: /healthz answers and /readyz says "not yet" while the caches fill.
     this.server = await startHttpServer(this.config.httpPort, this.metrics.registry, { isReady: () => this.cache.synced }, this.logger);
     const clusterId = await this.readClusterId();
     if (clusterId === undefined) this.logger.warn('cannot read namespace kube-system: roles retained by deleted DatabaseUsers will not be re-adopted');
-    this.controller = this.createController(clusterId ?? 'unknown-cluster');
+    this.controller = this.createController(clusterId ?? 'unknown-cluster', await this.readOwnIdentity());
     this.cache.start();
     await this.cache.waitForSync();
     this.logger.info({ users: this.cache.users().length, namespaces: this.config.watchNamespaces }, 'caches synced');
@@ -190,6 +206,19 @@ export class Operator {
 
   private enqueueEveryUser(): void {
     for (const user of this.cache.users()) this.queue.add(objectKey(user));
+  }
+
+  /** The operator's user name as the API server sees it: recorded as `by` of rotations. */
+  private async readOwnIdentity(): Promise<string> {
+    try {
+      return (await this.resources.ownUsername()) ?? managedByValue;
+    } catch (error) {
+      this.logger.warn(
+        { err: describeError(error) },
+        `cannot read the operator's own identity (SelfSubjectReview): rotations are recorded as by "${managedByValue}"`,
+      );
+      return managedByValue;
+    }
   }
 
   /** kube-system's uid, retried with backoff while the API server cannot be reached. */

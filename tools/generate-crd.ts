@@ -1,6 +1,8 @@
-// `npm run generate:crd`: writes crds/ from the zod schemas in src/api (a unit test fails if they differ).
+// `npm run generate:crd`: writes crds/ and the chart's copy from the zod schemas in src/api (a unit test fails if they differ).
 import { writeFileSync } from 'node:fs';
-import { crdFile, renderCrd } from './crd-file.js';
+import { chartCrdFile, crdFile, renderCrd } from './crd-file.js';
 
-writeFileSync(crdFile, renderCrd());
-console.log(`wrote ${crdFile}`);
+for (const file of [crdFile, chartCrdFile]) {
+  writeFileSync(file, renderCrd());
+  console.log(`wrote ${file}`);
+}

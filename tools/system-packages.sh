@@ -2,10 +2,11 @@
 # Installs the Debian packages the test tiers drive (a fresh machine or CI has none of them).
 # Only what is missing is installed; nothing happens when everything is present.
 #   tmux               the command line's prompts, driven through a real pseudo-terminal
+#   postgresql-client  psql, the real client that logs in with a credentials Secret's uri and pgpass
 #   chromium           the dashboard's page, driven headless by playwright-core (which downloads no browser)
 #   fonts-dejavu-core  the page's fonts, so its screenshot (docs/dashboard.png) looks the same everywhere
 set -euo pipefail
-packages=(tmux chromium fonts-dejavu-core)
+packages=(tmux postgresql-client chromium fonts-dejavu-core)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -13,6 +13,19 @@ export const conditionSchema = z.object({
 export type Condition = z.output<typeof conditionSchema>;
 
 /**
+ * Condition types. Ready is ours; Reconciling and Stalled follow the kstatus conventions of
+ * sigs.k8s.io/cli-utils, which Flux and kubectl-style waits read (and our Argo CD health script),
+ * so GitOps tooling tells "in progress" from "failed" (ADR 12).
+ */
+export const conditionTypes = {
+  Ready: 'Ready',
+  /** True while a transient failure (ServerUnavailable, ReconcileError) is being retried. */
+  Reconciling: 'Reconciling',
+  /** True when the user cannot become Ready without a change from a person: a terminal reason. */
+  Stalled: 'Stalled',
+} as const;
+
+/**
  * Why a DatabaseUser is or is not Ready. Each is documented in the README's troubleshooting table;
  * the retry policy for each lives with the reconcile outcome.
  */
@@ -29,6 +42,7 @@ export const readyReasons = {
   PasswordPolicyViolation: 'PasswordPolicyViolation',
   PasswordChangeRefused: 'PasswordChangeRefused',
   PasswordResetRefused: 'PasswordResetRefused',
+  PasswordRotationRefused: 'PasswordRotationRefused',
   RoleConflict: 'RoleConflict',
   SecretConflict: 'SecretConflict',
   DeletionBlocked: 'DeletionBlocked',
@@ -39,8 +53,8 @@ export type ReadyReason = keyof typeof readyReasons;
 
 /**
  * Reasons that need a person (or another object) to change before the user can become Ready: a tool
- * waiting for Ready stops at one of these and reports it. The others pass by themselves
- * (ServerUnavailable, ReconcileError: retried with backoff).
+ * waiting for Ready stops at one of these and reports it, and the status says Stalled=True. The
+ * others pass by themselves (ServerUnavailable, ReconcileError: retried with backoff, Reconciling=True).
  */
 export const terminalReadyReasons: readonly ReadyReason[] = [
   'InvalidSpec',
@@ -53,6 +67,7 @@ export const terminalReadyReasons: readonly ReadyReason[] = [
   'PasswordPolicyViolation',
   'PasswordChangeRefused',
   'PasswordResetRefused',
+  'PasswordRotationRefused',
   'RoleConflict',
   'SecretConflict',
   'DeletionBlocked',

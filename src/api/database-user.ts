@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { celValidations, withRules, type CelRule, type CelTransitionRule } from './cel-rule.js';
 import { conditionSchema } from './conditions.js';
+import { parseDuration } from './duration.js';
 
 /** A Kubernetes object name (DNS-1123 subdomain), e.g. of a Secret. */
 export const objectNameSchema = z
@@ -75,12 +76,69 @@ const passwordSecretRef = z
   })
   .meta({
     description:
-      'A password chosen by the user (24-64 printable ASCII characters, no quotes). Editing that Secret changes the ' +
-      'password. Without it, the operator generates a 64-character password.',
+      'A password chosen by the user: 24-64 characters, Unicode included, without quotes (" or \') or control ' +
+      'characters such as newlines, and nothing SASLprep (RFC 4013) prohibits. SCRAM hashes its SASLprep form, as ' +
+      'PostgreSQL and libpq do, so it logs in typed in any Unicode normalization form (MD5 hashes the bytes as ' +
+      'written). Editing that Secret changes the password. Without it, the operator generates a 64-character password.',
+  });
+
+/** A Go-style duration, as Kubernetes tools write them ("720h", "1h30m", "30s"), longer than zero. */
+const positiveDuration: CelRule<string> = {
+  rule: "duration(self) > duration('0s')",
+  message: 'must be longer than 0s',
+  holds: (value) => (parseDuration(value) ?? 0) > 0,
+};
+
+const durationSchema = (description: string) =>
+  withRules(
+    z
+      .string()
+      .max(64)
+      .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, { message: 'must be a duration such as 30s, 90m or 720h' }),
+    [positiveDuration],
+  ).meta({ description, 'x-kubernetes-validations': celValidations([positiveDuration]) });
+
+const passwordRotation = z
+  .object({
+    every: durationSchema(
+      'How often the generated password is replaced, e.g. 720h. At least 1h (the operator setting MIN_PASSWORD_ROTATION); ' +
+        'each user rotates up to 10 % early, spread by its uid, so users created together do not rotate together.',
+    ),
+  })
+  .meta({
+    description:
+      'Scheduled rotation of the generated password, done as a reset: the new password is written to the credentials ' +
+      'Secret first, then to the role. Not for chosen passwords (rotate the chosen Secret instead) or protected users.',
   });
 
 export const passwordEncryptions = ['scram-sha-256', 'md5'] as const;
 export const deletionPolicies = ['Delete', 'Retain'] as const;
+
+interface LifecycleFields {
+  protected: boolean;
+  ttl?: string | undefined;
+  passwordRotation?: unknown;
+  deletionPolicy: string;
+}
+
+/** Spec rules on lifecycle fields, checked by the API server and by the operator alike. */
+export const lifecycleRules: readonly CelRule<LifecycleFields>[] = [
+  {
+    rule: '!(has(self.ttl) && has(self.protected) && self.protected)',
+    message: 'a protected user cannot have a ttl: it could never be deleted when the ttl ends',
+    holds: (spec) => !(spec.ttl !== undefined && spec.protected),
+  },
+  {
+    rule: "!(has(self.ttl) && has(self.deletionPolicy) && self.deletionPolicy == 'Retain')",
+    message: 'ttl deletes the role and its Secret when it ends, so deletionPolicy cannot be Retain',
+    holds: (spec) => !(spec.ttl !== undefined && spec.deletionPolicy === 'Retain'),
+  },
+  {
+    rule: '!(has(self.passwordRotation) && has(self.protected) && self.protected)',
+    message: "a protected user's password never changes: remove passwordRotation or set protected to false",
+    holds: (spec) => !(spec.passwordRotation !== undefined && spec.protected),
+  },
+];
 
 /** Spec rules that compare with the stored object: only the API server can check them. */
 const specTransitionRules: CelTransitionRule[] = [
@@ -135,6 +193,11 @@ export const databaseUserSpecSchema = z
     connectionLimit: z.number().int().min(-1).max(2147483647).default(-1).meta({
       description: 'CONNECTION LIMIT of the role: concurrent sessions allowed, -1 (default) for unlimited. Drift is repaired.',
     }),
+    passwordRotation: passwordRotation.optional(),
+    ttl: durationSchema(
+      'A temporary user: when this long has passed since creation (status.expiresAt), the DatabaseUser is deleted and ' +
+        'with it the role and the credentials Secret, as with deletionPolicy Delete. Not for protected users.',
+    ).optional(),
     deletionPolicy: z
       .enum(deletionPolicies)
       .default('Delete')
@@ -146,10 +209,29 @@ export const databaseUserSpecSchema = z
   })
   .meta({
     description: 'Desired state of a PostgreSQL user.',
-    'x-kubernetes-validations': celValidations(specTransitionRules),
+    'x-kubernetes-validations': celValidations([...lifecycleRules, ...specTransitionRules]),
   });
 
 export type DatabaseUserSpec = z.output<typeof databaseUserSpecSchema>;
+
+export const passwordChangeReasons = ['created', 'reset', 'rotation', 'update'] as const;
+export type PasswordChangeReason = (typeof passwordChangeReasons)[number];
+
+/** Why, when and for whom a password was set: in the status, and with the password in the credentials Secret. */
+export const passwordChangeSchema = z.object({
+  at: z.string().meta({ description: 'When the password was set.', format: 'date-time' }),
+  by: z
+    .string()
+    .optional()
+    .meta({
+      description:
+        'Who asked, as the API server authenticated them: the requester of a reset (stamped at admission by the requester ' +
+        'policy), or the operator itself for rotations. Absent when the API server recorded no one (creation, update).',
+    }),
+  reason: z.enum(passwordChangeReasons).meta({ description: 'created, reset, rotation, or update (the chosen-password Secret changed).' }),
+});
+
+export type PasswordChangeRecord = z.output<typeof passwordChangeSchema>;
 
 export const storedPasswordEncryptions = ['SCRAM-SHA-256', 'MD5'] as const;
 
@@ -160,7 +242,11 @@ export const databaseUserStatusSchema = z
       .array(conditionSchema)
       .optional()
       .meta({
-        description: 'Ready is True when the role, its grants, its password and the credentials Secret match the spec.',
+        description:
+          'Ready is True when the role, its grants, its password and the credentials Secret match the spec. By the kstatus ' +
+          'conventions (Flux, Argo CD): Stalled is True, with the reason, when the user cannot become Ready until a person ' +
+          'changes something; Reconciling is True while a transient failure is retried; neither is present when Ready. ' +
+          'Each condition carries the observedGeneration it describes.',
         'x-kubernetes-list-type': 'map',
         'x-kubernetes-list-map-keys': ['type'],
       }),
@@ -173,11 +259,19 @@ export const databaseUserStatusSchema = z
     secretName: z.string().optional().meta({ description: 'The Secret holding the credentials.' }),
     passwordUpdatedAt: z.string().optional().meta({ description: 'When the operator last set the password.', format: 'date-time' }),
     lastPasswordReset: z.string().optional().meta({ description: 'The dbuser.dev/reset-password value last handled.' }),
+    lastPasswordChange: passwordChangeSchema.optional().meta({ description: 'The last change of the password the role has.' }),
+    passwordRotatesAt: z.string().optional().meta({ description: 'With passwordRotation: when the password is next replaced.', format: 'date-time' }),
+    expiresAt: z.string().optional().meta({ description: 'With ttl: when the DatabaseUser is deleted.', format: 'date-time' }),
     passwordSecretResourceVersion: z.string().optional().meta({
       description: 'With passwordSecretRef: the resourceVersion of that Secret whose password the role now has (tools wait for it after editing the Secret).',
     }),
   })
-  .meta({ description: 'Observed state, written by the operator.' });
+  .meta({
+    description: 'Observed state, written by the operator.',
+    // Read as observedGeneration 0 until the operator writes a status: kstatus (Flux) then says
+    // InProgress for a user the operator has not seen yet, instead of Current (ADR 12).
+    default: { observedGeneration: 0 },
+  });
 
 export type DatabaseUserStatus = z.output<typeof databaseUserStatusSchema>;
 

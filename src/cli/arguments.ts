@@ -29,6 +29,10 @@ export type Invocation =
       database: string | undefined;
       connection: string | undefined;
       passwordEncryption: string | undefined;
+      validUntil: string | undefined;
+      connectionLimit: string | undefined;
+      ttl: string | undefined;
+      rotateEvery: string | undefined;
       name: string | undefined;
       password: PasswordSource;
       timeoutMs: number;
@@ -149,6 +153,10 @@ export function parseInvocation(args: readonly string[]): Invocation {
         database: text(values, 'database'),
         connection: text(values, 'connection'),
         passwordEncryption: text(values, 'password-encryption'),
+        validUntil: text(values, 'valid-until'),
+        connectionLimit: text(values, 'connection-limit'),
+        ttl: text(values, 'ttl'),
+        rotateEvery: text(values, 'rotate-every'),
         name: text(values, 'name'),
         password: passwordSourceOf(values, spec.name),
         timeoutMs: timeoutOf(values, spec.name),

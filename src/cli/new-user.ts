@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { databaseUserSpecSchema, objectNameSchema, objectRules } from '../api/database-user.js';
+import { databaseUserSpecSchema, lifecycleRules, objectNameSchema, objectRules } from '../api/database-user.js';
 import { CommandFailed } from './cli-error.js';
 
 export interface NewUserRequest {
@@ -9,6 +9,10 @@ export interface NewUserRequest {
   database: string | undefined;
   connection: string | undefined;
   passwordEncryption: string | undefined;
+  validUntil: string | undefined;
+  connectionLimit: string | undefined;
+  ttl: string | undefined;
+  rotateEvery: string | undefined;
   name: string | undefined;
 }
 
@@ -23,7 +27,16 @@ const sources: Record<string, (request: NewUserRequest) => string> = {
   database: (request) => `--database "${request.database ?? ''}"`,
   connection: (request) => `--connection "${request.connection ?? ''}"`,
   passwordEncryption: (request) => `--password-encryption "${request.passwordEncryption ?? ''}"`,
+  validUntil: (request) => `--valid-until "${request.validUntil ?? ''}"`,
+  connectionLimit: (request) => `--connection-limit "${request.connectionLimit ?? ''}"`,
+  ttl: (request) => `--ttl "${request.ttl ?? ''}"`,
+  passwordRotation: (request) => `--rotate-every "${request.rotateEvery ?? ''}"`,
 };
+
+/** "5" -> 5; anything else is kept as text, so the schema refuses it with its own message. */
+function integerOrText(text: string): number | string {
+  return /^-?\d+$/.test(text) ? Number(text) : text;
+}
 
 /** A zod issue in words a person reads; custom rules already carry the CRD's message. */
 export function describeIssue(issue: z.core.$ZodIssue): string {
@@ -46,6 +59,10 @@ export function newDatabaseUser(request: NewUserRequest): { name: string; spec: 
     ...(request.connection === undefined ? {} : { connection: { secretName: request.connection } }),
     ...(request.database === undefined ? {} : { database: request.database }),
     ...(request.passwordEncryption === undefined ? {} : { passwordEncryption: request.passwordEncryption }),
+    ...(request.validUntil === undefined ? {} : { validUntil: request.validUntil }),
+    ...(request.connectionLimit === undefined ? {} : { connectionLimit: integerOrText(request.connectionLimit) }),
+    ...(request.ttl === undefined ? {} : { ttl: request.ttl }),
+    ...(request.rotateEvery === undefined ? {} : { passwordRotation: { every: request.rotateEvery } }),
   };
   const parsed = databaseUserSpecSchema.safeParse(spec);
   if (!parsed.success) {
@@ -55,6 +72,8 @@ export function newDatabaseUser(request: NewUserRequest): { name: string; spec: 
     });
     throw new CommandFailed(`${[...new Set(problems)].join('; ')}; nothing was changed`);
   }
+  const contradiction = lifecycleRules.find((rule) => !rule.holds(parsed.data));
+  if (contradiction) throw new CommandFailed(`${contradiction.message}; nothing was changed`);
   const nameCheck = objectNameSchema.safeParse(name);
   const nameProblem = nameCheck.success
     ? objectRules.find((rule) => !rule.holds({ metadata: { name }, spec: parsed.data }))?.message

@@ -19,6 +19,7 @@ const reasonSentences: Record<ReadyReason, string> = {
   PasswordPolicyViolation: 'The chosen password breaks the password rules, so it was not applied.',
   PasswordChangeRefused: 'The user is protected, so its password was not changed.',
   PasswordResetRefused: 'The password reset was refused: the user is protected or has a chosen password.',
+  PasswordRotationRefused: 'The password rotation was refused: the user is protected or has a chosen password.',
   RoleConflict: 'PostgreSQL already has a role with this name that does not belong to this user.',
   SecretConflict: 'The credentials Secret name is taken by a Secret the operator did not write.',
   DeletionBlocked: 'The user is protected, so it was not deleted; its role is kept.',

@@ -24,6 +24,8 @@ export async function createFromPage(session: Session, body: unknown, timeoutMs:
   const parsed = createUserRequestSchema.safeParse(body);
   if (!parsed.success) throw new BadRequest(400, 'expected {username, readOnly, password?}');
   const { username, readOnly, password } = parsed.data;
+  // The form offers what the provider's page does; the other fields of create (the lifecycle ones
+  // too) keep their defaults, as when the command line is given only a username and --read-only.
   const { name, spec } = newDatabaseUser({
     username,
     readOnly,
@@ -31,6 +33,10 @@ export async function createFromPage(session: Session, body: unknown, timeoutMs:
     database: undefined,
     connection: undefined,
     passwordEncryption: undefined,
+    validUntil: undefined,
+    connectionLimit: undefined,
+    ttl: undefined,
+    rotateEvery: undefined,
     name: undefined,
   });
   if (password !== undefined) {

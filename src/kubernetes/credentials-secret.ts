@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { SslMode } from '../api/connection.js';
 import { sslModes } from '../api/connection.js';
-import { databaseUserLabel, kind, managedByLabel, managedByValue, passwordResetHandledAnnotation } from '../api/names.js';
+import { passwordChangeSchema, type PasswordChangeRecord } from '../api/database-user.js';
+import { databaseUserLabel, kind, managedByLabel, managedByValue, passwordChangeAnnotation, passwordResetHandledAnnotation } from '../api/names.js';
 import { encodeSecretValue, secretValue, type KubeSecret } from './kube-objects.js';
 
 /** What a credentials Secret says: enough to log in, and to write it again unchanged. */
@@ -85,9 +86,15 @@ export function credentialsSecretManifest(options: {
   owner: SecretOwner | undefined;
   credentials: Credentials;
   resetToken: string | undefined;
+  /** Why, when and for whom the password was set: stored with it, so a crash between Secret and role loses nothing. */
+  passwordChange: PasswordChangeRecord | undefined;
 }): SecretManifest {
-  const { name, namespace, databaseUserName, owner, credentials, resetToken } = options;
+  const { name, namespace, databaseUserName, owner, credentials, resetToken, passwordChange } = options;
   const data = Object.fromEntries(Object.entries(credentialsData(credentials)).map(([key, value]) => [key, encodeSecretValue(value)]));
+  const annotations = {
+    ...(resetToken === undefined ? {} : { [passwordResetHandledAnnotation]: resetToken }),
+    ...(passwordChange === undefined ? {} : { [passwordChangeAnnotation]: passwordChangeText(passwordChange) }),
+  };
   return {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -95,7 +102,7 @@ export function credentialsSecretManifest(options: {
       name,
       namespace,
       labels: { [managedByLabel]: managedByValue, [databaseUserLabel]: databaseUserName },
-      ...(resetToken === undefined ? {} : { annotations: { [passwordResetHandledAnnotation]: resetToken } }),
+      ...(Object.keys(annotations).length === 0 ? {} : { annotations }),
       ...(owner === undefined ? {} : { ownerReferences: [{ ...owner, controller: true }] }),
     },
     type: 'Opaque',
@@ -114,6 +121,8 @@ export interface CredentialsSecret {
   databaseUser: string | undefined;
   /** The reset token whose password it holds (annotation). */
   resetToken: string | undefined;
+  /** Why, when and for whom its password was set (annotation); undefined if absent or unreadable. */
+  passwordChange: PasswordChangeRecord | undefined;
   /** uids of the DatabaseUsers that own it. */
   ownerUids: string[];
   /** A digest of the managed keys' values, to compare with what would be written. */
@@ -157,6 +166,7 @@ export function projectCredentialsSecret(secret: KubeSecret): CredentialsSecret 
     metadata: { name: metadata.name ?? '', namespace: metadata.namespace ?? '', uid: metadata.uid ?? '', resourceVersion: metadata.resourceVersion ?? '' },
     databaseUser: metadata.labels?.[managedByLabel] === managedByValue ? metadata.labels[databaseUserLabel] : undefined,
     resetToken: metadata.annotations?.[passwordResetHandledAnnotation],
+    passwordChange: parsePasswordChange(metadata.annotations?.[passwordChangeAnnotation]),
     // Only references to DatabaseUsers are ours to compare; others may add their own.
     ownerUids: (metadata.ownerReferences ?? []).filter((ref) => ref.kind === kind).map((ref) => ref.uid),
     dataDigest: digestOf(secret.data),
@@ -170,8 +180,26 @@ export function secretMatches(stored: CredentialsSecret, desired: SecretManifest
   return (
     stored.databaseUser === desired.metadata.labels[databaseUserLabel] &&
     stored.resetToken === desired.metadata.annotations?.[passwordResetHandledAnnotation] &&
+    passwordChangeText(stored.passwordChange) === desired.metadata.annotations?.[passwordChangeAnnotation] &&
     stored.ownerUids.length === wantedOwners.length &&
     wantedOwners.every((uid) => stored.ownerUids.includes(uid)) &&
     stored.dataDigest === digestOf(desired.data)
   );
+}
+
+/** The annotation's text: fixed key order, so an unchanged record compares equal as text. */
+function passwordChangeText(change: PasswordChangeRecord): string;
+function passwordChangeText(change: PasswordChangeRecord | undefined): string | undefined;
+function passwordChangeText(change: PasswordChangeRecord | undefined): string | undefined {
+  return change === undefined ? undefined : JSON.stringify({ reason: change.reason, at: change.at, ...(change.by === undefined ? {} : { by: change.by }) });
+}
+
+function parsePasswordChange(text: string | undefined): PasswordChangeRecord | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const parsed = passwordChangeSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -43,6 +43,10 @@ export class KubeAdapter {
     return this.resources.deleteSecret(namespace, name, uid);
   }
 
+  deleteUser(namespace: string, name: string, uid: string): Promise<void> {
+    return this.resources.deleteDatabaseUser(namespace, name, uid);
+  }
+
   async writeStatus(user: DatabaseUser, status: DatabaseUserStatus): Promise<void> {
     this.cache.rememberUser(await this.resources.writeDatabaseUserStatus(user, status));
   }

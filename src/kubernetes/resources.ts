@@ -85,6 +85,15 @@ export class KubeResources {
     });
   }
 
+  /** Deletes the DatabaseUser only if it is still the one observed (uid precondition); gone already is fine. */
+  async deleteDatabaseUser(namespace: string, name: string, uid: string): Promise<void> {
+    try {
+      await this.http.request('DELETE', databaseUserPath(namespace, name), { body: { preconditions: { uid } } });
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
   /** Replaces the finalizer list, failing with 409 if the object changed since it was read. */
   async setFinalizers(user: DatabaseUser, finalizers: string[]): Promise<DatabaseUser> {
     const { namespace = '', name = '', resourceVersion } = user.metadata;
@@ -120,6 +129,14 @@ export class KubeResources {
         count: 1,
       },
     });
+  }
+
+  /** Who this client is to the API server (SelfSubjectReview, allowed to every authenticated user). */
+  async ownUsername(): Promise<string | undefined> {
+    const review = await this.http.request<{ status?: { userInfo?: { username?: string } } }>('POST', '/apis/authentication.k8s.io/v1/selfsubjectreviews', {
+      body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+    });
+    return review.status?.userInfo?.username;
   }
 
   /** The uid of a namespace (kube-system's tells clusters apart); undefined if forbidden or absent. */

@@ -1,5 +1,6 @@
 import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
+import { scramPrepared } from '../api/password-preparation.js';
 import type { PasswordEncryption } from '../model/password-encryption.js';
 
 const pbkdf2Async = promisify(pbkdf2);
@@ -12,9 +13,8 @@ function hmac(key: Buffer, text: string): Buffer {
 }
 
 async function scramKeys(password: string, salt: Buffer, iterations: number): Promise<{ storedKey: Buffer; serverKey: Buffer }> {
-  // PostgreSQL applies SASLprep only to non-ASCII passwords; the password policy admits ASCII only,
-  // so the password bytes are used as they are.
-  const saltedPassword = await pbkdf2Async(Buffer.from(password, 'utf8'), salt, iterations, 32, 'sha256');
+  // As PostgreSQL does: SASLprep for non-ASCII passwords, the raw text when SASLprep refuses it.
+  const saltedPassword = await pbkdf2Async(Buffer.from(scramPrepared(password) ?? password, 'utf8'), salt, iterations, 32, 'sha256');
   const clientKey = hmac(saltedPassword, 'Client Key');
   return { storedKey: createHash('sha256').update(clientKey).digest(), serverKey: hmac(saltedPassword, 'Server Key') };
 }

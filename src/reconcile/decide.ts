@@ -1,6 +1,7 @@
 import type { ConnectionSettings } from '../api/connection.js';
 import type { ReadyReason } from '../api/conditions.js';
-import { credentialsSecretName, type DatabaseUserSpec } from '../api/database-user.js';
+import { credentialsSecretName, type DatabaseUserSpec, type DatabaseUserStatus, type PasswordChangeRecord } from '../api/database-user.js';
+import { formatDuration, parseDuration } from '../api/duration.js';
 import { apiGroup, apiVersion, kind } from '../api/names.js';
 import type { CredentialsSecretLookup } from '../kubernetes/cluster-cache.js';
 import { credentialsSecretManifest, secretMatches, type SecretManifest } from '../kubernetes/credentials-secret.js';
@@ -8,9 +9,10 @@ import { ownershipProblem } from '../model/guards.js';
 import type { PasswordVerdict, RoleObservation } from '../model/observed.js';
 import type { OwnershipMarker } from '../model/ownership-marker.js';
 import { encryptionOf } from '../model/password-encryption.js';
+import { expiryAt, rotationDueAt } from '../model/password-schedule.js';
 import { planRoleActions, type DesiredRole } from '../model/plan.js';
 import type { RoleAction } from '../model/role-actions.js';
-import { decidePassword, type ChosenPassword, type PasswordDecision } from './password-decision.js';
+import { decidePassword, type ChosenPassword, type PasswordChange, type PasswordDecision } from './password-decision.js';
 
 /** Everything one reconcile read about one DatabaseUser (its spec already validated). */
 export interface Observed {
@@ -30,16 +32,37 @@ export interface Observed {
   /** The password the role's stored one was compared with: the credentials Secret's, else the chosen one. */
   candidate: string | undefined;
   role: RoleObservation;
+  /** The DatabaseUser's creation time and its last written status. */
+  createdAt: Date;
+  status: DatabaseUserStatus | undefined;
+  /** dbuser.dev/requested-by: who created the user or requested the pending reset (stamped at admission). */
+  requestedBy: string | undefined;
+  /** Who the operator is to the API server: `by` of the changes it makes on its own (rotation, regeneration). */
+  operatorIdentity: string;
+  /** The shortest spec.passwordRotation.every this operator accepts. */
+  minRotationMs: number;
+  now: Date;
 }
 
 export interface Refusal {
   kind: 'refuse';
   reason: ReadyReason;
   message: string;
+  /** With ttl: the user is deleted then, whatever else is wrong. */
+  expiresAt?: Date;
+}
+
+/** The password's lifecycle as the status reports it; undefined fields do not apply. */
+export interface Lifecycle {
+  lastPasswordChange: PasswordChangeRecord | undefined;
+  passwordRotatesAt: Date | undefined;
+  expiresAt: Date | undefined;
 }
 
 export type Decision =
   | Refusal
+  /** The ttl has ended: delete the DatabaseUser (its finalizer then drops the role and the Secret). */
+  | { kind: 'expire'; expiresAt: Date }
   | {
       kind: 'apply';
       /** The credentials Secret to write first; undefined when it already matches. */
@@ -50,6 +73,7 @@ export type Decision =
       desired: DesiredRole;
       /** Planned on the observation made without the lock; an empty plan takes no lock at all. */
       actions: RoleAction[];
+      lifecycle: Lifecycle;
     };
 
 /** The password the credentials Secret holds, when it is this user's Secret. */
@@ -89,38 +113,43 @@ export function planFor(desired: DesiredRole, observation: RoleObservation, verd
  * changes PostgreSQL needs.
  */
 export function decide(observed: Observed, generate: () => string): Decision {
-  const { spec, name, credentials } = observed;
+  const { spec, name, credentials, now } = observed;
+  const ttlMs = spec.ttl === undefined ? undefined : parseDuration(spec.ttl);
+  const expiresAt = ttlMs === undefined ? undefined : expiryAt(observed.createdAt, ttlMs);
+  if (expiresAt !== undefined && expiresAt <= now) return { kind: 'expire', expiresAt };
+  const refuse = (reason: ReadyReason, message: string): Refusal => ({ kind: 'refuse', reason, message, ...(expiresAt ? { expiresAt } : {}) });
+
   const secretName = credentialsSecretName(name, spec);
   if (credentials.kind === 'unmanaged' || (credentials.kind === 'managed' && credentials.secret.databaseUser !== name)) {
-    return {
-      kind: 'refuse',
-      reason: 'SecretConflict',
-      message: `Secret "${secretName}" exists and was not written by dbuser-operator for this DatabaseUser; it was left untouched`,
-    };
+    return refuse('SecretConflict', `Secret "${secretName}" exists and was not written by dbuser-operator for this DatabaseUser; it was left untouched`);
   }
   const marker = markerOf(observed);
   const conflict = ownershipProblem(spec.username, observed.role, marker);
-  if (conflict) return { kind: 'refuse', reason: 'RoleConflict', message: conflict };
+  if (conflict) return refuse('RoleConflict', conflict);
+  const rotation = rotationOf(observed);
+  if (rotation.kind === 'refuse') return refuse(rotation.reason, rotation.message);
 
+  const stored = storedPassword(credentials, name);
+  const storedChange = credentials.kind === 'managed' ? credentials.secret.passwordChange : undefined;
+  const changedAt = passwordChangedAt(observed, storedChange);
+  const rotationDue = rotation.kind === 'every' && stored !== undefined && rotationDueAt(observed.uid, changedAt, rotation.everyMs) <= now;
   const password = decidePassword(
     {
       protected: spec.protected,
       roleExists: observed.role.role !== undefined,
       chosen: observed.chosen,
-      stored: storedPassword(credentials, name),
+      stored,
       resetRequest: observed.resetRequest,
+      rotationDue,
     },
     generate,
   );
-  if (password.kind === 'refuse') return password;
+  if (password.kind === 'refuse') return refuse(password.reason, password.message);
   const verdict = verdictFor(password.password, observed.candidate, observed.role);
   if (password.kind === 'write' && password.mustMatchRole && verdict.matches === false) {
-    return {
-      kind: 'refuse',
-      reason: 'PasswordChangeRefused',
-      message: 'the user is protected and the password in its Secret is not the one the role has: restore the previous password',
-    };
+    return refuse('PasswordChangeRefused', 'the user is protected and the password in its Secret is not the one the role has: restore the previous password');
   }
+  const passwordChange = password.kind === 'write' ? changeRecord(password.change, observed) : storedChange;
 
   const manifest = credentialsSecretManifest({
     name: secretName,
@@ -136,6 +165,7 @@ export function decide(observed: Observed, generate: () => string): Decision {
       sslMode: observed.connection.sslMode,
     },
     resetToken: password.resetToken,
+    passwordChange,
   });
   const secretIsCurrent = credentials.kind === 'managed' && secretMatches(credentials.secret, manifest);
   const desired: DesiredRole = {
@@ -148,5 +178,67 @@ export function decide(observed: Observed, generate: () => string): Decision {
     connectionLimit: spec.connectionLimit,
   };
   const actions = planRoleActions(desired, observed.role, verdict);
-  return { kind: 'apply', secret: secretIsCurrent ? undefined : manifest, forceSecret: credentials.kind === 'managed', password, desired, actions };
+  const lifecycle: Lifecycle = {
+    lastPasswordChange: passwordChange,
+    passwordRotatesAt: rotation.kind === 'every' ? rotationDueAt(observed.uid, password.kind === 'write' ? now : changedAt, rotation.everyMs) : undefined,
+    expiresAt,
+  };
+  return { kind: 'apply', secret: secretIsCurrent ? undefined : manifest, forceSecret: credentials.kind === 'managed', password, desired, actions, lifecycle };
+}
+
+type Rotation = { kind: 'none' } | { kind: 'every'; everyMs: number } | { kind: 'refuse'; reason: ReadyReason; message: string };
+
+/** spec.passwordRotation, checked against what can be rotated and the operator's minimum. */
+function rotationOf(observed: Observed): Rotation {
+  const { spec, minRotationMs } = observed;
+  if (spec.passwordRotation === undefined) return { kind: 'none' };
+  const everyMs = parseDuration(spec.passwordRotation.every) ?? 0;
+  if (everyMs < minRotationMs) {
+    return {
+      kind: 'refuse',
+      reason: 'InvalidSpec',
+      message: `spec.passwordRotation.every is ${spec.passwordRotation.every}: this operator rotates at most every ${formatDuration(minRotationMs)} (setting MIN_PASSWORD_ROTATION)`,
+    };
+  }
+  if (spec.passwordSecretRef !== undefined) {
+    return {
+      kind: 'refuse',
+      reason: 'PasswordRotationRefused',
+      message: `the password is chosen in Secret "${spec.passwordSecretRef.name}": rotate it by editing that Secret, and remove spec.passwordRotation`,
+    };
+  }
+  if (spec.protected)
+    return {
+      kind: 'refuse',
+      reason: 'PasswordRotationRefused',
+      message: 'the user is protected, so its password is never rotated: remove spec.passwordRotation',
+    };
+  return { kind: 'every', everyMs };
+}
+
+/** When the current password was set: recorded with it in the Secret, else the status, else the user's creation. */
+function passwordChangedAt(observed: Observed, storedChange: PasswordChangeRecord | undefined): Date {
+  const recorded = storedChange?.at ?? observed.status?.passwordUpdatedAt;
+  const at = recorded === undefined ? Number.NaN : Date.parse(recorded);
+  return Number.isNaN(at) ? observed.createdAt : new Date(at);
+}
+
+/** Why and for whom a new password is written; `by` only from what the API server authenticated. */
+function changeRecord(change: PasswordChange, observed: Observed): PasswordChangeRecord {
+  const at = observed.now.toISOString();
+  const requester = observed.requestedBy === undefined ? {} : { by: observed.requestedBy };
+  switch (change) {
+    case 'initial':
+      // dbuser.dev/requested-by names who requested a reset; nobody stamps creations (ADR 14).
+      return { reason: 'created', at };
+    case 'reset':
+      return { reason: 'reset', at, ...requester };
+    case 'regenerated':
+      return { reason: 'reset', at, by: observed.operatorIdentity };
+    case 'rotation':
+      return { reason: 'rotation', at, by: observed.operatorIdentity };
+    case 'chosen':
+    case 'restored':
+      return { reason: 'update', at };
+  }
 }

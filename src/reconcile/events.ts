@@ -6,6 +6,8 @@ export const eventReasons = {
   Deleted: 'Deleted',
   Retained: 'Retained',
   RoleNotDropped: 'RoleNotDropped',
+  Expired: 'Expired',
+  PasswordRotated: 'PasswordRotated',
 } as const;
 
 /** Event messages read like the provider's command line. */
@@ -15,5 +17,7 @@ export const eventMessages = {
   deleted: (username: string) => `User "${username}" deleted.`,
   secretUpdated: (secretName: string) => `Secret "${secretName}" updated.`,
   retained: (username: string) => `User "${username}" kept in PostgreSQL (deletionPolicy Retain).`,
+  expired: (username: string, at: string) => `User "${username}" expired at ${at} (spec.ttl): deleting it.`,
+  rotated: (username: string) => `User "${username}" password rotated (spec.passwordRotation).`,
   notDropped: (username: string) => `User "${username}" was not dropped: the role is not managed by this DatabaseUser.`,
 };

@@ -12,9 +12,11 @@ export interface PasswordInputs {
   stored: { password: string; resetToken: string | undefined } | undefined;
   /** The dbuser.dev/reset-password annotation. */
   resetRequest: string | undefined;
+  /** spec.passwordRotation's schedule says the generated password is due for replacement. */
+  rotationDue: boolean;
 }
 
-export type PasswordChange = 'initial' | 'chosen' | 'reset' | 'regenerated' | 'restored';
+export type PasswordChange = 'initial' | 'chosen' | 'reset' | 'regenerated' | 'restored' | 'rotation';
 
 export type PasswordDecision =
   /** The credentials Secret already holds the password to use. */
@@ -65,6 +67,9 @@ export function decidePassword(inputs: PasswordInputs, generate: () => string): 
   }
 
   if (stored !== undefined) {
+    if (!resetPending && inputs.rotationDue && !inputs.protected) {
+      return { kind: 'write', password: generate(), resetToken: stored.resetToken, change: 'rotation', mustMatchRole: false };
+    }
     if (!resetPending) return keep(stored.password);
     if (inputs.protected) {
       return { kind: 'refuse', reason: 'PasswordResetRefused', message: 'the user is protected, so its password cannot be reset' };

@@ -20,6 +20,8 @@ export interface KubernetesPort {
   setFinalizers(user: DatabaseUser, finalizers: string[]): Promise<DatabaseUser>;
   applySecret(manifest: SecretManifest, force: boolean): Promise<void>;
   deleteSecret(namespace: string, name: string, uid: string): Promise<void>;
+  /** Deletes this DatabaseUser (uid precondition: never a newer one of the same name). */
+  deleteUser(namespace: string, name: string, uid: string): Promise<void>;
   /** Fails with 409 if the user changed since it was read. */
   writeStatus(user: DatabaseUser, status: DatabaseUserStatus): Promise<void>;
   /** Fire and forget: an Event that cannot be written is logged, never fails a reconcile. */

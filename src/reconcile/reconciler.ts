@@ -1,5 +1,5 @@
-import { credentialsSecretName, databaseUserSpecSchema, objectRules, type DatabaseUser, type DatabaseUserSpec } from '../api/database-user.js';
-import { finalizerName, resetPasswordAnnotation } from '../api/names.js';
+import { credentialsSecretName, databaseUserSpecSchema, lifecycleRules, objectRules, type DatabaseUser, type DatabaseUserSpec } from '../api/database-user.js';
+import { finalizerName, requestedByAnnotation, resetPasswordAnnotation } from '../api/names.js';
 import { isNotFound } from '../kubernetes/kube-api-error.js';
 import { credentialsSecretManifest } from '../kubernetes/credentials-secret.js';
 import { roleOwnershipProblem } from '../model/guards.js';
@@ -25,6 +25,10 @@ export interface ReconcilerDependencies {
   clusterId: string;
   now: () => Date;
   generatePassword: () => string;
+  /** Who the operator is to the API server (`by` of rotations). */
+  operatorIdentity: string;
+  /** The shortest spec.passwordRotation.every accepted. */
+  minRotationMs: number;
   /** Reports each reconcile's Ready reason and the PostgreSQL actions it ran (metrics). */
   onOutcome?: (reason: string, actions: RoleActionKind[]) => void;
 }
@@ -70,8 +74,12 @@ export class DatabaseUserReconciler {
       if (user.metadata.deletionTimestamp !== undefined) return await this.finalize(subject, spec);
       const observed = await this.observe(subject, spec);
       const decision = decide(observed, this.deps.generatePassword);
-      if (decision.kind === 'refuse') return await this.report(subject, refused(decision.reason, decision.message, 'when-changed'));
-      return await this.report(subject, await this.execute(subject, observed, decision));
+      if (decision.kind === 'expire') return await this.expire(subject, spec, decision.expiresAt);
+      if (decision.kind === 'refuse') {
+        return wakeAt(await this.report(subject, refused(decision.reason, decision.message, 'when-changed')), decision.expiresAt, observed.now);
+      }
+      const { passwordRotatesAt, expiresAt } = decision.lifecycle;
+      return wakeAt(await this.report(subject, await this.execute(subject, observed, decision)), earliest(passwordRotatesAt, expiresAt), observed.now);
     } catch (error) {
       return this.fail(subject, error);
     }
@@ -103,6 +111,12 @@ export class DatabaseUserReconciler {
       chosen,
       candidate,
       role,
+      createdAt: new Date(subject.user.metadata.creationTimestamp ?? 0),
+      status: subject.user.status,
+      requestedBy: subject.user.metadata.annotations?.[requestedByAnnotation],
+      operatorIdentity: this.deps.operatorIdentity,
+      minRotationMs: this.deps.minRotationMs,
+      now: this.deps.now(),
     };
   }
 
@@ -125,6 +139,7 @@ export class DatabaseUserReconciler {
     this.recordChanges(subject, observed, decision, actions);
 
     const { spec, chosen } = observed;
+    const { lifecycle } = decision;
     const encryption = encryptionOf(spec.passwordEncryption);
     const passwordSet = actions.some(setsPassword);
     const applied: AppliedFields = {
@@ -136,14 +151,23 @@ export class DatabaseUserReconciler {
       ...(passwordSet ? { passwordUpdatedAt: this.deps.now().toISOString() } : {}),
       ...(decision.password.resetToken === undefined ? {} : { lastPasswordReset: decision.password.resetToken }),
       ...(chosen.kind === 'value' ? { passwordSecretResourceVersion: chosen.resourceVersion } : {}),
+      // The role has the Secret's password now, so the Secret's record of it is the role's.
+      ...(lifecycle.lastPasswordChange === undefined ? {} : { lastPasswordChange: lifecycle.lastPasswordChange }),
+      ...(lifecycle.passwordRotatesAt === undefined ? {} : { passwordRotatesAt: lifecycle.passwordRotatesAt.toISOString() }),
+      ...(lifecycle.expiresAt === undefined ? {} : { expiresAt: lifecycle.expiresAt.toISOString() }),
     };
+    const cleared: (keyof AppliedFields)[] = [
+      ...(chosen.kind === 'value' ? [] : ['passwordSecretResourceVersion' as const]),
+      ...(lifecycle.passwordRotatesAt === undefined ? ['passwordRotatesAt' as const] : []),
+      ...(lifecycle.expiresAt === undefined ? ['expiresAt' as const] : []),
+    ];
     // One message whatever this pass changed (Events tell the changes): a message that said "updated"
     // would need a second status write on the next pass to say "matches".
     const message = `user "${spec.username}": the role, its grants and its Secret match the spec`;
     return {
       readiness: { ready: true, message },
       applied,
-      cleared: chosen.kind === 'value' ? [] : ['passwordSecretResourceVersion'],
+      cleared,
       actions,
       retry: 'when-changed',
     };
@@ -192,7 +216,9 @@ export class DatabaseUserReconciler {
     const { username } = observed.spec;
     const passwordChanged = decision.password.kind === 'write' && decision.password.change !== 'initial';
     if (actions.some((action) => action.kind === 'createRole')) this.event(subject, 'Normal', eventReasons.Created, eventMessages.created(username));
-    else if (actions.length > 0 || passwordChanged) this.event(subject, 'Normal', eventReasons.Updated, eventMessages.updated(username));
+    else if (decision.password.kind === 'write' && decision.password.change === 'rotation') {
+      this.event(subject, 'Normal', eventReasons.PasswordRotated, eventMessages.rotated(username));
+    } else if (actions.length > 0 || passwordChanged) this.event(subject, 'Normal', eventReasons.Updated, eventMessages.updated(username));
     else if (decision.secret) this.event(subject, 'Normal', eventReasons.SecretUpdated, eventMessages.secretUpdated(decision.secret.metadata.name));
   }
 
@@ -217,6 +243,7 @@ export class DatabaseUserReconciler {
           owner: undefined,
           credentials: ours.credentials,
           resetToken: ours.resetToken,
+          passwordChange: ours.passwordChange,
         });
         await this.deps.kubernetes.applySecret(manifest, true);
       }
@@ -228,6 +255,18 @@ export class DatabaseUserReconciler {
       else this.event(subject, 'Normal', eventReasons.Deleted, eventMessages.deleted(spec.username));
     }
     await this.releaseFinalizer(subject);
+    return done;
+  }
+
+  /** The ttl has ended: the DatabaseUser is deleted (only this one: uid precondition); its finalizer does the rest. */
+  private async expire(subject: Subject, spec: DatabaseUserSpec, expiresAt: Date): Promise<ReconcileResult> {
+    this.event(subject, 'Normal', eventReasons.Expired, eventMessages.expired(spec.username, expiresAt.toISOString()));
+    subject.logger.info({ expiresAt: expiresAt.toISOString() }, 'ttl ended: deleting the DatabaseUser');
+    try {
+      await this.deps.kubernetes.deleteUser(subject.namespace, subject.name, subject.uid);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
     return done;
   }
 
@@ -318,9 +357,23 @@ function validSpec(user: DatabaseUser): DatabaseUserSpec {
     const message = parsed.error.issues.map((issue) => `spec.${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new ReconcileProblem('InvalidSpec', message, 'when-changed');
   }
-  const broken = objectRules.find((rule) => !rule.holds({ metadata: { name: user.metadata.name ?? '' }, spec: parsed.data }));
+  const broken =
+    objectRules.find((rule) => !rule.holds({ metadata: { name: user.metadata.name ?? '' }, spec: parsed.data })) ??
+    lifecycleRules.find((rule) => !rule.holds(parsed.data));
   if (broken) throw new ReconcileProblem('InvalidSpec', broken.message, 'when-changed');
   return parsed.data;
+}
+
+/** The earlier of two instants that may be absent. */
+function earliest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (a === undefined) return b;
+  return b === undefined || a <= b ? a : b;
+}
+
+/** A finished reconcile that must run again at `at` (a rotation or the end of a ttl). */
+function wakeAt(result: ReconcileResult, at: Date | undefined, now: Date): ReconcileResult {
+  if (at === undefined || result.kind !== 'done') return result;
+  return { kind: 'requeue', afterMs: Math.max(0, at.getTime() - now.getTime()) };
 }
 
 function refused(reason: Exclude<Readiness, { ready: true }>['reason'], message: string, retry: RetryPolicy): Outcome {

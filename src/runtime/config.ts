@@ -63,6 +63,8 @@ const configSchema = z
     PG_STATEMENT_TIMEOUT: duration('30s'),
     PG_CONNECT_TIMEOUT: duration('5s'),
     RETRY_BACKOFF_MAX: duration('30s'),
+    MIN_PASSWORD_ROTATION: duration('1h'),
+    PER_USER_METRICS: boolean(false),
     POD_NAME: z.string().optional(),
   })
   .superRefine((config, context) => {
@@ -88,6 +90,10 @@ export interface OperatorConfig {
   shutdownTimeoutMs: number;
   postgres: { lockTimeoutMs: number; statementTimeoutMs: number; connectTimeoutMs: number };
   retryBackoffMaxMs: number;
+  /** The shortest spec.passwordRotation.every accepted (tests lower it). */
+  minPasswordRotationMs: number;
+  /** One metric series per DatabaseUser for password age and rotation (off: histograms only). */
+  perUserMetrics: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -138,5 +144,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT,
     postgres: { lockTimeoutMs: c.PG_LOCK_TIMEOUT, statementTimeoutMs: c.PG_STATEMENT_TIMEOUT, connectTimeoutMs: c.PG_CONNECT_TIMEOUT },
     retryBackoffMaxMs: c.RETRY_BACKOFF_MAX,
+    minPasswordRotationMs: c.MIN_PASSWORD_ROTATION,
+    perUserMetrics: c.PER_USER_METRICS,
   };
 }

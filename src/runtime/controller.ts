@@ -7,7 +7,12 @@ import { describeError } from './describe-error.js';
 export type ReconcileResult =
   | { kind: 'done' }
   /** A handled failure (status already written): retry with the key's backoff. */
-  | { kind: 'retry' };
+  | { kind: 'retry' }
+  /** Done, and due again later (a scheduled rotation, the end of a ttl). */
+  | { kind: 'requeue'; afterMs: number };
+
+/** Timers longer than this are cut short (setTimeout's limit is 24.8 days); the next pass schedules again. */
+const maxRequeueMs = 24 * 3_600_000;
 
 export type Reconciler = (key: string, logger: Logger) => Promise<ReconcileResult>;
 
@@ -60,6 +65,10 @@ export class Controller {
           break;
         case 'retry':
           logger.debug({ retryInMs: this.queue.addRateLimited(key) }, 'will retry');
+          break;
+        case 'requeue':
+          this.queue.forget(key);
+          this.queue.addAfter(key, Math.min(result.afterMs, maxRequeueMs));
           break;
       }
     } catch (error) {

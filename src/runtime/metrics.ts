@@ -6,7 +6,21 @@ export interface MetricSources {
   queueDepth: () => number;
   isLeader: () => boolean;
   kubeRequests: () => Iterable<{ verb: string; resource: string; count: number }>;
+  /** Each managed user's password times (ms since the epoch), from the informer cache at scrape time. */
+  passwordTimes: () => Iterable<PasswordTimes>;
 }
+
+export interface PasswordTimes {
+  namespace: string;
+  name: string;
+  changedAt: number | undefined;
+  rotatesAt: number | undefined;
+}
+
+const hour = 3_600;
+const day = 24 * hour;
+/** Password ages and rotation horizons worth telling apart: an hour to a year. */
+const lifetimeBuckets = [hour, 6 * hour, day, 7 * day, 30 * day, 90 * day, 180 * day, 365 * day];
 
 /** The operator's Prometheus metrics, prefixed dbuser_operator_. */
 export class OperatorMetrics {
@@ -17,7 +31,7 @@ export class OperatorMetrics {
   readonly queueWait: Histogram;
   readonly postgresStatements: Counter<'action'>;
 
-  constructor(sources: MetricSources) {
+  constructor(sources: MetricSources, options: { perUserMetrics?: boolean } = {}) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.reconciles = new Counter({
@@ -76,6 +90,7 @@ export class OperatorMetrics {
         this.set(sources.isLeader() ? 1 : 0);
       },
     });
+    this.registerPasswordMetrics(sources, options.perUserMetrics ?? false);
     new Gauge({
       name: 'dbuser_operator_kubernetes_requests',
       help: 'Requests this process made to the Kubernetes API server, by Kubernetes verb and resource (a running total).',
@@ -85,5 +100,57 @@ export class OperatorMetrics {
         for (const { verb, resource, count } of sources.kubeRequests()) this.set({ verb, resource }, count);
       },
     });
+  }
+
+  /**
+   * Password age and time to the next rotation as histograms over all users (a fixed number of
+   * series however many users there are); one series per user only when asked for (PER_USER_METRICS).
+   * Both are recomputed from the informer cache at each scrape.
+   */
+  private registerPasswordMetrics(sources: MetricSources, perUser: boolean): void {
+    const registers = [this.registry];
+    const measures: { name: string; help: string; userHelp: string; seconds: (times: PasswordTimes) => number | undefined }[] = [
+      {
+        name: 'password_age_seconds',
+        help: 'Age of the password each managed user has, since it was last set (status.lastPasswordChange.at).',
+        userHelp: "Age of one user's password (PER_USER_METRICS: one series per DatabaseUser).",
+        seconds: ({ changedAt }) => (changedAt === undefined ? undefined : (Date.now() - changedAt) / 1000),
+      },
+      {
+        name: 'password_rotation_due_seconds',
+        help: 'Time until the next scheduled rotation of each user with spec.passwordRotation (0 when overdue).',
+        userHelp: "Time until one user's next rotation (PER_USER_METRICS: one series per DatabaseUser with spec.passwordRotation).",
+        seconds: ({ rotatesAt }) => (rotatesAt === undefined ? undefined : (rotatesAt - Date.now()) / 1000),
+      },
+    ];
+    for (const { name, help, userHelp, seconds } of measures) {
+      new Histogram({
+        name: `dbuser_operator_${name}`,
+        help,
+        buckets: lifetimeBuckets,
+        registers,
+        collect() {
+          this.reset();
+          for (const times of sources.passwordTimes()) {
+            const value = seconds(times);
+            if (value !== undefined) this.observe(Math.max(0, value));
+          }
+        },
+      });
+      if (!perUser) continue;
+      new Gauge({
+        name: `dbuser_operator_user_${name}`,
+        help: userHelp,
+        labelNames: ['namespace', 'name'],
+        registers,
+        collect() {
+          this.reset();
+          for (const times of sources.passwordTimes()) {
+            const value = seconds(times);
+            if (value !== undefined) this.set({ namespace: times.namespace, name: times.name }, value);
+          }
+        },
+      });
+    }
   }
 }

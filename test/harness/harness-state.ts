@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ClusterAccess } from './control-plane.js';
+import type { GitopsTools } from './gitops-tools.js';
 import type { OperatorIdentity } from './install.js';
 import type { PostgresEndpoint } from './postgres-server.js';
 
@@ -10,6 +11,8 @@ export interface HarnessState {
   /** How operators under test authenticate: the ServiceAccount of deploy/. */
   operator: OperatorIdentity;
   postgres: PostgresEndpoint;
+  /** helm and gitops-check, built before any test starts so no test competes with a Go build (not in the benchmark). */
+  tools?: GitopsTools;
 }
 
 export const harnessStateEnv = 'DBUSER_HARNESS_STATE';

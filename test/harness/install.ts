@@ -5,6 +5,7 @@ import { stringify } from 'yaml';
 import type { ClusterAccess } from './control-plane.js';
 import { runKubectl } from './kubectl.js';
 import { repoRoot } from './paths.js';
+import { waitFor } from './wait.js';
 
 async function kubectlOrThrow(cluster: ClusterAccess, args: string[]): Promise<string> {
   const result = await runKubectl(cluster.kubectl, cluster.kubeconfigPath, args);
@@ -14,9 +15,39 @@ async function kubectlOrThrow(cluster: ClusterAccess, args: string[]): Promise<s
 
 async function waitForCrd(cluster: ClusterAccess): Promise<void> {
   await kubectlOrThrow(cluster, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/databaseusers.dbuser.dev']);
+  await waitForRequesterStamp(cluster);
 }
 
-/** The CRD and the protection policy only (`npm run local`, where the operator runs as the admin). */
+/**
+ * Until the requester policy stamps resets: a MutatingAdmissionPolicy cannot type a custom resource
+ * until it has loaded the CRD's schema (a few seconds after the CRD or the API server starts) and
+ * answers 503 meanwhile, so tests that reset right away would race it. Probed with a server-side dry
+ * run of a reset on a DatabaseUser no operator can act on (its connection Secret does not exist).
+ */
+export async function waitForRequesterStamp(cluster: ClusterAccess): Promise<void> {
+  const kubectl = (args: string[], input?: string) => runKubectl(cluster.kubectl, cluster.kubeconfigPath, ['-n', 'kube-system', ...args], input);
+  const probe = {
+    apiVersion: 'dbuser.dev/v1alpha1',
+    kind: 'DatabaseUser',
+    metadata: { name: 'admission-probe' },
+    spec: { username: 'admission_probe', connection: { secretName: 'admission-probe-no-such-secret' } },
+  };
+  await waitFor(
+    'the requester policy to stamp resets',
+    async () => {
+      await kubectl(['apply', '-f', '-'], JSON.stringify(probe));
+      const stamp = "jsonpath={.metadata.annotations['dbuser\\.dev/requested-by']}";
+      const reset = `dbuser.dev/reset-password=${String(Date.now())}`;
+      const result = await kubectl(['annotate', '--dry-run=server', '--overwrite', 'dbu', 'admission-probe', reset, '-o', stamp]);
+      if (result.code !== 0) throw new Error(result.stderr.trim());
+      return result.stdout.trim() === '' ? undefined : true;
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
+  await kubectl(['delete', 'dbu', 'admission-probe', '--wait=false']);
+}
+
+/** The CRD and the admission policies only (`npm run local`, where the operator runs as the admin). */
 export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<void> {
   await kubectlOrThrow(cluster, [
     'apply',
@@ -24,6 +55,8 @@ export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<void>
     path.join(repoRoot, 'crds', 'dbuser.dev_databaseusers.yaml'),
     '-f',
     path.join(repoRoot, 'deploy', 'protection-policy.yaml'),
+    '-f',
+    path.join(repoRoot, 'deploy', 'requester-policy.yaml'),
   ]);
   await waitForCrd(cluster);
 }

@@ -13,8 +13,11 @@ export class PasswordLeakCheck {
 
   constructor(private readonly kubeconfigPath: string) {}
 
+  /** The password in every Unicode form it may be logged in (the prepared SCRAM form is NFKC). */
   add(password: string): void {
-    if (password.length >= 8) this.passwords.add(password);
+    if (password.length < 8) return;
+    for (const form of ['NFC', 'NFD', 'NFKC', 'NFKD'] as const) this.passwords.add(password.normalize(form));
+    this.passwords.add(password);
   }
 
   async start(): Promise<void> {

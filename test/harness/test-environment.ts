@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LocalEnvironment } from './environment.js';
+import { ensureGitopsTools } from './gitops-tools.js';
 import { harnessStateEnv, type HarnessState } from './harness-state.js';
 import { installDeployment } from './install.js';
 import { logFilesUnder, PasswordLeakCheck } from './password-leak-check.js';
@@ -15,14 +16,16 @@ let leakCheck: PasswordLeakCheck | undefined;
  */
 export async function setUpTestEnvironment(): Promise<void> {
   const started = Date.now();
+  const log = (line: string): void => {
+    process.stderr.write(`[harness] ${line}\n`);
+  };
+  const tools = await ensureGitopsTools(log);
   const environment = await LocalEnvironment.start({
     postgresMajor: parseMajor(process.env.PG_MAJOR),
     externalKubeconfig: process.env.DBUSER_TEST_KUBECONFIG,
     // Every statement is logged so the suite can prove no password ever reaches PostgreSQL.
     postgresSettings: { log_statement: 'all' },
-    log: (line) => {
-      process.stderr.write(`[harness] ${line}\n`);
-    },
+    log,
   });
   running = environment;
   const operator = await installDeployment(environment.cluster, environment.dir);
@@ -33,7 +36,7 @@ export async function setUpTestEnvironment(): Promise<void> {
   process.once('SIGINT', () => {
     void environment.stop().finally(() => process.exit(130));
   });
-  const state: HarnessState = { dir: environment.dir, cluster: environment.cluster, operator, postgres: environment.postgres.endpoint };
+  const state: HarnessState = { dir: environment.dir, cluster: environment.cluster, operator, postgres: environment.postgres.endpoint, tools };
   const stateFile = path.join(environment.dir, 'state.json');
   writeFileSync(stateFile, JSON.stringify(state));
   process.env[harnessStateEnv] = stateFile;

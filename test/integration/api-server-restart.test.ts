@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ControlPlane } from '../harness/control-plane.js';
 import { readHarnessState } from '../harness/harness-state.js';
-import { installDeployment, type OperatorIdentity } from '../harness/install.js';
+import { installDeployment, waitForRequesterStamp, type OperatorIdentity } from '../harness/install.js';
 import { PostgresServer } from '../harness/postgres-server.js';
 import { waitFor } from '../harness/wait.js';
 import { KubeTestClient } from './support/kube.js';
@@ -55,6 +55,7 @@ describe('an API server restart', () => {
     // A new user, a reset and a chosen-password edit, all after the restart, all arrive by watch.
     await kube.createUser('after', { username: uniqueUsername('after'), ...connection });
     await kube.waitReady('after', 60_000);
+    await waitForRequesterStamp(controlPlane.access);
     await kube.patchUser('before', { metadata: { annotations: { 'dbuser.dev/reset-password': 'after-restart' } } });
     await kube.waitForUser('before', 'reset handled', (user) => user.status?.lastPasswordReset === 'after-restart', 60_000);
     const fresh = await kube.secretData('before-credentials');

@@ -197,3 +197,39 @@ describe('through kubectl, as a plugin', () => {
     expect(result.stdout).toBe((await kubectlDbuser(ctx.namespace, ['list', '-o', 'json'])).stdout);
   });
 });
+
+describe('create with the lifecycle flags (issue 10)', () => {
+  it('--connection-limit, --valid-until, --ttl and --rotate-every reach the spec, and PostgreSQL enforces them', async () => {
+    const username = uniqueUsername('flagged');
+    const validUntil = '2999-01-01T00:00:00Z';
+    const result = await kubectlDbuser(ctx.namespace, [
+      'create',
+      username,
+      '--generate-password',
+      '--connection-limit',
+      '2',
+      '--valid-until',
+      validUntil,
+      '--ttl',
+      '2h',
+      '--rotate-every',
+      '720h',
+    ]);
+    expect(result.code).toBe(0);
+    const user = await ctx.kube.waitReady(nameOf(username));
+    expect(user.spec).toMatchObject({ connectionLimit: 2, validUntil, ttl: '2h', passwordRotation: { every: '720h' } });
+    expect(user.status?.expiresAt).toBeDefined();
+    expect(user.status?.passwordRotatesAt).toBeDefined();
+    const role = await ctx.pg.admin().query<{ rolconnlimit: number }>('SELECT rolconnlimit FROM pg_roles WHERE rolname = $1', [username]);
+    expect(role.rows[0]?.rolconnlimit).toBe(2);
+    expect(await login(username, printedPassword(result.stdout))).toBe(true);
+  });
+
+  it('a contradiction is refused before anything is sent', async () => {
+    const username = uniqueUsername('contra');
+    const result = await kubectlDbuser(ctx.namespace, ['create', username, '--generate-password', '--protected', '--ttl', '1h']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('a protected user cannot have a ttl');
+    expect(await ctx.kube.getUser(nameOf(username))).toBeUndefined();
+  });
+});

@@ -75,6 +75,7 @@ describe("the operator's ServiceAccount", () => {
     ['list', 'databaseusers.dbuser.dev', ['--all-namespaces']],
     ['watch', 'secrets', ['--all-namespaces']],
     ['patch', 'databaseusers.dbuser.dev/status', ['-n', 'any']],
+    ['delete', 'databaseusers.dbuser.dev', ['-n', 'any']],
     ['create', 'events', ['-n', 'any']],
     ['get', 'namespaces/kube-system', []],
     ['update', 'leases.coordination.k8s.io/dbuser-operator', ['-n', 'dbuser-system']],
@@ -84,7 +85,6 @@ describe("the operator's ServiceAccount", () => {
 
   it.each([
     ['update', 'databaseusers.dbuser.dev', ['-n', 'any']],
-    ['delete', 'databaseusers.dbuser.dev', ['-n', 'any']],
     ['get', 'configmaps', ['-n', 'any']],
     ['list', 'pods', ['--all-namespaces']],
     ['get', 'namespaces/default', []],

@@ -25,7 +25,8 @@ beforeAll(async () => {
     ro: { readOnly: true },
     md5: { passwordEncryption: 'md5' },
     chosen: { passwordSecretRef: { name: 'chosen-pw' } },
-    limits: { validUntil: '2999-01-01T00:00:00Z', connectionLimit: 3 },
+    // Every lifecycle field set: a schedule far ahead must not make the resync write anything.
+    limits: { validUntil: '2999-01-01T00:00:00Z', connectionLimit: 3, passwordRotation: { every: '720h' }, ttl: '720h' },
   };
   for (const [name, spec] of Object.entries(specs)) {
     await ctx.kube.createUser(name, { username: uniqueUsername(`drift_${name}`), connection: { secretName: ctx.connectionSecret }, ...spec });

@@ -2,11 +2,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
 import { databaseUserSpecSchema, objectRules, usernameRules } from '../../../src/api/database-user.js';
-import { crdFile, renderCrd } from '../../../tools/crd-file.js';
+import { chartCrdFile, crdFile, renderCrd } from '../../../tools/crd-file.js';
 
 describe('crds/', () => {
   it('is exactly what src/api generates (run `npm run generate:crd` after changing the schema)', () => {
     expect(readFileSync(crdFile, 'utf8')).toBe(renderCrd());
+  });
+
+  it("is the Helm chart's CRD too", () => {
+    expect(readFileSync(chartCrdFile, 'utf8')).toBe(renderCrd());
   });
 
   it('carries the username rules as CEL with the same messages zod gives', () => {

@@ -8,6 +8,10 @@ const request = (overrides: Partial<NewUserRequest>): NewUserRequest => ({
   database: undefined,
   connection: undefined,
   passwordEncryption: undefined,
+  validUntil: undefined,
+  connectionLimit: undefined,
+  ttl: undefined,
+  rotateEvery: undefined,
   name: undefined,
   ...overrides,
 });
@@ -48,5 +52,28 @@ describe('newDatabaseUser', () => {
     expect(() => newDatabaseUser(request({ passwordEncryption: 'sha1' }))).toThrow('--password-encryption "sha1": must be one of scram-sha-256, md5');
     expect(() => newDatabaseUser(request({ connection: 'Not_A_Name' }))).toThrow('--connection "Not_A_Name": must be a lowercase DNS-1123 subdomain');
     expect(() => newDatabaseUser(request({ name: 'UPPER' }))).toThrow('--name "UPPER": must be a lowercase DNS-1123 subdomain');
+  });
+
+  it('passes the lifecycle flags as spec fields', () => {
+    expect(newDatabaseUser(request({ validUntil: '2027-06-30T00:00:00Z', connectionLimit: '2', ttl: '2h', rotateEvery: '720h' })).spec).toEqual({
+      username: 'my_user',
+      validUntil: '2027-06-30T00:00:00Z',
+      connectionLimit: 2,
+      ttl: '2h',
+      passwordRotation: { every: '720h' },
+    });
+  });
+
+  it.each([
+    [{ validUntil: 'next tuesday' }, '--valid-until "next tuesday"'],
+    [{ connectionLimit: 'many' }, '--connection-limit "many"'],
+    [{ connectionLimit: '-2' }, '--connection-limit "-2"'],
+    [{ ttl: '2 hours' }, '--ttl "2 hours": must be a duration such as 30s, 90m or 720h'],
+    [{ ttl: '0s' }, '--ttl "0s": must be longer than 0s'],
+    [{ rotateEvery: 'monthly' }, '--rotate-every "monthly"'],
+    [{ protected: true, ttl: '1h' }, 'a protected user cannot have a ttl'],
+    [{ protected: true, rotateEvery: '720h' }, "a protected user's password never changes"],
+  ])('refuses %j before sending anything: %s', (overrides, message) => {
+    expect(() => newDatabaseUser(request(overrides))).toThrow(message);
   });
 });

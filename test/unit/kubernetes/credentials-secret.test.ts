@@ -44,6 +44,7 @@ describe('projectCredentialsSecret and secretMatches', () => {
     owner: { apiVersion: 'dbuser.dev/v1alpha1', kind: 'DatabaseUser', name: 'u', uid: 'uid-1' },
     credentials,
     resetToken: 't1',
+    passwordChange: { reason: 'reset', at: '2026-12-03T10:00:00.000Z', by: 'alice' },
   });
   const stored = (change: (secret: ReturnType<typeof asStored>) => void = () => undefined) => {
     const secret = asStored();
@@ -71,6 +72,13 @@ describe('projectCredentialsSecret and secretMatches', () => {
   it('keeps the credentials, so the Secret can be written again without the connection', () => {
     expect(stored().credentials).toEqual(credentials);
     expect(stored()).toMatchObject({ databaseUser: 'u', resetToken: 't1', ownerUids: ['uid-1'], metadata: { uid: 'secret-uid', resourceVersion: '7' } });
+  });
+
+  it('keeps the record of the password change; an unreadable one is no record', () => {
+    expect(stored().passwordChange).toEqual({ reason: 'reset', at: '2026-12-03T10:00:00.000Z', by: 'alice' });
+    const garbled = stored((s) => (s.metadata.annotations = { ...s.metadata.annotations, 'dbuser.dev/password-change': '{"reason":"because"}' }));
+    expect(garbled.passwordChange).toBeUndefined();
+    expect(secretMatches(garbled, manifest)).toBe(false);
   });
 
   it('ignores what others added; notices what differs from ours', () => {

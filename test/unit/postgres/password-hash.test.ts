@@ -60,3 +60,18 @@ describe('storedHashMatches', () => {
     await expect(storedHashMatches(stored, 'pw', 'alice_2', 'MD5')).resolves.toBe(false);
   });
 });
+
+describe('non-ASCII passwords', () => {
+  const nfc = 'pässwörd-ünïcödé-ÅÄÖ-€-long-enough';
+  const salt = Buffer.from('0123456789abcdef');
+
+  it('hash the SASLprep form, so NFC and NFD give one verifier', async () => {
+    expect(await scramSha256Verifier(nfc.normalize('NFD'), salt)).toBe(await scramSha256Verifier(nfc, salt));
+    expect(await scramSha256Verifier(nfc, salt)).not.toBe(await scramSha256Verifier(nfc.replace('ä', 'a'), salt));
+  });
+
+  it('are recognised in either form', async () => {
+    const stored = await scramSha256Verifier(nfc);
+    expect(await storedHashMatches(stored, nfc.normalize('NFD'), 'someone', 'SCRAM-SHA-256')).toBe(true);
+  });
+});

@@ -1,5 +1,5 @@
-import { databaseUserSpecSchema } from '../../../src/api/database-user.js';
-import { passwordResetHandledAnnotation } from '../../../src/api/names.js';
+import { databaseUserSpecSchema, type PasswordChangeRecord } from '../../../src/api/database-user.js';
+import { passwordChangeAnnotation, passwordResetHandledAnnotation } from '../../../src/api/names.js';
 import { credentialsSecretManifest, projectCredentialsSecret } from '../../../src/kubernetes/credentials-secret.js';
 import type { CredentialsSecretLookup } from '../../../src/kubernetes/cluster-cache.js';
 import { formatMarker } from '../../../src/model/ownership-marker.js';
@@ -12,7 +12,10 @@ const stored = 'p'.repeat(64);
 const generated = 'g'.repeat(64);
 const connection = { host: 'db', port: 5432, username: 'postgres', password: 'admin', database: 'postgres', sslMode: undefined, caCertificate: undefined };
 
-function credentials(password: string, options: { databaseUser?: string; resetToken?: string } = {}): CredentialsSecretLookup {
+function credentials(
+  password: string,
+  options: { databaseUser?: string; resetToken?: string; passwordChange?: PasswordChangeRecord } = {},
+): CredentialsSecretLookup {
   const manifest = credentialsSecretManifest({
     name: 'my-app-rw-credentials',
     namespace: marker.namespace,
@@ -20,12 +23,15 @@ function credentials(password: string, options: { databaseUser?: string; resetTo
     owner: { apiVersion: 'dbuser.dev/v1alpha1', kind: 'DatabaseUser', name: marker.name, uid: marker.uid },
     credentials: { username: 'my_app_4553_rw', password, host: 'db', port: 5432, database: 'shop', sslMode: undefined },
     resetToken: options.resetToken,
+    passwordChange: options.passwordChange,
   });
   return {
     kind: 'managed',
     secret: projectCredentialsSecret({ metadata: { ...manifest.metadata, uid: 'secret-uid', resourceVersion: '1' }, data: manifest.data }),
   };
 }
+
+const credentialsWith = (passwordChange: PasswordChangeRecord) => credentials(stored, { passwordChange });
 
 /** The converged state: Secret and role match the spec. */
 function observed(overrides: Partial<Observed> = {}, spec: Record<string, unknown> = {}): Observed {
@@ -42,6 +48,12 @@ function observed(overrides: Partial<Observed> = {}, spec: Record<string, unknow
     chosen: { kind: 'none' },
     candidate: stored,
     role: observation(),
+    createdAt: new Date('2026-12-01T00:00:00Z'),
+    status: undefined,
+    requestedBy: 'alice',
+    operatorIdentity: 'system:serviceaccount:dbuser-system:dbuser-operator',
+    minRotationMs: 3_600_000,
+    now: new Date('2026-12-03T10:00:00Z'),
     ...overrides,
   };
 }
@@ -138,9 +150,113 @@ describe('decide', () => {
 
   it('puts the password it decided in both the Secret and the role', () => {
     const decision = decide(observed({ resetRequest: 'r1' }), () => generated);
-    if (decision.kind !== 'apply') throw new Error(`refused: ${decision.message}`);
+    if (decision.kind !== 'apply') throw new Error(`not applied: ${decision.kind}`);
     expect(Buffer.from(decision.secret?.data.password ?? '', 'base64').toString()).toBe(generated);
     expect(decision.actions).toEqual([expect.objectContaining({ kind: 'setPassword', password: generated })]);
-    expect(decision.secret?.metadata.annotations).toEqual({ [passwordResetHandledAnnotation]: 'r1' });
+    expect(decision.secret?.metadata.annotations).toEqual({
+      [passwordResetHandledAnnotation]: 'r1',
+      [passwordChangeAnnotation]: JSON.stringify({ reason: 'reset', at: '2026-12-03T10:00:00.000Z', by: 'alice' }),
+    });
+  });
+});
+
+describe('decide: the password lifecycle', () => {
+  const now = new Date('2026-12-03T10:00:00Z');
+  const hour = 3_600_000;
+  const apply = (input: Observed) => {
+    const decision = decide(input, () => generated);
+    if (decision.kind !== 'apply') throw new Error(`not applied: ${decision.kind}`);
+    return decision;
+  };
+  const changedAt = (at: Date) => credentialsWith({ reason: 'created', at: at.toISOString(), by: 'alice' });
+
+  it.each([
+    ['a new user', 'initial', 'created', undefined],
+    ['a pending reset', 'reset', 'reset', 'alice'],
+    ['a lost Secret, the operator makes a new one', 'regenerated', 'reset', 'system:serviceaccount:dbuser-system:dbuser-operator'],
+    ['a new chosen password', 'chosen', 'update', undefined],
+  ] as const)('%s: recorded with the password as %s -> reason %s, by %s', (what, change, reason, by) => {
+    const inputs: Record<typeof change, Observed> = {
+      initial: observed({ credentials: { kind: 'absent' }, candidate: undefined, role: absentRole }),
+      reset: observed({ resetRequest: 'r1' }),
+      regenerated: observed({ credentials: { kind: 'absent' }, candidate: undefined }),
+      chosen: observed({ chosen: chosen('c'.repeat(30)) }),
+    };
+    const decision = apply(inputs[change]);
+    expect(decision.password).toMatchObject({ kind: 'write', change });
+    expect(decision.lifecycle.lastPasswordChange).toEqual({ reason, at: now.toISOString(), ...(by === undefined ? {} : { by }) });
+    expect(JSON.parse(decision.secret?.metadata.annotations?.[passwordChangeAnnotation] ?? '{}')).toEqual(decision.lifecycle.lastPasswordChange);
+    expect(what).toBeTruthy();
+  });
+
+  it('keeps the record the Secret holds while the password stays, and writes nothing', () => {
+    const record = { reason: 'created' as const, at: '2026-12-01T00:00:00.000Z', by: 'alice' };
+    const decision = apply(observed({ credentials: credentialsWith(record) }));
+    expect(decision.secret).toBeUndefined();
+    expect(decision.lifecycle.lastPasswordChange).toEqual(record);
+  });
+
+  it('rotates a generated password when its time has come, recorded as by the operator', () => {
+    const decision = apply(observed({ credentials: changedAt(new Date(now.getTime() - 2 * hour)) }, { passwordRotation: { every: '1h' } }));
+    expect(decision.password).toMatchObject({ kind: 'write', change: 'rotation', password: generated });
+    expect(decision.lifecycle.lastPasswordChange).toEqual({
+      reason: 'rotation',
+      at: now.toISOString(),
+      by: 'system:serviceaccount:dbuser-system:dbuser-operator',
+    });
+    const next = decision.lifecycle.passwordRotatesAt?.getTime() ?? 0;
+    expect(next).toBeGreaterThan(now.getTime() + 0.9 * hour - 1);
+    expect(next).toBeLessThanOrEqual(now.getTime() + hour);
+  });
+
+  it('does not rotate early, and says when it will', () => {
+    const set = new Date(now.getTime() - 30 * 60_000);
+    const decision = apply(observed({ credentials: changedAt(set) }, { passwordRotation: { every: '1h' } }));
+    expect(decision.password.kind).toBe('keep');
+    expect(decision.secret).toBeUndefined();
+    expect(decision.lifecycle.passwordRotatesAt?.getTime()).toBeGreaterThan(now.getTime());
+  });
+
+  it('spreads the rotations of users set in the same second over 10 % of the interval', () => {
+    const set = new Date(now.getTime() - 60_000);
+    const times = Array.from({ length: 200 }, (_, i) =>
+      apply(observed({ uid: `uid-${i}`, credentials: changedAt(set) }, { passwordRotation: { every: '720h' } })).lifecycle.passwordRotatesAt?.getTime(),
+    );
+    const distinctSeconds = new Set(times.map((time) => Math.floor((time ?? 0) / 1000)));
+    expect(distinctSeconds.size).toBeGreaterThan(195);
+    for (const time of times) {
+      expect(time).toBeGreaterThanOrEqual(set.getTime() + 0.9 * 720 * hour);
+      expect(time).toBeLessThanOrEqual(set.getTime() + 720 * hour);
+    }
+  });
+
+  it.each([
+    [
+      'a chosen password',
+      { passwordRotation: { every: '1h' }, passwordSecretRef: { name: 'my-password' } },
+      { chosen: chosen('c'.repeat(30)) },
+      'PasswordRotationRefused',
+    ],
+    ['an interval below the operator minimum', { passwordRotation: { every: '59m' } }, {}, 'InvalidSpec'],
+  ])('rotation with %s: refused (%s)', (_what, spec, overrides, reason) => {
+    expect(decide(observed(overrides, spec), () => generated)).toMatchObject({ kind: 'refuse', reason });
+  });
+
+  it('a ttl that has ended: expire, before anything else is looked at', () => {
+    const createdAt = new Date(now.getTime() - 31_000);
+    expect(decide(observed({ createdAt, credentials: { kind: 'unmanaged' } }, { ttl: '30s' }), () => generated)).toEqual({
+      kind: 'expire',
+      expiresAt: new Date(createdAt.getTime() + 30_000),
+    });
+  });
+
+  it('a ttl still running: expiresAt reported, also with a refusal', () => {
+    const createdAt = new Date(now.getTime() - 10_000);
+    expect(apply(observed({ createdAt }, { ttl: '30s' })).lifecycle.expiresAt).toEqual(new Date(createdAt.getTime() + 30_000));
+    expect(decide(observed({ createdAt, credentials: { kind: 'unmanaged' } }, { ttl: '30s' }), () => generated)).toMatchObject({
+      kind: 'refuse',
+      reason: 'SecretConflict',
+      expiresAt: new Date(createdAt.getTime() + 30_000),
+    });
   });
 });

@@ -4,7 +4,7 @@ import { decidePassword, type PasswordInputs } from '../../../src/reconcile/pass
 const generated = 'G'.repeat(64);
 const generate = () => generated;
 const chosen = (password: string) => ({ kind: 'value' as const, password, secretName: 'pw', resourceVersion: '7' });
-const base: PasswordInputs = { protected: false, roleExists: false, chosen: { kind: 'none' }, stored: undefined, resetRequest: undefined };
+const base: PasswordInputs = { protected: false, roleExists: false, chosen: { kind: 'none' }, stored: undefined, resetRequest: undefined, rotationDue: false };
 const stored = (password: string, resetToken?: string) => ({ password, resetToken });
 
 describe('decidePassword', () => {
@@ -19,6 +19,21 @@ describe('decidePassword', () => {
       'existing Secret: keep its password',
       { roleExists: true, stored: stored('S'.repeat(64)) },
       { kind: 'keep', password: 'S'.repeat(64), resetToken: undefined },
+    ],
+    [
+      'rotation due: a new generated password, the handled reset token kept',
+      { roleExists: true, stored: stored('S', 't1'), resetRequest: 't1', rotationDue: true },
+      { kind: 'write', password: generated, resetToken: 't1', change: 'rotation', mustMatchRole: false },
+    ],
+    [
+      'rotation due and a reset pending: one new password, recorded as the reset',
+      { roleExists: true, stored: stored('S', 't1'), resetRequest: 't2', rotationDue: true },
+      { kind: 'write', password: generated, resetToken: 't2', change: 'reset', mustMatchRole: false },
+    ],
+    [
+      'rotation never touches a protected password',
+      { protected: true, roleExists: true, stored: stored('S'), rotationDue: true },
+      { kind: 'keep', password: 'S', resetToken: undefined },
     ],
     [
       'a handled reset token is not a new request',

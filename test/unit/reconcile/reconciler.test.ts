@@ -13,6 +13,8 @@ import { RecordingKubernetes, RecordingPostgres, type Journal } from './recordin
 const namespace = 'shop';
 const logger = createLogger('silent');
 
+const start = new Date('2026-12-03T10:00:00Z');
+
 function setup(options: { defaultConnection?: boolean } = {}) {
   const journal: Journal = [];
   const kubernetes = new RecordingKubernetes(journal);
@@ -26,19 +28,22 @@ function setup(options: { defaultConnection?: boolean } = {}) {
     options.defaultConnection === false ? undefined : { namespace: 'operator', name: 'default-connection' },
   );
   let generated = 0;
+  const clock = { now: start };
   const reconciler = new DatabaseUserReconciler({
     kubernetes,
     postgres,
     connections,
     clusterId: 'cluster-1',
-    now: () => new Date('2026-12-03T10:00:00Z'),
+    operatorIdentity: 'system:serviceaccount:dbuser-system:dbuser-operator',
+    minRotationMs: 3_600_000,
+    now: () => clock.now,
     generatePassword: () => `generated-${String((generated += 1))}`.padEnd(64, 'x'),
   });
   const reconcile = async (key: string) => {
     journal.length = 0;
     return reconciler.reconcile(key, logger);
   };
-  return { journal, kubernetes, postgres, reconcile };
+  return { journal, kubernetes, postgres, reconcile, clock };
 }
 
 function databaseUser(name: string, spec: Record<string, unknown>, metadata: Partial<DatabaseUser['metadata']> = {}): DatabaseUser {
@@ -49,6 +54,11 @@ const writes = (journal: Journal) => journal.filter((entry) => !entry.startsWith
 
 function readyOf(kubernetes: RecordingKubernetes, key: string) {
   return kubernetes.user(key)?.status?.conditions?.find((condition) => condition.type === 'Ready');
+}
+
+/** The condition types and statuses, in order: Ready first, then the kstatus pair when present. */
+function conditionsOf(kubernetes: RecordingKubernetes, key: string) {
+  return kubernetes.user(key)?.status?.conditions?.map((condition) => `${condition.type}=${condition.status} ${condition.reason}`);
 }
 
 describe('a new user', () => {
@@ -199,11 +209,26 @@ describe('refusals', () => {
 
     expect(journal).toEqual([`event: Warning ${reason}`, `kubernetes: status Ready=False ${reason}`]);
     expect(readyOf(kubernetes, key)).toMatchObject({ status: 'False', reason });
+    // Terminal: Stalled in the same (only) status write, so GitOps tooling fails at once with the reason.
+    expect(conditionsOf(kubernetes, key)).toEqual([`Ready=False ${reason}`, `Stalled=True ${reason}`]);
     expect(kubernetes.user(key)?.metadata.finalizers).toBeUndefined();
     expect([...postgres.roles]).toEqual(rolesBefore);
 
     await reconcile(key);
     expect(journal).toEqual([]);
+  });
+
+  it('a fixed spec: Ready in one status write, Stalled gone', async () => {
+    const { journal, kubernetes, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'short' }));
+    await reconcile(key);
+    kubernetes.editUser(key, (user) => ({ ...user, metadata: { ...user.metadata, generation: 2 }, spec: { username: 'my_user' } }));
+
+    await reconcile(key);
+
+    expect(journal.filter((entry) => entry.includes('status'))).toEqual(['kubernetes: status Ready=True Reconciled']);
+    expect(conditionsOf(kubernetes, key)).toEqual(['Ready=True Reconciled']);
+    expect(readyOf(kubernetes, key)?.observedGeneration).toBe(2);
   });
 
   it('NoConnection when neither the spec nor the operator names one', async () => {
@@ -213,6 +238,7 @@ describe('refusals', () => {
     await reconcile(key);
 
     expect(journal).toEqual(['event: Warning NoConnection', 'kubernetes: status Ready=False NoConnection']);
+    expect(conditionsOf(kubernetes, key)).toEqual(['Ready=False NoConnection', 'Stalled=True NoConnection']);
   });
 
   it('a PostgreSQL outage is reported once and retried with backoff', async () => {
@@ -222,9 +248,11 @@ describe('refusals', () => {
 
     expect(await reconcile(key)).toEqual({ kind: 'retry' });
     expect(journal).toEqual(['event: Warning ServerUnavailable', 'kubernetes: status Ready=False ServerUnavailable']);
+    expect(conditionsOf(kubernetes, key)).toEqual(['Ready=False ServerUnavailable', 'Reconciling=True ServerUnavailable']);
 
     expect(await reconcile(key)).toEqual({ kind: 'done' });
     expect(readyOf(kubernetes, key)).toMatchObject({ status: 'True' });
+    expect(conditionsOf(kubernetes, key)).toEqual(['Ready=True Reconciled']);
   });
 });
 
@@ -285,6 +313,7 @@ describe('deletion', () => {
     const { journal, kubernetes, postgres, key } = await deleting({ username: 'my_user', protected: true });
 
     expect(journal).toEqual(['event: Warning DeletionBlocked', 'kubernetes: status Ready=False DeletionBlocked']);
+    expect(conditionsOf(kubernetes, key)).toEqual(['Ready=False DeletionBlocked', 'Stalled=True DeletionBlocked']);
     expect(postgres.roles.has('my_user')).toBe(true);
     expect(kubernetes.user(key)?.metadata.finalizers).toEqual([finalizerName]);
   });
@@ -301,5 +330,76 @@ describe('deletion', () => {
 
     expect(writes(world.journal)).toEqual(['kubernetes: delete Secret my-user-credentials', 'event: Warning RoleNotDropped', 'kubernetes: finalizers []']);
     expect(world.postgres.roles.has('my_user')).toBe(true);
+  });
+});
+
+describe('the password lifecycle', () => {
+  const hour = 3_600_000;
+  const operator = 'system:serviceaccount:dbuser-system:dbuser-operator';
+
+  it('a scheduled rotation: asked back when due, then the Secret before the role, recorded as a rotation', async () => {
+    const { journal, kubernetes, postgres, reconcile, clock } = setup();
+    const key = kubernetes.addUser(
+      databaseUser('my-user', { username: 'my_user', passwordRotation: { every: '1h' } }, { annotations: { 'dbuser.dev/requested-by': 'alice' } }),
+    );
+    const first = await reconcile(key);
+    const status = kubernetes.user(key)?.status;
+    expect(status?.lastPasswordChange).toEqual({ reason: 'created', at: start.toISOString() });
+    const rotatesAt = Date.parse(status?.passwordRotatesAt ?? '');
+    expect(first).toEqual({ kind: 'requeue', afterMs: rotatesAt - start.getTime() });
+    expect(rotatesAt - start.getTime()).toBeGreaterThan(0.9 * hour);
+    const old = kubernetes.storedPassword(namespace, 'my-user-credentials') ?? '';
+
+    clock.now = new Date(start.getTime() + hour / 2);
+    expect(await reconcile(key)).toEqual({ kind: 'requeue', afterMs: rotatesAt - clock.now.getTime() });
+    expect(writes(journal)).toEqual([]);
+
+    clock.now = new Date(rotatesAt);
+    await reconcile(key);
+    expect(writes(journal)).toEqual([
+      'kubernetes: apply Secret my-user-credentials (force)',
+      'postgres: setPassword',
+      'event: Normal PasswordRotated',
+      'kubernetes: status Ready=True Reconciled',
+    ]);
+    const rotated = kubernetes.storedPassword(namespace, 'my-user-credentials') ?? '';
+    expect(rotated).not.toBe(old);
+    expect(postgres.logsIn('my_user', rotated)).toBe(true);
+    expect(postgres.logsIn('my_user', old)).toBe(false);
+    expect(kubernetes.user(key)?.status?.lastPasswordChange).toEqual({ reason: 'rotation', at: clock.now.toISOString(), by: operator });
+    expect(Date.parse(kubernetes.user(key)?.status?.passwordRotatesAt ?? '')).toBeGreaterThan(rotatesAt + 0.9 * hour);
+  });
+
+  it('a reset is recorded with the identity the API server stamped, not the operator', async () => {
+    const { kubernetes, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }));
+    await reconcile(key);
+    kubernetes.editUser(key, (user) => ({
+      ...user,
+      metadata: { ...user.metadata, annotations: { [resetPasswordAnnotation]: 'r1', 'dbuser.dev/requested-by': 'bob' } },
+    }));
+    await reconcile(key);
+    expect(kubernetes.user(key)?.status?.lastPasswordChange).toEqual({ reason: 'reset', at: start.toISOString(), by: 'bob' });
+  });
+
+  it('a ttl: asked back when it ends, then the DatabaseUser is deleted (the finalizer does the rest)', async () => {
+    const { journal, kubernetes, reconcile, clock } = setup();
+    const key = kubernetes.addUser(databaseUser('temp', { username: 'temp_user', ttl: '30s' }, { creationTimestamp: start.toISOString() }));
+    expect(await reconcile(key)).toEqual({ kind: 'requeue', afterMs: 30_000 });
+    expect(kubernetes.user(key)?.status?.expiresAt).toBe(new Date(start.getTime() + 30_000).toISOString());
+
+    clock.now = new Date(start.getTime() + 30_000);
+    expect(await reconcile(key)).toEqual({ kind: 'done' });
+    expect(writes(journal)).toEqual(['event: Normal Expired', 'kubernetes: delete DatabaseUser temp']);
+  });
+
+  it('rotation of a chosen password: PasswordRotationRefused, nothing written but the status', async () => {
+    const { journal, kubernetes, reconcile } = setup();
+    kubernetes.referencedSecrets.set(`${namespace}/my-password`, { resourceVersion: '7', data: { password: 'a-chosen-password-of-24-chars-or-more' } });
+    const key = kubernetes.addUser(
+      databaseUser('my-user', { username: 'my_user', passwordSecretRef: { name: 'my-password' }, passwordRotation: { every: '1h' } }),
+    );
+    expect(await reconcile(key)).toEqual({ kind: 'done' });
+    expect(writes(journal)).toEqual(['event: Warning PasswordRotationRefused', 'kubernetes: status Ready=False PasswordRotationRefused']);
   });
 });

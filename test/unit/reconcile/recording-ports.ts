@@ -96,6 +96,13 @@ export class RecordingKubernetes implements KubernetesPort {
     return Promise.resolve();
   }
 
+  deleteUser(namespace: string, name: string, uid: string): Promise<void> {
+    this.journal.push(`kubernetes: delete DatabaseUser ${name}`);
+    const key = keyOf(namespace, name);
+    if (this.users.get(key)?.metadata.uid === uid) this.users.delete(key);
+    return Promise.resolve();
+  }
+
   writeStatus(user: DatabaseUser, status: DatabaseUserStatus): Promise<void> {
     const key = this.checkVersion(user);
     const ready = status.conditions?.find((condition) => condition.type === 'Ready');

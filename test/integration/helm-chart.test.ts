@@ -1,0 +1,137 @@
+// Issue 12, acceptance 4: charts/dbuser-operator passes `helm lint`, renders with its defaults exactly
+// the objects of deploy/ (the documented difference: no Namespace, Helm's --create-namespace makes
+// it), puts each value where it belongs, and passes a server-side dry run on the test API server.
+// helm is built from its Go module by the global setup (test/harness/gitops-tools.ts).
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { parseAllDocuments } from 'yaml';
+import { readHarnessState } from '../harness/harness-state.js';
+import { repoRoot } from '../harness/paths.js';
+import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
+
+const execFileAsync = promisify(execFile);
+const chart = path.join(repoRoot, 'charts', 'dbuser-operator');
+let ctx: TestContext;
+
+interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  [field: string]: unknown;
+}
+
+async function helm(...args: string[]): Promise<string> {
+  const binary = readHarnessState().tools?.helm;
+  if (!binary) throw new Error('helm was not built by the global setup');
+  // A HOME of the run's own: helm writes its cache and config there, never in the user's.
+  const home = path.join(readHarnessState().dir, 'helm-home');
+  const { stdout } = await execFileAsync(binary, args, { env: { ...process.env, HOME: home, HELM_CACHE_HOME: path.join(home, 'cache') } });
+  return stdout;
+}
+
+function objectsOf(yamlText: string): KubeObject[] {
+  return parseAllDocuments(yamlText)
+    .map((document) => document.toJS() as KubeObject | null)
+    .filter((object): object is KubeObject => object !== null);
+}
+
+const keyOf = (object: KubeObject) => `${object.kind}/${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+const byKey = (objects: KubeObject[]) => new Map(objects.map((object) => [keyOf(object), object]));
+
+async function render(namespace: string, ...values: string[]): Promise<KubeObject[]> {
+  return objectsOf(await helm('template', 'dbuser-operator', chart, '--namespace', namespace, '--include-crds', ...values));
+}
+
+function container(objects: KubeObject[]): { image: string; env: { name: string; value?: string }[]; resources: unknown } {
+  const deployment = objects.find((object) => object.kind === 'Deployment') as unknown as {
+    spec: { replicas: number; template: { spec: { containers: { image: string; env: { name: string; value?: string }[]; resources: unknown }[] } } };
+  };
+  const first = deployment.spec.template.spec.containers[0];
+  if (!first) throw new Error('the Deployment has no container');
+  return first;
+}
+
+beforeAll(async () => {
+  ctx = await createTestContext('helm', { startOperator: false });
+});
+
+afterAll(async () => {
+  await destroyTestContext(ctx);
+});
+
+describe('charts/dbuser-operator', () => {
+  it('passes helm lint --strict', async () => {
+    expect(await helm('lint', '--strict', chart)).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
+  it("renders, with its defaults, exactly deploy/'s objects but the Namespace", async () => {
+    const { cluster } = readHarnessState();
+    const { stdout } = await execFileAsync(cluster.kubectl, ['kustomize', path.join(repoRoot, 'deploy')]);
+    const fromKustomize = objectsOf(stdout);
+    expect(fromKustomize.filter((object) => object.kind === 'Namespace').map(keyOf)).toEqual(['Namespace//dbuser-system']);
+    const expected = byKey(fromKustomize.filter((object) => object.kind !== 'Namespace'));
+    const rendered = byKey(await render('dbuser-system'));
+    expect([...rendered.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [key, object] of expected) expect([key, rendered.get(key)]).toEqual([key, object]);
+  });
+
+  it('puts each value where it belongs', async () => {
+    const objects = await render(
+      'ops',
+      '--set',
+      'image.repository=mirror/dbuser-operator,image.tag=9.9.9,replicaCount=3,logLevel=debug,defaultConnectionSecret=pg-admin',
+      '--set',
+      'watchNamespaces={shop,billing},resources.limits.memory=512Mi,metrics.serviceMonitor.enabled=true,protectionPolicy.enabled=false',
+    );
+    const operator = container(objects);
+    expect(operator.image).toBe('mirror/dbuser-operator:9.9.9');
+    expect(operator.env).toEqual(
+      expect.arrayContaining([
+        { name: 'LOG_LEVEL', value: 'debug' },
+        { name: 'WATCH_NAMESPACES', value: 'shop,billing' },
+        { name: 'DEFAULT_CONNECTION_SECRET', value: 'pg-admin' },
+      ]),
+    );
+    expect(operator.resources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } });
+    const kinds = objects.map((object) => object.kind);
+    expect(kinds).toContain('ServiceMonitor');
+    expect(objects.filter((object) => object.kind === 'ValidatingAdmissionPolicy').map((object) => object.metadata.name)).toEqual(['dbuser-requester']);
+    expect(objects.find((object) => object.kind === 'Deployment')?.spec?.replicas).toBe(3);
+    expect(objects.filter((object) => object.metadata.namespace !== undefined).every((object) => object.metadata.namespace === 'ops')).toBe(true);
+    const binding = objects.find((object) => object.kind === 'ClusterRoleBinding') as unknown as { subjects: { namespace: string }[] };
+    expect(binding.subjects).toEqual([expect.objectContaining({ namespace: 'ops' })]);
+  });
+
+  it('refuses values of the wrong shape (values.schema.json), as the operator would at start-up', async () => {
+    for (const bad of ['logLevel=loud', 'replicaCount=two', 'resyncInterval=soon', 'protectionPolicy.enabled=maybe']) {
+      await expect(render('dbuser-system', '--set', bad)).rejects.toThrow(/values don't meet the specifications of the schema|schema/);
+    }
+  });
+
+  it('without watchNamespaces or a default connection, sets neither variable', async () => {
+    const names = container(await render('dbuser-system')).env.map((variable) => variable.name);
+    expect(names).not.toContain('WATCH_NAMESPACES');
+    expect(names).not.toContain('DEFAULT_CONNECTION_SECRET');
+  });
+
+  it('passes a server-side dry run in an existing namespace (a dry run creates none)', async () => {
+    const manifest = await helm('template', 'dbuser-operator', chart, '--namespace', ctx.namespace, '--include-crds');
+    const { cluster } = readHarnessState();
+    const child = execFileAsync(cluster.kubectl, ['apply', '--dry-run=server', '-f', '-'], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath } });
+    child.child.stdin?.end(manifest);
+    const { stdout, stderr } = await child;
+    expect(stderr).toBe('');
+    for (const object of [
+      'deployment.apps/dbuser-operator',
+      'clusterrole.rbac.authorization.k8s.io/dbuser-operator',
+      'validatingadmissionpolicy.admissionregistration.k8s.io/dbuser-protection',
+      'mutatingadmissionpolicy.admissionregistration.k8s.io/dbuser-requester',
+    ]) {
+      expect(stdout).toContain(object);
+    }
+    expect(stdout).toContain('(server dry run)');
+  });
+});

@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals';
+import { OperatorMetrics, type PasswordTimes } from '../../../src/runtime/metrics.js';
+
+const day = 86_400_000;
+
+function metricsWith(users: PasswordTimes[], perUserMetrics: boolean): OperatorMetrics {
+  return new OperatorMetrics(
+    {
+      usersByState: () => ({ ready: 0, not_ready: 0, unknown: 0 }),
+      queueDepth: () => 0,
+      isLeader: () => true,
+      kubeRequests: () => [],
+      passwordTimes: () => users,
+    },
+    { perUserMetrics },
+  );
+}
+
+describe('password metrics', () => {
+  const now = Date.now();
+  const users: PasswordTimes[] = [
+    { namespace: 'shop', name: 'a', changedAt: now - 2 * day, rotatesAt: now + 5 * day },
+    { namespace: 'shop', name: 'b', changedAt: now - 40 * day, rotatesAt: undefined },
+    { namespace: 'shop', name: 'c', changedAt: undefined, rotatesAt: undefined },
+  ];
+
+  it('are histograms over all users by default: no series per user', async () => {
+    const text = await metricsWith(users, false).registry.metrics();
+    expect(text).toContain('dbuser_operator_password_age_seconds_count 2');
+    expect(text).toContain('dbuser_operator_password_age_seconds_bucket{le="604800"} 1');
+    expect(text).toContain('dbuser_operator_password_age_seconds_bucket{le="7776000"} 2');
+    expect(text).toContain('dbuser_operator_password_rotation_due_seconds_count 1');
+    expect(text).not.toContain('name="a"');
+  });
+
+  it('recount at every scrape instead of accumulating', async () => {
+    const metrics = metricsWith(users, false);
+    await metrics.registry.metrics();
+    expect(await metrics.registry.metrics()).toContain('dbuser_operator_password_age_seconds_count 2');
+  });
+
+  it('add one series per user only when asked for', async () => {
+    const text = await metricsWith(users, true).registry.metrics();
+    expect(text).toMatch(/dbuser_operator_user_password_age_seconds\{namespace="shop",name="b"\} 345600\d/);
+    expect(text).toMatch(/dbuser_operator_user_password_rotation_due_seconds\{namespace="shop",name="a"\} 4(31999|32000)/);
+    expect(text).not.toContain('name="c"');
+  });
+});
