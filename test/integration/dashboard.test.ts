@@ -284,6 +284,20 @@ describe('errors of the API server and the operator, in words', () => {
     expect(await lost.locator('.operator-message').textContent()).toContain('no_such_database');
   });
 
+  it("a password SASLprep prohibits (the page leaves that rule to its server) is refused with the policy's message, in the form", async () => {
+    const username = uniqueUsername('dash_prep');
+    const privateUse = 'twenty-four characters \ue000';
+    const violation = passwordPolicyViolation(privateUse) ?? '';
+    expect(violation).toContain('SASLprep');
+    const response = await addUser(username, { password: privateUse });
+    expect(response.status()).toBe(409);
+    const dialog = page.getByRole('dialog', { name: 'Add a database user' });
+    expect(await dialog.getByRole('alert').textContent()).toBe(`${violation.charAt(0).toUpperCase()}${violation.slice(1)}; nothing was changed.`);
+    expect(await ctx.kube.getUser(username.replaceAll('_', '-'))).toBeUndefined();
+    expect(await ctx.kube.secretData(`${username.replaceAll('_', '-')}-password`)).toBeUndefined();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
   it('a refusal of the operator (the role exists and is not its own) is shown in the form, and what was created is removed', async () => {
     const username = uniqueUsername('dash_taken');
     await ctx.pg.admin().query(`CREATE ROLE ${username} LOGIN`);

@@ -1,5 +1,6 @@
 /** Add a database user: username, password twice (both empty: generated), Read only; checked with the API's rules before sending. */
 import { useState } from 'preact/hooks';
+import { chosenPasswordMaxLength, chosenPasswordMinLength } from '../../api/password-shape.js';
 import type { PasswordResult } from '../wire.js';
 import { dashboardApi } from './api.js';
 import { Dialog } from './dialog.js';
@@ -120,7 +121,7 @@ export function AddUserDialog({
           type="password"
           value={form.password}
           error={errors.password}
-          hint="24–64 characters, no quotes. Leave both password fields empty to have a 64-character password generated."
+          hint={`${String(chosenPasswordMinLength)}–${String(chosenPasswordMaxLength)} characters, Unicode included, no quotes or control characters. Leave both password fields empty to have a 64-character password generated.`}
           autocomplete="new-password"
           onInput={set('password')}
         />

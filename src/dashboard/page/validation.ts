@@ -1,9 +1,10 @@
 /**
  * The Add form's checks, with the API's own rules and messages (src/api), so the page refuses what
- * the CRD and the operator would, before anything is sent.
+ * the CRD and the operator would, before anything is sent. The one rule it leaves to its server is
+ * SASLprep's (password-shape.ts says why); the server's refusal carries the policy's message.
  */
 import { usernameSchema } from '../../api/database-user.js';
-import { passwordPolicyViolation } from '../../api/password-policy.js';
+import { passwordShapeViolation } from '../../api/password-shape.js';
 import { describeIssue } from '../../cli/new-user.js';
 
 export interface AddUserForm {
@@ -40,7 +41,7 @@ export function validateAddUser(form: AddUserForm): FormErrors {
   const username = usernameProblem(form.username);
   if (username !== undefined) errors.username = username;
   if (wantsGeneratedPassword(form)) return errors;
-  const violation = passwordPolicyViolation(form.password);
+  const violation = passwordShapeViolation(form.password);
   if (violation !== undefined) errors.password = asSentence(violation);
   else if (form.confirmation !== form.password) errors.confirmation = 'The passwords do not match.';
   return errors;

@@ -29,8 +29,9 @@ function reachableFrom(entry: string, options: { dynamic: boolean } = { dynamic:
         packages.add(specifier);
         continue;
       }
-      const target = path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts'));
-      if (!existsSync(target)) throw new Error(`${file}: cannot resolve ${specifier}`);
+      const base = path.resolve(path.dirname(file), specifier.replace(/\.js$/, ''));
+      const target = [`${base}.ts`, `${base}.tsx`].find((candidate) => existsSync(candidate));
+      if (target === undefined) throw new Error(`${file}: cannot resolve ${specifier}`);
       visit(target);
     }
   };
@@ -69,5 +70,11 @@ describe('kubectl dbuser dashboard', () => {
     expect([...files].some((file) => file.endsWith(path.join('dashboard', 'routes.ts')))).toBe(true);
     expect([...files].filter((file) => file.startsWith(path.join(dashboard, 'page') + path.sep))).toEqual([]);
     expect([...packages].filter((name) => ['preact', 'esbuild', 'playwright-core', ...forbiddenPackages].some((heavy) => name.startsWith(heavy)))).toEqual([]);
+  });
+
+  it("bundles for the browser only the page's libraries: not SASLprep's half-megabyte tables, no Node modules", () => {
+    const { files, packages } = reachableFrom(path.join(dashboard, 'page', 'main.tsx'));
+    expect([...files].some((file) => file.endsWith(path.join('api', 'password-shape.ts')))).toBe(true);
+    expect([...packages].filter((name) => !['preact', 'preact/hooks', 'zod'].includes(name))).toEqual([]);
   });
 });
