@@ -2,7 +2,7 @@
  * The "…" menu of a row (WAI-ARIA menu button): Enter or Space opens it on the first item, arrows
  * move, Escape closes it and returns to the button, Tab or a click elsewhere closes it.
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export interface MenuItem {
   label: string;
@@ -15,7 +15,8 @@ export function ActionsMenu({ id, label, items }: { id: string; label: string; i
   const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLUListElement>(null);
   const menuItems = () => [...(menu.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? [])];
-  useEffect(() => {
+  // A layout effect: the first item has focus before the next key press (an effect runs a frame later).
+  useLayoutEffect(() => {
     if (!open) return;
     menuItems()[0]?.focus();
     const closeOutside = (event: PointerEvent) => {

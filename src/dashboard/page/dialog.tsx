@@ -3,7 +3,7 @@
  * close, focus goes back to what opened it (or to `fallbackFocus` when that is gone, e.g. a deleted row).
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useLayoutEffect, useRef } from 'preact/hooks';
 
 export interface DialogProps {
   open: boolean;
@@ -19,7 +19,13 @@ export interface DialogProps {
 export function Dialog({ open, titleId, title, onClose, busy = false, fallbackFocus, children }: DialogProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const opener = useRef<Element | null>(null);
-  useEffect(() => {
+  const restoreFocus = () => {
+    const target = opener.current instanceof HTMLElement && opener.current.isConnected ? opener.current : document.getElementById(fallbackFocus);
+    target?.focus();
+  };
+  // A layout effect: focus moves in the same task as the key or click that opened or closed the
+  // dialog, so a key pressed right after lands inside it (an effect would run a frame later).
+  useLayoutEffect(() => {
     const element = dialog.current;
     if (!element) return;
     if (open && !element.open) {
@@ -27,12 +33,9 @@ export function Dialog({ open, titleId, title, onClose, busy = false, fallbackFo
       element.showModal();
     } else if (!open && element.open) {
       element.close();
+      restoreFocus();
     }
   }, [open]);
-  const restoreFocus = () => {
-    const target = opener.current instanceof HTMLElement && opener.current.isConnected ? opener.current : document.getElementById(fallbackFocus);
-    target?.focus();
-  };
   return (
     <dialog
       ref={dialog}
@@ -41,7 +44,6 @@ export function Dialog({ open, titleId, title, onClose, busy = false, fallbackFo
         event.preventDefault();
         if (!busy) onClose();
       }}
-      onClose={restoreFocus}
     >
       {open ? (
         <>

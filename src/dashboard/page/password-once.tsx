@@ -1,12 +1,13 @@
 /** A password shown once: masked until revealed, with a copy button; nothing of it is kept after closing. */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
 export function PasswordOnce({ username, password }: { username: string; password: string }) {
   const [shown, setShown] = useState(false);
   const [copied, setCopied] = useState('');
   const input = useRef<HTMLInputElement>(null);
   // In a dialog already open (Reset), autofocus does not apply: the button that was pressed is gone.
-  useEffect(() => {
+  // A layout effect, so the password has focus as soon as it is shown.
+  useLayoutEffect(() => {
     input.current?.focus();
   }, []);
   const copy = async () => {
