@@ -66,7 +66,15 @@ const login = (username: string, password: string) => ctx.pg.canLogin(ctx.pg.uri
 const row = (username: string) => page.locator('tbody tr', { has: page.getByRole('rowheader', { name: username, exact: true }) });
 
 async function waitUntilReadyInTable(username: string): Promise<void> {
-  await row(username).locator('.status.ready').waitFor({ timeout: 60_000 });
+  try {
+    await row(username).locator('.status.ready').waitFor({ timeout: 60_000 });
+  } catch (error) {
+    // Say what the row shows instead (a Ready=False reason such as RoleConflict), not only "timeout".
+    const shown = await row(username)
+      .textContent({ timeout: 1_000 })
+      .catch(() => 'no row');
+    throw new Error(`${username} is not Ready in the table; its row shows: ${shown ?? ''}`, { cause: error });
+  }
 }
 
 /** The dashboard's own API, called from the page as a crafted request would be (same origin, the cookie). */
