@@ -12,7 +12,7 @@ import { CommandFailed } from '../cli/cli-error.js';
 import { checkPlacement, createUser } from '../cli/create-user.js';
 import { deleteUser } from '../cli/delete-user.js';
 import { refuseInvalidOrDeleting } from '../cli/guards.js';
-import { newDatabaseUser } from '../cli/new-user.js';
+import { newDatabaseUser, plainNewUserRequest } from '../cli/new-user.js';
 import type { Session } from '../cli/session.js';
 import { BadRequest } from './http-io.js';
 import type { PasswordResult } from './wire.js';
@@ -26,19 +26,7 @@ export async function createFromPage(session: Session, body: unknown, timeoutMs:
   const { username, readOnly, password } = parsed.data;
   // The form offers what the provider's page does; the other fields of create (the lifecycle ones
   // too) keep their defaults, as when the command line is given only a username and --read-only.
-  const { name, spec } = newDatabaseUser({
-    username,
-    readOnly,
-    protected: false,
-    database: undefined,
-    connection: undefined,
-    passwordEncryption: undefined,
-    validUntil: undefined,
-    connectionLimit: undefined,
-    ttl: undefined,
-    rotateEvery: undefined,
-    name: undefined,
-  });
+  const { name, spec } = newDatabaseUser({ ...plainNewUserRequest(username), readOnly });
   if (password !== undefined) {
     const violation = passwordPolicyViolation(password);
     if (violation !== undefined) throw new CommandFailed(`${violation}; nothing was changed`);

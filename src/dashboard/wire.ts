@@ -1,20 +1,16 @@
 /** The JSON the dashboard's server and its page exchange: one definition, imported by both sides. */
+import type { DatabaseUserView } from '../api/database-user-view.js';
 
-/** One row of the Database Users table. */
-export interface UserRow {
-  /** metadata.name: how the page's API addresses the user. */
-  name: string;
-  username: string;
-  readOnly: boolean;
-  protected: boolean;
-  passwordEncryption: string;
-  ready: 'True' | 'False' | 'Unknown';
-  reason: string;
-  /** The operator's message, as written. */
-  message: string;
+/**
+ * One row of the Database Users table: the view the command line shows (its name addresses the user
+ * in the page's API; its message is the operator's, as written), with the reason in words.
+ */
+export interface UserRow extends Pick<
+  DatabaseUserView,
+  'name' | 'username' | 'readOnly' | 'protected' | 'passwordEncryption' | 'ready' | 'reason' | 'message' | 'deleting'
+> {
   /** The reason in words a person understands (explain.ts). */
   explanation: string;
-  deleting: boolean;
 }
 
 export interface NamespaceChoice {

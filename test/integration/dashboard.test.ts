@@ -2,7 +2,6 @@
 // server, PostgreSQL and operator. The walk-through by clicking; the protected user; the form's
 // checks sending nothing; the gate (token, Origin, Host, loopback, no-store, CSP); the README's
 // screenshot with the three example users.
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page, Request, Response } from 'playwright-core';
 import { passwordPolicyViolation } from '../../src/api/password-policy.js';
 import { repoRoot } from '../harness/paths.js';
+import { sendRaw } from '../harness/raw-http.js';
 import { waitFor } from '../harness/wait.js';
 import { DashboardProcess, launchChromium } from './support/dashboard.js';
 import { acquireRunLock, exampleUsernamesLock } from './support/exclusive.js';
@@ -412,27 +412,8 @@ describe("the Add form's checks", () => {
   });
 });
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 /** A raw HTTP request to the dashboard with exactly these headers (no Host is added). */
-function send(method: string, requestPath: string, headers: Record<string, string>): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: '127.0.0.1', port: dashboard.port, method, path: requestPath, headers, setHost: false }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => {
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
-      });
-    });
-    request.on('error', reject);
-    request.end(method === 'POST' ? '{}' : undefined);
-  });
-}
+const send = (method: string, requestPath: string, headers: Record<string, string>) => sendRaw(dashboard.port, method, requestPath, headers);
 
 /** Whether anything accepts a TCP connection on host:port. */
 function accepts(host: string, port: number): Promise<boolean> {

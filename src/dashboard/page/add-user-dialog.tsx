@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { chosenPasswordMaxLength, chosenPasswordMinLength } from '../../api/password-shape.js';
 import type { PasswordResult } from '../wire.js';
+import { Outcome, useAction } from './action.js';
 import { dashboardApi } from './api.js';
 import { Dialog } from './dialog.js';
 import { validateAddUser, wantsGeneratedPassword, type AddUserField, type AddUserForm, type FormErrors } from './validation.js';
@@ -65,26 +66,24 @@ export function AddUserDialog({
   const empty: AddUserForm = { username: '', password: '', confirmation: '', readOnly: false };
   const [form, setForm] = useState(empty);
   const [errors, setErrors] = useState<FormErrors>({});
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState('');
+  const { busy, failure, run, clear } = useAction();
   const close = () => {
     setForm(empty);
     setErrors({});
-    setFailure('');
+    clear();
     onClose();
   };
   const submit = async (event: Event) => {
     event.preventDefault();
     const found = validateAddUser(form);
     setErrors(found);
-    setFailure('');
+    clear();
     const first = fieldOrder.find((field) => found[field] !== undefined);
     if (first !== undefined) {
       document.getElementById(`add-${first}`)?.focus();
       return;
     }
-    setBusy(true);
-    try {
+    await run(async () => {
       const result = await dashboardApi.createUser(namespace, {
         username: form.username,
         readOnly: form.readOnly,
@@ -92,11 +91,7 @@ export function AddUserDialog({
       });
       setForm(empty);
       onCreated(result);
-    } catch (error) {
-      setFailure(error instanceof Error ? error.message : String(error));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   const set = (field: AddUserField) => (value: string) => {
     setForm({ ...form, [field]: value });
@@ -146,14 +141,7 @@ export function AddUserDialog({
           <label for="add-read-only">Read only</label>
           <p class="hint">SELECT on every table and sequence; otherwise read and write.</p>
         </div>
-        <p role="status" class="progress">
-          {busy ? `Creating ${form.username}; waiting for the operator to create the role…` : ''}
-        </p>
-        {failure ? (
-          <p role="alert" class="error">
-            {failure}
-          </p>
-        ) : null}
+        <Outcome busy={busy} failure={failure} progress={`Creating ${form.username}; waiting for the operator to create the role…`} />
         <div class="buttons">
           <button type="button" onClick={close} disabled={busy}>
             Cancel

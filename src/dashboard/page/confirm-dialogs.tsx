@@ -1,49 +1,18 @@
 /** Reset password (confirm, then the new one shown once) and Delete user (confirm by typing the username). */
 import { useState } from 'preact/hooks';
 import type { PasswordResult, UserRow } from '../wire.js';
+import { Outcome, useAction } from './action.js';
 import { dashboardApi } from './api.js';
 import { Dialog } from './dialog.js';
 import { PasswordOnce } from './password-once.js';
 import { rowId } from './users-table.js';
 
-/** Runs one action at a time and keeps its failure for display. */
-function useAction() {
-  const [busy, setBusy] = useState(false);
-  const [failure, setFailure] = useState('');
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setFailure('');
-    try {
-      await action();
-    } catch (error) {
-      setFailure(error instanceof Error ? error.message : String(error));
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { busy, failure, run };
-}
-
-function Outcome({ busy, failure, progress }: { busy: boolean; failure: string; progress: string }) {
-  return (
-    <>
-      <p role="status" class="progress">
-        {busy ? progress : ''}
-      </p>
-      {failure ? (
-        <p role="alert" class="error">
-          {failure}
-        </p>
-      ) : null}
-    </>
-  );
-}
-
 export function ResetPasswordDialog({ namespace, row, onClose }: { namespace: string; row: UserRow | undefined; onClose: () => void }) {
-  const { busy, failure, run } = useAction();
+  const { busy, failure, run, clear } = useAction();
   const [result, setResult] = useState<PasswordResult | undefined>();
   const close = () => {
     setResult(undefined);
+    clear();
     onClose();
   };
   const fallback = row ? `${rowId(row)}-button` : 'add-user';
@@ -103,10 +72,11 @@ export function DeleteUserDialog({
   onClose: () => void;
   onDeleted: (username: string) => void;
 }) {
-  const { busy, failure, run } = useAction();
+  const { busy, failure, run, clear } = useAction();
   const [typed, setTyped] = useState('');
   const close = () => {
     setTyped('');
+    clear();
     onClose();
   };
   const username = row?.username ?? '';

@@ -1,28 +1,9 @@
-import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sendRaw } from '../../harness/raw-http.js';
 import { newDashboardToken, startGatedServer, type GatedServer } from '../../../src/dashboard/gated-server.js';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
 /** A real HTTP request over loopback, with the headers a browser or an attacker would choose. */
-function send(port: number, path: string, headers: Record<string, string>): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const request = httpRequest({ host: '127.0.0.1', port, path, headers, setHost: false }, (response) => {
-      let body = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => {
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body });
-      });
-    });
-    request.on('error', reject);
-    request.end();
-  });
-}
+const send = (port: number, path: string, headers: Record<string, string>) => sendRaw(port, 'GET', path, headers);
 
 describe('the gated dashboard server', () => {
   const token = newDashboardToken();
