@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test tiers drive (a fresh machine or CI has none of them).
 # Only what is missing is installed; nothing happens when everything is present.
-#   tmux      the command line's prompts, driven through a real pseudo-terminal
+#   tmux               the command line's prompts, driven through a real pseudo-terminal
 #   postgresql-client  psql, the real client that logs in with a credentials Secret's uri and pgpass
+#   chromium           the dashboard's page, driven headless by playwright-core (which downloads no browser)
+#   fonts-dejavu-core  the page's fonts, so its screenshot (docs/dashboard.png) looks the same everywhere
 # The end-to-end tier (test/e2e, a real node in namespaces of its own) also needs:
 #   runc                          the OCI runtime containerd starts the pods with (crun refuses hybrid cgroups)
 #   containernetworking-plugins   the CNI bridge, host-local and loopback plugins
@@ -10,7 +12,7 @@
 #   buildah                       builds the image from the Dockerfile without a daemon
 #   debootstrap                   the local stand-in for the node:24-bookworm-slim base image
 set -euo pipefail
-packages=(tmux postgresql-client runc containernetworking-plugins iptables conntrack buildah debootstrap)
+packages=(tmux postgresql-client chromium fonts-dejavu-core runc containernetworking-plugins iptables conntrack buildah debootstrap)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

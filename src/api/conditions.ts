@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** metav1.Condition, as the CRD schema and the status writer need it. */
 export const conditionSchema = z.object({

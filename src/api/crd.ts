@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { celValidations } from './cel-rule.js';
 import { databaseUserSpecSchema, databaseUserStatusSchema, objectRules } from './database-user.js';
 import { apiGroup, apiVersion, kind, plural, shortNames, singular } from './names.js';

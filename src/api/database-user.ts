@@ -1,4 +1,5 @@
-import { z } from 'zod';
+// A namespace import lets the page's bundler drop the parts of zod it does not use (locales: ~360 kB).
+import * as z from 'zod';
 import { celValidations, withRules, type CelRule, type CelTransitionRule } from './cel-rule.js';
 import { conditionSchema } from './conditions.js';
 import { parseDuration } from './duration.js';

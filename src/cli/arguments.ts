@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
 import { UsageError } from './cli-error.js';
-import { commandHelp, findCommand, globalFlags, mainHelp, type CommandSpec, type FlagSpec } from './commands.js';
+import { commandHelp, commandNames, findCommand, globalFlags, mainHelp, type CommandSpec, type FlagSpec } from './commands.js';
 import { parseDuration } from '../api/duration.js';
 
 /** Where to act: kubectl's global flags. */
@@ -38,7 +38,8 @@ export type Invocation =
       timeoutMs: number;
     }
   | { command: 'update-password'; target: Target; username: string; name: string | undefined; password: PasswordSource; timeoutMs: number }
-  | { command: 'delete'; target: Target; username: string; name: string | undefined; yes: boolean; timeoutMs: number };
+  | { command: 'delete'; target: Target; username: string; name: string | undefined; yes: boolean; timeoutMs: number }
+  | { command: 'dashboard'; target: Target; port: number; open: boolean; timeoutMs: number };
 
 const defaultTimeoutMs = 60_000;
 
@@ -91,6 +92,15 @@ function timeoutOf(values: Record<string, unknown>, command: string): number {
   return ms;
 }
 
+/** --port: 0 (the default) lets the system choose a free port. */
+function portOf(values: Record<string, unknown>, command: string): number {
+  const given = text(values, 'port');
+  if (given === undefined) return 0;
+  const port = /^\d{1,5}$/.test(given) ? Number(given) : Number.NaN;
+  if (!(port >= 0 && port <= 65535)) throw new UsageError(`--port ${given}: expected a port number, 0 to 65535`, command);
+  return port;
+}
+
 function passwordSourceOf(values: Record<string, unknown>, command: string): PasswordSource {
   const stdin = flag(values, 'password-stdin');
   const generate = flag(values, 'generate-password');
@@ -119,10 +129,10 @@ export function parseInvocation(args: readonly string[]): Invocation {
       return { command: 'help', text: commandHelp(spec) };
     }
     if (word === 'help' || flag(values, 'help')) return { command: 'help', text: mainHelp() };
-    throw new UsageError('missing command: list, create, update-password or delete');
+    throw new UsageError(`missing command: ${commandNames}`);
   }
   const spec = findCommand(word);
-  if (!spec) throw new UsageError(`unknown command "${word}": expected list, create, update-password or delete`);
+  if (!spec) throw new UsageError(`unknown command "${word}": expected ${commandNames}`);
   const { values, positionals } = parseOptions([...args.slice(0, at), ...args.slice(at + 1)], spec.flags, spec.name);
   if (flag(values, 'help')) return { command: 'help', text: commandHelp(spec) };
   const target: Target = { namespace: text(values, 'namespace'), kubeconfig: text(values, 'kubeconfig'), context: text(values, 'context') };
@@ -162,5 +172,7 @@ export function parseInvocation(args: readonly string[]): Invocation {
       };
     case 'delete':
       return { command: 'delete', target, username, name: text(values, 'name'), yes: flag(values, 'yes'), timeoutMs: timeoutOf(values, spec.name) };
+    case 'dashboard':
+      return { command: 'dashboard', target, port: portOf(values, spec.name), open: !flag(values, 'no-open'), timeoutMs: timeoutOf(values, spec.name) };
   }
 }

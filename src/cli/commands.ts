@@ -8,12 +8,12 @@ export interface FlagSpec {
   description: string;
 }
 
-export type CommandName = 'list' | 'create' | 'update-password' | 'delete';
+export type CommandName = 'list' | 'create' | 'update-password' | 'delete' | 'dashboard';
 
 export interface CommandSpec {
   name: CommandName;
-  /** The hosting provider's long name. */
-  alias: string;
+  /** The hosting provider's long name (the dashboard has none: the provider's is a web page). */
+  alias?: string;
   summary: string;
   usage: string;
   description: string;
@@ -117,7 +117,29 @@ export const commands: readonly CommandSpec[] = [
     flags: { name, yes: { type: 'boolean', short: 'y', description: 'do not ask for confirmation (needed without a terminal)' }, timeout },
     examples: ['kubectl dbuser delete my_app_4553_ro', 'kubectl dbuser delete my_app_4553_ro --yes -n shop'],
   },
+  {
+    name: 'dashboard',
+    summary: 'Open the Database Users page in a browser',
+    usage: 'kubectl dbuser dashboard [--port N] [--no-open]',
+    description:
+      'Serves the Database Users page on 127.0.0.1 and opens it in the browser: the live table, Add a database user,\n' +
+      'Reset password and Delete user, acting with your kubeconfig. The printed URL carries a one-time token;\n' +
+      'anyone who has it acts as you until the command stops (Ctrl-C).',
+    positionals: [],
+    flags: {
+      port: { type: 'string', value: 'N', description: 'the port on 127.0.0.1 (default: one the system chooses)' },
+      'no-open': { type: 'boolean', description: 'print the URL only; do not open a browser' },
+      timeout,
+    },
+    examples: ['kubectl dbuser dashboard', 'kubectl dbuser dashboard -n shop --port 8765 --no-open'],
+  },
 ];
+
+/** "list, create, update-password, delete or dashboard", for messages. */
+export const commandNames = `${commands
+  .slice(0, -1)
+  .map((command) => command.name)
+  .join(', ')} or ${commands.at(-1)?.name ?? ''}`;
 
 export function findCommand(word: string): CommandSpec | undefined {
   return commands.find((command) => command.name === word || command.alias === word);
@@ -134,13 +156,13 @@ const exitCodes = 'Exit codes: 0 done, 1 refused or failed (the reason on stderr
 export function mainHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
   return [
-    "Manage PostgreSQL users of dbuser-operator with the hosting provider's four commands.",
+    "Manage PostgreSQL users of dbuser-operator with the hosting provider's four commands and its dashboard.",
     '',
     'Usage:',
     '  kubectl dbuser <command> [flags]',
     '',
     'Commands:',
-    ...commands.map((command) => `  ${command.name.padEnd(width)}   ${command.summary} (alias: ${command.alias})`),
+    ...commands.map((command) => `  ${command.name.padEnd(width)}   ${command.summary}${command.alias ? ` (alias: ${command.alias})` : ''}`),
     '',
     'Global flags (after "dbuser"):',
     ...flagLines(globalFlags),
@@ -150,6 +172,7 @@ export function mainHelp(): string {
     '  kubectl dbuser create --read-only my_app_4553_ro',
     '  kubectl dbuser update-password my_app_4553_rw',
     '  kubectl dbuser delete my_app_4553_ro',
+    '  kubectl dbuser dashboard',
     '',
     exitCodes,
     'Run "kubectl dbuser <command> --help" for the flags of a command.',
@@ -165,7 +188,7 @@ export function commandHelp(command: CommandSpec): string {
     `  ${command.usage}`,
     '',
     'Aliases:',
-    `  ${command.name}, ${command.alias}`,
+    `  ${command.name}${command.alias ? `, ${command.alias}` : ''}`,
     '',
     ...(Object.keys(command.flags).length > 0 ? ['Flags:', ...flagLines(command.flags), ''] : []),
     'Global flags:',

@@ -1,107 +1,13 @@
-import { usernameOf, viewDatabaseUser } from '../api/database-user-view.js';
-import type { DatabaseUser } from '../api/database-user.js';
-import { apiGroup, apiVersion, kind } from '../api/names.js';
-import { secretValue } from '../kubernetes/kube-objects.js';
-import { KubeApiError } from '../kubernetes/kube-api-error.js';
 import type { Invocation } from './arguments.js';
-import { CommandFailed, messageOf } from './cli-error.js';
+import { checkPlacement, createUser } from './create-user.js';
 import type { CliIo } from './io.js';
 import { newDatabaseUser } from './new-user.js';
-import { awaitOutcome, describeTimeout, untilApplied, untilGone } from './outcome.js';
-import { obtainPassword, type PasswordChoice } from './password-input.js';
-import { ownerReferenceTo, passwordKey, passwordSecretManifest, passwordSecretNameFor } from './password-secret.js';
-import { openSession, type Session } from './session.js';
-import { UndoLog } from './undo-log.js';
+import { obtainPassword } from './password-input.js';
+import { openSession } from './session.js';
 
 type CreateInvocation = Extract<Invocation, { command: 'create' }>;
 
-/** Refuses what the operator would refuse later, before the person is asked for a password. */
-async function checkPlacement(session: Session, name: string, username: string, connection: string | undefined): Promise<void> {
-  const { client, namespace } = session;
-  const users = await client.listUsers();
-  const taken = users.find((user) => user.metadata.name === name);
-  if (taken) {
-    throw new CommandFailed(
-      `a DatabaseUser named "${name}" already exists in namespace "${namespace}" (user "${usernameOf(taken)}"): choose another name with --name; nothing was changed`,
-    );
-  }
-  const same = users.find((user) => usernameOf(user) === username && viewDatabaseUser(user).connection === connection);
-  if (same)
-    throw new CommandFailed(`user "${username}" already exists in namespace "${namespace}" (DatabaseUser "${same.metadata.name ?? ''}"); nothing was changed`);
-  if (connection === undefined) return;
-  try {
-    if (!(await client.getSecret(connection)))
-      throw new CommandFailed(`connection Secret "${connection}" not found in namespace "${namespace}"; nothing was changed`);
-  } catch (error) {
-    // Someone who may not read Secrets can still create users: the operator checks the connection.
-    if (!(error instanceof KubeApiError && error.status === 403)) throw error;
-  }
-}
-
-/** The generated password, from the credentials Secret the operator wrote before the role. */
-async function generatedPassword(session: Session, user: DatabaseUser): Promise<string> {
-  const secretName = viewDatabaseUser(user).credentialsSecret;
-  const password = secretValue(await session.client.getSecret(secretName), 'password');
-  if (password === undefined) throw new CommandFailed(`the user is ready but Secret "${secretName}" holds no password`);
-  return password;
-}
-
-/** A create the API server refused with 409 (someone was faster), in the person's words. */
-function alreadyExists(error: KubeApiError, namespace: string, name: string): string {
-  const what = error.path.includes('/secrets') ? `Secret "${passwordSecretNameFor(name)}"` : `DatabaseUser "${name}"`;
-  return `${what} already exists in namespace "${namespace}": choose another name with --name`;
-}
-
-/** Secret first: the chosen password is stored before the DatabaseUser that refers to it exists. */
-async function createPasswordSecret(session: Session, name: string, password: string, undo: UndoLog): Promise<string> {
-  const secretName = passwordSecretNameFor(name);
-  const created = await session.client.createSecret(passwordSecretManifest({ secretName, key: passwordKey, databaseUserName: name, password }));
-  undo.add(`Secret "${secretName}"`, () => session.client.deleteSecret(secretName, created.metadata?.uid ?? ''));
-  return secretName;
-}
-
-/**
- * Writes the chosen password's Secret (if any), then the DatabaseUser, then gives the Secret its
- * owner. Each step is logged for undo; if a step fails, the earlier ones are undone at once.
- */
-async function writeUser(
-  session: Session,
-  name: string,
-  spec: Record<string, unknown>,
-  password: PasswordChoice,
-  undo: UndoLog,
-  timeoutMs: number,
-): Promise<DatabaseUser> {
-  const { client, namespace } = session;
-  try {
-    const passwordSecret = password.kind === 'chosen' ? await createPasswordSecret(session, name, password.password, undo) : undefined;
-    if (passwordSecret !== undefined) spec.passwordSecretRef = { name: passwordSecret, key: passwordKey };
-    const user = await client.createUser({ apiVersion: `${apiGroup}/${apiVersion}`, kind, metadata: { name }, spec });
-    undo.add(`DatabaseUser "${name}"`, async () => {
-      await client.deleteUser(name, user.metadata.uid ?? '');
-      const gone = await awaitOutcome(client, name, untilGone(undefined), timeoutMs);
-      if (gone.kind === 'timed-out') throw new Error(`it is still being deleted: ${describeTimeout(gone, timeoutMs)}`);
-      if (gone.kind === 'refused') throw new Error(`the operator keeps it: ${gone.reason}: ${gone.message}`);
-    });
-    // The Secret belongs to the user: a cluster's garbage collector removes it with the user.
-    if (passwordSecret !== undefined) await client.patchSecret(passwordSecret, { metadata: { ownerReferences: [ownerReferenceTo(user)] } });
-    return user;
-  } catch (error) {
-    const { failed } = await undo.undoAll();
-    const notUndone = failed.length > 0 ? ` (could not remove ${failed.join('; ')})` : '';
-    if (error instanceof KubeApiError && error.conflict && error.method === 'POST') {
-      throw new CommandFailed(`${alreadyExists(error, namespace, name)}${notUndone || '; nothing was changed'}`, { cause: error });
-    }
-    if (notUndone) throw new CommandFailed(`${messageOf(error)}${notUndone}`, { cause: error });
-    throw error;
-  }
-}
-
-/**
- * `create`: (a chosen password's Secret first, then) the DatabaseUser; waits until Ready. If the
- * operator refuses, everything created is removed again, waiting until the DatabaseUser is gone.
- * A timeout leaves it in place: the operator may still finish.
- */
+/** `create`: checks, asks for the password, creates the user and prints the result (create-user.ts does the work). */
 export async function runCreate(invocation: CreateInvocation, io: CliIo): Promise<void> {
   const { name, spec } = newDatabaseUser(invocation);
   const { username, timeoutMs } = invocation;
@@ -109,29 +15,8 @@ export async function runCreate(invocation: CreateInvocation, io: CliIo): Promis
   try {
     await checkPlacement(session, name, username, invocation.connection);
     const password = await obtainPassword(invocation.password, io, 'create');
-    const undo = new UndoLog();
-    await writeUser(session, name, spec, password, undo, timeoutMs);
-    const outcome = await awaitOutcome(session.client, name, untilApplied({ applied: () => true }), timeoutMs);
-    switch (outcome.kind) {
-      case 'applied':
-        io.stdout.write(
-          password.kind === 'chosen'
-            ? `User "${username}" created.\n`
-            : `User "${username}" created with password "${await generatedPassword(session, outcome.user)}".\n`,
-        );
-        return;
-      case 'gone':
-        throw new CommandFailed(`DatabaseUser "${name}" was deleted by someone else before it became ready`);
-      case 'timed-out':
-        throw new CommandFailed(
-          `user "${username}" is not ready: ${describeTimeout(outcome, timeoutMs)}. DatabaseUser "${name}" was left in place: "kubectl dbuser delete ${username} -n ${session.namespace}" removes it`,
-        );
-      case 'refused': {
-        const { undone, failed } = await undo.undoAll();
-        const cleanup = failed.length > 0 ? `could not remove ${failed.join('; ')}` : `removed ${undone.join(' and ')} again`;
-        throw new CommandFailed(`user "${username}" was not created: ${outcome.reason}: ${outcome.message} (${cleanup})`);
-      }
-    }
+    const { generatedPassword } = await createUser(session, { name, username, spec }, password, timeoutMs);
+    io.stdout.write(generatedPassword === undefined ? `User "${username}" created.\n` : `User "${username}" created with password "${generatedPassword}".\n`);
   } finally {
     await session.close();
   }

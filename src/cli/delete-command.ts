@@ -1,11 +1,10 @@
-import { readyConditionOf, viewDatabaseUser, type DatabaseUserView } from '../api/database-user-view.js';
+import { viewDatabaseUser, type DatabaseUserView } from '../api/database-user-view.js';
 import type { Invocation } from './arguments.js';
-import { Aborted, CommandFailed, UsageError } from './cli-error.js';
+import { Aborted, UsageError } from './cli-error.js';
+import { deleteUser } from './delete-user.js';
 import { findUser } from './find-user.js';
 import { refuseUnchangeable } from './guards.js';
 import type { CliIo } from './io.js';
-import { awaitOutcome, describeTimeout, untilGone } from './outcome.js';
-import { removeCliPasswordSecret } from './password-secret.js';
 import { openSession } from './session.js';
 import { askOnTerminal } from './terminal-input.js';
 
@@ -24,7 +23,7 @@ async function confirmDeletion(view: DatabaseUserView, namespace: string, io: Cl
   if (!/^y(es)?$/i.test(answer.trim())) throw new Aborted(1);
 }
 
-/** `delete`: deletes the DatabaseUser and waits until the operator has released it (the role is gone). */
+/** `delete`: checks, confirms, then deletes and waits until the role is gone (delete-user.ts). */
 export async function runDelete(invocation: DeleteInvocation, io: CliIo): Promise<void> {
   const { username, timeoutMs } = invocation;
   const session = await openSession(invocation.target, io.env, io.stdin.isTTY === true);
@@ -33,20 +32,8 @@ export async function runDelete(invocation: DeleteInvocation, io: CliIo): Promis
     const view = viewDatabaseUser(user);
     refuseUnchangeable(view, session.namespace, 'delete');
     if (!invocation.yes) await confirmDeletion(view, session.namespace, io);
-    await session.client.deleteUser(view.name, user.metadata.uid ?? '');
-    const outcome = await awaitOutcome(session.client, view.name, untilGone(readyConditionOf(user)), timeoutMs);
-    switch (outcome.kind) {
-      case 'gone':
-        await removeCliPasswordSecret(session.client, view);
-        io.stdout.write(`User "${username}" deleted.\n`);
-        return;
-      case 'refused':
-        throw new CommandFailed(`user "${username}" was not deleted: ${outcome.reason}: ${outcome.message}`);
-      case 'timed-out':
-        throw new CommandFailed(
-          `user "${username}" is not deleted yet: ${describeTimeout(outcome, timeoutMs)}. The DatabaseUser stays marked for deletion; the operator finishes when it can`,
-        );
-    }
+    await deleteUser(session, user, timeoutMs);
+    io.stdout.write(`User "${username}" deleted.\n`);
   } finally {
     await session.close();
   }

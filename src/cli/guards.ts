@@ -17,6 +17,14 @@ export function refuseUnchangeable(view: DatabaseUserView, namespace: string, ac
       `user "${view.username}" is protected and ${what}; nothing was changed. To allow it, unprotect it first: ${unprotectHint(view, namespace)}`,
     );
   }
+  refuseInvalidOrDeleting(view, action);
+}
+
+/**
+ * The same refusals without protection: the dashboard leaves protection to the API server's
+ * admission policy (its page offers neither action), so what a person sees is the cluster's own answer.
+ */
+export function refuseInvalidOrDeleting(view: DatabaseUserView, action: 'password' | 'delete'): void {
   if (view.spec === undefined)
     throw new CommandFailed(`DatabaseUser "${view.name}" has an invalid spec (${view.reason}: ${view.message}): fix it first; nothing was changed`);
   if (view.deleting && action === 'password') throw new CommandFailed(`user "${view.username}" is being deleted; nothing was changed`);

@@ -16,6 +16,23 @@ export interface NewUserRequest {
   name: string | undefined;
 }
 
+/** Only a username, every other field at its default: `kubectl dbuser create <username>`, and the base of other requests. */
+export function plainNewUserRequest(username: string): NewUserRequest {
+  return {
+    username,
+    readOnly: false,
+    protected: false,
+    database: undefined,
+    connection: undefined,
+    passwordEncryption: undefined,
+    validUntil: undefined,
+    connectionLimit: undefined,
+    ttl: undefined,
+    rotateEvery: undefined,
+    name: undefined,
+  };
+}
+
 /** A DatabaseUser's metadata.name for a username: lowercase, "_" as "-", no trailing "-" (DNS-1123). */
 export function databaseUserNameFor(username: string): string {
   return username.toLowerCase().replaceAll('_', '-').replace(/-+$/, '');

@@ -15,6 +15,8 @@ async function execute(invocation: Exclude<Invocation, { command: 'help' }>, io:
       return (await import('./update-password-command.js')).runUpdatePassword(invocation, io);
     case 'delete':
       return (await import('./delete-command.js')).runDelete(invocation, io);
+    case 'dashboard':
+      return (await import('../dashboard/dashboard-command.js')).runDashboard(invocation, io);
   }
 }
 

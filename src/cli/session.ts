@@ -18,3 +18,9 @@ export async function openSession(target: Target, env: NodeJS.ProcessEnv, intera
   const http = KubeHttp.create(access.config, cliName);
   return { client: new DatabaseUserClient(http, namespace, cliName), namespace, close: () => http.close() };
 }
+
+/** The same person and cluster in another namespace (the dashboard's namespace picker); closing stays with `session`. */
+export function sessionIn(session: Session, namespace: string): Session {
+  if (namespace === session.namespace) return session;
+  return { client: new DatabaseUserClient(session.client.http, namespace, cliName), namespace, close: () => Promise.resolve() };
+}

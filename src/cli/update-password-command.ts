@@ -1,156 +1,26 @@
-import { randomUUID } from 'node:crypto';
-import { readyConditionOf, viewDatabaseUser, type DatabaseUserView } from '../api/database-user-view.js';
-import type { DatabaseUser } from '../api/database-user.js';
-import { passwordResetHandledAnnotation, resetPasswordAnnotation } from '../api/names.js';
-import { encodeSecretValue, secretValue, type KubeSecret } from '../kubernetes/kube-objects.js';
+import { viewDatabaseUser } from '../api/database-user-view.js';
 import type { Invocation } from './arguments.js';
-import { CommandFailed, messageOf } from './cli-error.js';
+import { changePassword } from './change-password.js';
+import { CommandFailed } from './cli-error.js';
 import { findUser } from './find-user.js';
 import { refuseUnchangeable } from './guards.js';
 import type { CliIo } from './io.js';
-import { awaitOutcome, describeTimeout, untilApplied, type Goal } from './outcome.js';
 import { obtainPassword } from './password-input.js';
-import {
-  isCliPasswordSecret,
-  ownerReferenceTo,
-  removeCliPasswordSecret,
-  passwordKey,
-  passwordSecretManifest,
-  passwordSecretNameFor,
-} from './password-secret.js';
-import { openSession, type Session } from './session.js';
-import { UndoLog } from './undo-log.js';
+import { openSession } from './session.js';
 
 type UpdateInvocation = Extract<Invocation, { command: 'update-password' }>;
 
-interface Change {
-  session: Session;
-  user: DatabaseUser;
-  view: DatabaseUserView;
-  undo: UndoLog;
-}
-
-/** Writes one key of a Secret that exists; the undo puts the previous value back. */
-async function writeExistingSecret(change: Change, secret: KubeSecret, key: string, password: string): Promise<KubeSecret> {
-  const { client } = change.session;
-  const secretName = secret.metadata?.name ?? '';
-  const previous = secret.data?.[key];
-  const written = await client.patchSecret(secretName, { data: { [key]: encodeSecretValue(password) } });
-  change.undo.add(`the new password in Secret "${secretName}"`, async () => {
-    await client.patchSecret(secretName, { data: { [key]: previous ?? null } });
-  });
-  return written;
-}
-
-async function createOwnSecret(change: Change, secretName: string, key: string, password: string): Promise<KubeSecret> {
-  const { client } = change.session;
-  const manifest = passwordSecretManifest({ secretName, key, databaseUserName: change.view.name, password, owner: ownerReferenceTo(change.user) });
-  const created = await client.createSecret(manifest);
-  change.undo.add(`the new Secret "${secretName}"`, () => client.deleteSecret(secretName, created.metadata?.uid ?? ''));
-  return created;
-}
-
-/**
- * A chosen password goes to the user's password Secret; a generated-password user gets one of
- * kubectl dbuser's and a passwordSecretRef to it. Done when the status reports the version this
- * write produced as the one the role has.
- */
-async function applyChosenPassword(change: Change, password: string): Promise<Goal> {
-  const { session, view } = change;
-  const { client } = session;
-  const before = readyConditionOf(change.user);
-  const ref = view.passwordSecretRef;
-  const secretName = ref?.name ?? passwordSecretNameFor(view.name);
-  const key = ref?.key ?? passwordKey;
-  const existing = await client.getSecret(secretName);
-  if (ref === undefined && existing !== undefined && !isCliPasswordSecret(existing, view.name)) {
-    throw new CommandFailed(`Secret "${secretName}" exists and was not created by kubectl dbuser for this user; nothing was changed`);
-  }
-  const written = existing ? await writeExistingSecret(change, existing, key, password) : await createOwnSecret(change, secretName, key, password);
-  if (ref === undefined) {
-    await client.patchUser(view.name, { spec: { passwordSecretRef: { name: secretName, key } } });
-    change.undo.add(`the passwordSecretRef set on DatabaseUser "${view.name}"`, async () => {
-      await client.patchUser(view.name, { spec: { passwordSecretRef: null } });
-    });
-  }
-  const version = written.metadata?.resourceVersion;
-  return { applied: (user) => user.status?.passwordSecretResourceVersion === version, before };
-}
-
-/**
- * A generated password is a reset: a new token in the reset annotation (and, for a chosen-password
- * user, no passwordSecretRef any more, in the same patch); done when the status records the token.
- */
-async function requestReset(change: Change, token: string): Promise<Goal> {
-  const { session, view } = change;
-  const { client } = session;
-  const before = readyConditionOf(change.user);
-  const previousToken = change.user.metadata.annotations?.[resetPasswordAnnotation] ?? null;
-  const ref = view.passwordSecretRef;
-  await client.patchUser(view.name, { metadata: { annotations: { [resetPasswordAnnotation]: token } }, ...(ref ? { spec: { passwordSecretRef: null } } : {}) });
-  change.undo.add(`the reset requested on DatabaseUser "${view.name}"`, async () => {
-    await client.patchUser(view.name, {
-      metadata: { annotations: { [resetPasswordAnnotation]: previousToken } },
-      ...(ref ? { spec: { passwordSecretRef: ref } } : {}),
-    });
-  });
-  return { applied: (user) => user.status?.lastPasswordReset === token, before };
-}
-
-/** The new generated password: from the credentials Secret, which records the reset it was made for. */
-async function resetPassword(session: Session, user: DatabaseUser, token: string): Promise<string> {
-  const secretName = viewDatabaseUser(user).credentialsSecret;
-  const secret = await session.client.getSecret(secretName);
-  const password = secretValue(secret, 'password');
-  if (password === undefined || secret?.metadata?.annotations?.[passwordResetHandledAnnotation] !== token) {
-    throw new CommandFailed(`the reset is applied but Secret "${secretName}" does not hold its password`);
-  }
-  return password;
-}
-
-/** `update-password`: a chosen password or a reset, waiting until the operator has applied it. */
+/** `update-password`: a chosen password or a reset (change-password.ts), waiting until the operator has applied it. */
 export async function runUpdatePassword(invocation: UpdateInvocation, io: CliIo): Promise<void> {
   const { username, timeoutMs } = invocation;
   const session = await openSession(invocation.target, io.env, io.stdin.isTTY === true);
   try {
     const user = await findUser(session, username, invocation.name);
-    const view = viewDatabaseUser(user);
-    refuseUnchangeable(view, session.namespace, 'password');
+    refuseUnchangeable(viewDatabaseUser(user), session.namespace, 'password');
     const password = await obtainPassword(invocation.password, io, 'update-password');
-    const change: Change = { session, user, view, undo: new UndoLog() };
-    // A reset's token: new and unguessable; the status and the credentials Secret record it.
-    const token = randomUUID();
-    let goal: Goal;
-    try {
-      goal = password.kind === 'chosen' ? await applyChosenPassword(change, password.password) : await requestReset(change, token);
-    } catch (error) {
-      const { failed } = await change.undo.undoAll();
-      if (failed.length > 0) throw new CommandFailed(`${messageOf(error)} (could not undo ${failed.join('; ')})`, { cause: error });
-      throw error;
-    }
-    const outcome = await awaitOutcome(session.client, view.name, untilApplied(goal), timeoutMs);
-    switch (outcome.kind) {
-      case 'applied':
-        if (password.kind === 'chosen') {
-          io.stdout.write(`User "${username}" updated.\n`);
-          return;
-        }
-        io.stdout.write(`User "${username}" updated with password "${await resetPassword(session, outcome.user, token)}".\n`);
-        // The chosen-password Secret kubectl dbuser made, if any, has no use any more.
-        await removeCliPasswordSecret(session.client, view);
-        return;
-      case 'gone':
-        throw new CommandFailed(`DatabaseUser "${view.name}" was deleted while its password was being updated`);
-      case 'timed-out':
-        throw new CommandFailed(
-          `the new password of user "${username}" is not applied yet: ${describeTimeout(outcome, timeoutMs)}. The change stays requested; the operator applies it when it can`,
-        );
-      case 'refused': {
-        const { undone, failed } = await change.undo.undoAll();
-        const cleanup = failed.length > 0 ? `could not undo ${failed.join('; ')}` : `undone: ${undone.join(', ')}`;
-        throw new CommandFailed(`the password of user "${username}" was not changed: ${outcome.reason}: ${outcome.message} (${cleanup})`);
-      }
-    }
+    const { generatedPassword, leftover } = await changePassword(session, user, password, timeoutMs);
+    io.stdout.write(generatedPassword === undefined ? `User "${username}" updated.\n` : `User "${username}" updated with password "${generatedPassword}".\n`);
+    if (leftover !== undefined) throw new CommandFailed(leftover);
   } finally {
     await session.close();
   }

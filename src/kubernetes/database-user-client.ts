@@ -111,6 +111,42 @@ export class DatabaseUserClient {
     }
   }
 
+  /**
+   * Follows every DatabaseUser of the namespace: calls `onUsers` with all of them after the list and
+   * after each watch event, listing again whenever the watch ends (timeout, 410 Gone). Resolves when
+   * the signal aborts; rejects on a failed request, for the caller to report and retry.
+   */
+  async followUsers(onUsers: (users: DatabaseUser[]) => void, signal: AbortSignal): Promise<void> {
+    const path = databaseUserPath(this.namespace);
+    while (!signal.aborted) {
+      const list = await this.http.request<ObjectList<DatabaseUser>>('GET', path, { signal });
+      const users = new Map((list.items ?? []).map((user) => [user.metadata.name ?? '', user]));
+      onUsers([...users.values()]);
+      const stop = new AbortController();
+      const watchSignal = AbortSignal.any([signal, stop.signal]);
+      try {
+        await this.http.watch<DatabaseUser>(
+          path,
+          { resourceVersion: list.metadata?.resourceVersion, timeoutSeconds: 300 },
+          (event) => {
+            if (event.type === 'BOOKMARK') return;
+            if (event.type === 'ERROR') {
+              stop.abort();
+              return;
+            }
+            const name = event.object.metadata.name ?? '';
+            if (event.type === 'DELETED') users.delete(name);
+            else users.set(name, event.object);
+            onUsers([...users.values()]);
+          },
+          watchSignal,
+        );
+      } catch (error) {
+        if (!watchSignal.aborted) throw error;
+      }
+    }
+  }
+
   private async orUndefined<T>(request: Promise<T>): Promise<T | undefined> {
     try {
       return await request;

@@ -1,5 +1,6 @@
 // `npm run local`: a real control plane and PostgreSQL on this machine, the CRD and protection
 // policy, the operator, and the examples applied; until Ctrl-C.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -51,6 +52,8 @@ const kubectl = async (...args: string[]): Promise<string> => {
 mkdirSync(binDir, { recursive: true });
 copyFileSync(environment.cluster.kubeconfigPath, kubeconfigFile);
 symlinkSync(environment.cluster.kubectl, path.join(binDir, 'kubectl'));
+// The dashboard's page is a bundle: build it (esbuild, well under a second) for `kubectl dbuser dashboard`.
+execFileSync('npm', ['run', '--silent', 'build:page'], { cwd: repoRoot, stdio: 'inherit' });
 // The plugin, from the source with the project's Node 24 (whatever `node` is on PATH): `kubectl dbuser ...`.
 writeFileSync(
   path.join(binDir, 'kubectl-dbuser'),

@@ -3,9 +3,11 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { repoRoot } from '../harness/paths.js';
+import { acquireRunLock, exampleUsernamesLock } from './support/exclusive.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
 
 let ctx: TestContext;
+let releaseExampleUsernames: (() => void) | undefined;
 const examples = ['default-user.yaml', 'read-write-user.yaml', 'read-only-user.yaml'].map((file) => path.join(repoRoot, 'examples', file));
 const expected = [
   { name: 'my-app', username: 'my_app_4553', readOnly: 'false', protected: 'true' },
@@ -14,6 +16,8 @@ const expected = [
 ];
 
 beforeAll(async () => {
+  // The dashboard's screenshot creates the same roles: one file at a time.
+  releaseExampleUsernames = await acquireRunLock(exampleUsernamesLock);
   ctx = await createTestContext('examples');
   // The examples name this connection Secret; here it points at the test database.
   await ctx.kube.putSecret('shop-pg-admin', { uri: ctx.pg.adminUri(ctx.database) });
@@ -25,6 +29,7 @@ afterAll(async () => {
   // The default user is protected: unprotect it so the namespace can be cleaned up like any other.
   await ctx.kube.patchUser('my-app', { spec: { protected: false } }).catch(() => undefined);
   await destroyTestContext(ctx);
+  releaseExampleUsernames?.();
 });
 
 describe('the provider examples', () => {

@@ -50,16 +50,23 @@ export async function createTestContext(prefix: string, options: { operatorEnv?:
 }
 
 /**
- * Leaves nothing behind: every DatabaseUser is unprotected and deleted while the operator still runs
- * (so its role is dropped and its finalizer released), then the operator stops. On an external
- * cluster the namespace is deleted too (the local control plane has no namespace controller).
+ * Leaves nothing behind: every DatabaseUser is unprotected, set to deletionPolicy Delete and deleted
+ * while the operator still runs (so its role is dropped and its finalizer released), then the
+ * operator stops. Roles are global to the PostgreSQL server that all files share: a role a file left
+ * (Retain) still carries that file's ownership marker, and another file creating the same username
+ * (the examples' my_app_4553_rw, examples.test and dashboard.test) would meet RoleConflict. On an
+ * external cluster the namespace is deleted too (the local control plane has no namespace controller).
  */
 export async function destroyTestContext(context: TestContext | undefined): Promise<void> {
   if (!context) return;
   if (context.operator?.running) {
-    const listed = await context.kubectl('get', 'dbu', '-o', 'name');
-    for (const name of listed.stdout.split('\n').filter((line) => line !== '')) {
-      await context.kubectl('patch', name, '--type=merge', '-p', '{"spec":{"protected":false}}');
+    const listed = await context.kubectl('get', 'dbu', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.deletionPolicy}{"\\n"}{end}');
+    for (const [name = '', policy] of listed.stdout
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => line.split(' '))) {
+      await context.kubectl('patch', 'dbu', name, '--type=merge', '-p', '{"spec":{"protected":false}}');
+      if (policy === 'Retain') await context.kubectl('patch', 'dbu', name, '--type=merge', '-p', '{"spec":{"deletionPolicy":"Delete"}}');
     }
     await context.kubectl('delete', 'dbu', '--all', '--timeout=60s');
   }

@@ -15,6 +15,25 @@ function usageError(args: string[]): UsageError {
 }
 
 describe('parseInvocation', () => {
+  it('reads dashboard with its defaults, and its flags', () => {
+    expect(parseInvocation(['dashboard'])).toEqual({ command: 'dashboard', target: noTarget, port: 0, open: true, timeoutMs: 60_000 });
+    expect(parseInvocation(['dashboard', '-n', 'shop', '--port', '8765', '--no-open', '--timeout', '2m'])).toEqual({
+      command: 'dashboard',
+      target: { ...noTarget, namespace: 'shop' },
+      port: 8765,
+      open: false,
+      timeoutMs: 120_000,
+    });
+  });
+
+  it.each(['-1', '65536', 'http', '80a'])('refuses --port %s', (port) => {
+    expect(usageError(['dashboard', `--port=${port}`]).message).toBe(`--port ${port}: expected a port number, 0 to 65535`);
+  });
+
+  it('names the dashboard among the commands', () => {
+    expect(usageError([]).message).toBe('missing command: list, create, update-password, delete or dashboard');
+  });
+
   it("reads the provider's create with its defaults", () => {
     expect(parseInvocation(['create', '--read-only', 'my_user'])).toEqual({
       command: 'create',

@@ -9,28 +9,29 @@ const forbiddenFiles = ['operator.ts', 'main.ts'].map((file) => path.join(src, f
 /** Operator machinery, or too heavy for a command that should start at once. */
 const forbiddenPackages = ['@kubernetes/client-node', 'undici', 'pg', 'pino', 'prom-client'];
 
-/** Every module specifier a file loads at run time: static and dynamic imports, not `import type`. */
-function runtimeImports(file: string): string[] {
+/** Every module specifier a file loads at run time: static (and dynamic) imports, not `import type`. */
+function runtimeImports(file: string, dynamic: boolean): string[] {
   const text = readFileSync(file, 'utf8');
   const statics = [...text.matchAll(/^import\s+(?!type\s)(?:[^'"]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)].map((match) => match[1] ?? '');
-  const dynamics = [...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1] ?? '');
+  const dynamics = dynamic ? [...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((match) => match[1] ?? '') : [];
   return [...statics, ...dynamics];
 }
 
-/** The modules kubectl dbuser can load, from its entry point, following relative imports. */
-function reachableFrom(entry: string): { files: Set<string>; packages: Set<string> } {
+/** The modules kubectl dbuser can load from `entry`, following relative imports (dynamic ones too, unless told). */
+function reachableFrom(entry: string, options: { dynamic: boolean } = { dynamic: true }): { files: Set<string>; packages: Set<string> } {
   const files = new Set<string>();
   const packages = new Set<string>();
   const visit = (file: string): void => {
     if (files.has(file)) return;
     files.add(file);
-    for (const specifier of runtimeImports(file)) {
+    for (const specifier of runtimeImports(file, options.dynamic)) {
       if (!specifier.startsWith('.')) {
         packages.add(specifier);
         continue;
       }
-      const target = path.resolve(path.dirname(file), specifier.replace(/\.js$/, '.ts'));
-      if (!existsSync(target)) throw new Error(`${file}: cannot resolve ${specifier}`);
+      const base = path.resolve(path.dirname(file), specifier.replace(/\.js$/, ''));
+      const target = [`${base}.ts`, `${base}.tsx`].find((candidate) => existsSync(candidate));
+      if (target === undefined) throw new Error(`${file}: cannot resolve ${specifier}`);
       visit(target);
     }
   };
@@ -49,5 +50,31 @@ describe('kubectl dbuser', () => {
 
   it('does not load @kubernetes/client-node or other operator dependencies', () => {
     expect([...packages].filter((name) => forbiddenPackages.some((forbidden) => name === forbidden || name.startsWith(`${forbidden}/`)))).toEqual([]);
+  });
+});
+
+describe('kubectl dbuser dashboard', () => {
+  const dashboard = path.join(src, 'dashboard') + path.sep;
+
+  it('is not loaded at start, nor by the other commands', () => {
+    const atStart = reachableFrom(path.join(src, 'cli', 'main.ts'), { dynamic: false }).files;
+    expect([...atStart].filter((file) => file.startsWith(dashboard))).toEqual([]);
+    for (const command of ['list-command.ts', 'create-command.ts', 'update-password-command.ts', 'delete-command.ts']) {
+      const { files } = reachableFrom(path.join(src, 'cli', command));
+      expect([...files].filter((file) => file.startsWith(dashboard))).toEqual([]);
+    }
+  });
+
+  it('is loaded for its own command, without the page (a browser bundle) or the tools that build and test it', () => {
+    const { files, packages } = reachableFrom(path.join(src, 'dashboard', 'dashboard-command.ts'));
+    expect([...files].some((file) => file.endsWith(path.join('dashboard', 'routes.ts')))).toBe(true);
+    expect([...files].filter((file) => file.startsWith(path.join(dashboard, 'page') + path.sep))).toEqual([]);
+    expect([...packages].filter((name) => ['preact', 'esbuild', 'playwright-core', ...forbiddenPackages].some((heavy) => name.startsWith(heavy)))).toEqual([]);
+  });
+
+  it("bundles for the browser only the page's libraries: not SASLprep's half-megabyte tables, no Node modules", () => {
+    const { files, packages } = reachableFrom(path.join(dashboard, 'page', 'main.tsx'));
+    expect([...files].some((file) => file.endsWith(path.join('api', 'password-shape.ts')))).toBe(true);
+    expect([...packages].filter((name) => !['preact', 'preact/hooks', 'zod'].includes(name))).toEqual([]);
   });
 });

@@ -1,20 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { databaseUserNameFor, newDatabaseUser, type NewUserRequest } from '../../../src/cli/new-user.js';
+import { databaseUserNameFor, newDatabaseUser, plainNewUserRequest, type NewUserRequest } from '../../../src/cli/new-user.js';
 
-const request = (overrides: Partial<NewUserRequest>): NewUserRequest => ({
-  username: 'my_user',
-  readOnly: false,
-  protected: false,
-  database: undefined,
-  connection: undefined,
-  passwordEncryption: undefined,
-  validUntil: undefined,
-  connectionLimit: undefined,
-  ttl: undefined,
-  rotateEvery: undefined,
-  name: undefined,
-  ...overrides,
-});
+const request = (overrides: Partial<NewUserRequest>): NewUserRequest => ({ ...plainNewUserRequest('my_user'), ...overrides });
 
 describe('databaseUserNameFor', () => {
   it.each([

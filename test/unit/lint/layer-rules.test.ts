@@ -24,6 +24,14 @@ describe('layer rules', () => {
     ['src/reconcile/probe.ts', "import { probe } from '../operator.js';"],
     ['src/cli/probe.ts', "import { probe } from '../kubernetes/cluster-cache.js';"],
     ['src/cli/probe.ts', "import { probe } from '@kubernetes/client-node';"],
+    ['src/cli/probe.ts', "import { probe } from '../dashboard/routes.js';"],
+    ['src/api/probe.ts', "import { probe } from '../dashboard/wire.js';"],
+    ['src/dashboard/probe.ts', "import { probe } from '../reconcile/decide.js';"],
+    ['src/dashboard/probe.ts', "import { probe } from '../kubernetes/cluster-cache.js';"],
+    ['src/dashboard/probe.ts', "import { probe } from 'pg';"],
+    ['src/dashboard/page/probe.ts', "import { probe } from 'node:fs';"],
+    ['src/dashboard/page/probe.ts', "import { probe } from '../../kubernetes/kube-http.js';"],
+    ['src/dashboard/page/probe.tsx', "import { probe } from '../routes.js';"],
   ])('%s: %s is refused', async (filePath, importLine) => {
     expect(await restrictedImports(filePath, importLine)).toHaveLength(1);
   });
@@ -33,6 +41,10 @@ describe('layer rules', () => {
     ['src/postgres/probe.ts', "import { probe } from '../model/plan.js';"],
     ['src/reconcile/probe.ts', "import { probe } from '../postgres/role-target.js';"],
     ['src/cli/probe.ts', "import { probe } from '../kubernetes/kube-http.js';"],
+    ['src/dashboard/probe.ts', "import { probe } from '../kubernetes/database-user-client.js';"],
+    ['src/dashboard/probe.ts', "import { probe } from '../cli/create-user.js';"],
+    ['src/dashboard/page/probe.tsx', "import { probe } from '../../api/database-user.js';"],
+    ['src/dashboard/page/probe.tsx', "import { probe } from '../wire.js';"],
   ])('%s: %s is allowed', async (filePath, importLine) => {
     expect(await restrictedImports(filePath, importLine)).toEqual([]);
   });

@@ -1,0 +1,70 @@
+/**
+ * What the page's buttons do, through the same code as the command line's create, update-password
+ * and delete (waits, undo on refusal). Input is checked again here with the API's rules: the page's
+ * own checks are for the person, these are for the cluster.
+ */
+import * as z from 'zod';
+import { viewDatabaseUser } from '../api/database-user-view.js';
+import type { DatabaseUser } from '../api/database-user.js';
+import { passwordPolicyViolation } from '../api/password-policy.js';
+import { changePassword } from '../cli/change-password.js';
+import { CommandFailed } from '../cli/cli-error.js';
+import { checkPlacement, createUser } from '../cli/create-user.js';
+import { deleteUser } from '../cli/delete-user.js';
+import { refuseInvalidOrDeleting } from '../cli/guards.js';
+import { newDatabaseUser, plainNewUserRequest } from '../cli/new-user.js';
+import type { Session } from '../cli/session.js';
+import { BadRequest } from './http-io.js';
+import type { PasswordResult } from './wire.js';
+
+const createUserRequestSchema = z.strictObject({ username: z.string(), readOnly: z.boolean(), password: z.string().optional() });
+
+/** Add a database user: a chosen password (checked against the policy) or a generated one. */
+export async function createFromPage(session: Session, body: unknown, timeoutMs: number): Promise<PasswordResult> {
+  const parsed = createUserRequestSchema.safeParse(body);
+  if (!parsed.success) throw new BadRequest(400, 'expected {username, readOnly, password?}');
+  const { username, readOnly, password } = parsed.data;
+  // The form offers what the provider's page does; the other fields of create (the lifecycle ones
+  // too) keep their defaults, as when the command line is given only a username and --read-only.
+  const { name, spec } = newDatabaseUser({ ...plainNewUserRequest(username), readOnly });
+  if (password !== undefined) {
+    const violation = passwordPolicyViolation(password);
+    if (violation !== undefined) throw new CommandFailed(`${violation}; nothing was changed`);
+  }
+  await checkPlacement(session, name, username, undefined);
+  const { generatedPassword } = await createUser(
+    session,
+    { name, username, spec },
+    password === undefined ? { kind: 'generate' } : { kind: 'chosen', password },
+    timeoutMs,
+  );
+  return generatedPassword === undefined ? { username } : { username, password: generatedPassword };
+}
+
+async function existingUser(session: Session, name: string): Promise<DatabaseUser> {
+  const user = await session.client.getUser(name);
+  if (!user) throw new BadRequest(404, `DatabaseUser "${name}" not found in namespace "${session.namespace}"`);
+  return user;
+}
+
+/**
+ * Reset password: a new generated password. Protection is not checked here: the page does not
+ * offer it, and a request that asks anyway meets the API server's admission policy.
+ */
+export async function resetFromPage(session: Session, name: string, timeoutMs: number): Promise<PasswordResult> {
+  const user = await existingUser(session, name);
+  const view = viewDatabaseUser(user);
+  refuseInvalidOrDeleting(view, 'password');
+  // A leftover (an unused password Secret not removed) does not stop the new password being shown once.
+  const { generatedPassword } = await changePassword(session, user, { kind: 'generate' }, timeoutMs);
+  return generatedPassword === undefined ? { username: view.username } : { username: view.username, password: generatedPassword };
+}
+
+/** Delete user: waits until the role is gone. Protection as for reset: the API server's policy decides. */
+export async function deleteFromPage(session: Session, name: string, timeoutMs: number): Promise<{ username: string }> {
+  const user = await existingUser(session, name);
+  const view = viewDatabaseUser(user);
+  refuseInvalidOrDeleting(view, 'delete');
+  await deleteUser(session, user, timeoutMs);
+  return { username: view.username };
+}

@@ -1,0 +1,46 @@
+/** The JSON the dashboard's server and its page exchange: one definition, imported by both sides. */
+import type { DatabaseUserView } from '../api/database-user-view.js';
+
+/**
+ * One row of the Database Users table: the view the command line shows (its name addresses the user
+ * in the page's API; its message is the operator's, as written), with the reason in words.
+ */
+export interface UserRow extends Pick<
+  DatabaseUserView,
+  'name' | 'username' | 'readOnly' | 'protected' | 'passwordEncryption' | 'ready' | 'reason' | 'message' | 'deleting'
+> {
+  /** The reason in words a person understands (explain.ts). */
+  explanation: string;
+}
+
+export interface NamespaceChoice {
+  /** The namespace the command was started for (-n, else the context's). */
+  current: string;
+  /** Every namespace, or undefined when the person may not list them. */
+  available: string[] | undefined;
+}
+
+export interface CreateUserRequest {
+  username: string;
+  readOnly: boolean;
+  /** Absent: the operator generates one. */
+  password?: string;
+}
+
+/** The answer to create and reset: the generated password, shown once, when there is one. */
+export interface PasswordResult {
+  username: string;
+  password?: string;
+}
+
+export interface Problem {
+  error: string;
+}
+
+/** Server-sent event names of the users stream. */
+export const usersEvent = 'users';
+export const problemEvent = 'problem';
+
+export function usersPath(namespace: string, name?: string): string {
+  return `/api/namespaces/${encodeURIComponent(namespace)}/users${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
+}

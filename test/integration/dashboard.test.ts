@@ -1,0 +1,531 @@
+// Issue 8: `kubectl dbuser dashboard` in Debian's Chromium (playwright-core), against the real API
+// server, PostgreSQL and operator. The walk-through by clicking; the protected user; the form's
+// checks sending nothing; the gate (token, Origin, Host, loopback, no-store, CSP); the README's
+// screenshot with the three example users.
+import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page, Request, Response } from 'playwright-core';
+import { passwordPolicyViolation } from '../../src/api/password-policy.js';
+import { repoRoot } from '../harness/paths.js';
+import { sendRaw } from '../harness/raw-http.js';
+import { waitFor } from '../harness/wait.js';
+import { DashboardProcess, launchChromium } from './support/dashboard.js';
+import { acquireRunLock, exampleUsernamesLock } from './support/exclusive.js';
+import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
+import { readyCondition } from './support/kube.js';
+import { uniqueUsername } from './support/postgres.js';
+
+let ctx: TestContext;
+let dashboard: DashboardProcess;
+let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+let page: Page;
+
+/**
+ * The browser's globals that code run in the page (page.evaluate) touches: the test project has
+ * Node's types, not the DOM's, and should not gain them for every file.
+ */
+interface InPage {
+  document: {
+    activeElement: { id: string; textContent: string | null; getAttribute: (name: string) => string | null } | null;
+    createElement: (tag: 'script') => { textContent: string };
+    head: { append: (node: unknown) => void };
+    body: { dataset: Record<string, string | undefined> };
+  };
+  navigator: { clipboard: { readText: () => Promise<string> } };
+}
+/** Everything the page's console said, and uncaught page errors. */
+const consoleMessages: string[] = [];
+const pageErrors: string[] = [];
+/** Documents loaded after the first: a live table needs none. */
+let reloads = 0;
+
+beforeAll(async () => {
+  // The page's Add form takes no connection: the operator has a default one, as with the CLI.
+  ctx = await createTestContext('dashboard', { operatorEnv: { DEFAULT_CONNECTION_SECRET: 'pg-admin' } });
+  dashboard = await DashboardProcess.start(ctx.namespace);
+  browser = await launchChromium();
+  page = await browser.context.newPage();
+  page.on('console', (message) => consoleMessages.push(`${message.type()}: ${message.text()}`));
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(dashboard.url);
+  // A new document (a reload); history.replaceState by the picker is no reload.
+  page.on('load', () => {
+    reloads += 1;
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await (dashboard as DashboardProcess | undefined)?.stop();
+  await destroyTestContext(ctx);
+});
+
+const login = (username: string, password: string) => ctx.pg.canLogin(ctx.pg.uriFor(username, password, ctx.database));
+const row = (username: string) => page.locator('tbody tr', { has: page.getByRole('rowheader', { name: username, exact: true }) });
+
+async function waitUntilReadyInTable(username: string): Promise<void> {
+  try {
+    await row(username).locator('.status.ready').waitFor({ timeout: 60_000 });
+  } catch (error) {
+    // Say what the row shows instead (a Ready=False reason such as RoleConflict), not only "timeout".
+    const shown = await row(username)
+      .textContent({ timeout: 1_000 })
+      .catch(() => 'no row');
+    throw new Error(`${username} is not Ready in the table; its row shows: ${shown ?? ''}`, { cause: error });
+  }
+}
+
+/** The dashboard's own API, called from the page as a crafted request would be (same origin, the cookie). */
+function callFromPage(method: string, apiPath: string): Promise<{ status: number; body: { error?: string } }> {
+  return page.evaluate(
+    async ([method, apiPath]) => {
+      const response = await fetch(apiPath, { method, headers: { 'Content-Type': 'application/json' }, body: method === 'POST' ? '{}' : null });
+      return { status: response.status, body: (await response.json()) as { error?: string } };
+    },
+    [method, apiPath] as const,
+  );
+}
+
+/** Fills and sends the Add form; returns the create response. */
+async function addUser(username: string, options: { password?: string; readOnly?: boolean }): Promise<Response> {
+  await page.getByRole('button', { name: 'Add a database user' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Add a database user' });
+  await dialog.getByLabel('Username').fill(username);
+  if (options.password !== undefined) {
+    await dialog.getByLabel('Password', { exact: true }).fill(options.password);
+    await dialog.getByLabel('Confirm password').fill(options.password);
+  }
+  if (options.readOnly) await dialog.getByLabel('Read only').check();
+  const [response] = await Promise.all([
+    page.waitForResponse((candidate) => candidate.request().method() === 'POST' && candidate.url().endsWith('/users'), { timeout: 90_000 }),
+    dialog.getByRole('button', { name: 'Add user' }).click(),
+  ]);
+  return response;
+}
+
+/** Reads the password a dialog shows once: masked first, then revealed with Show. */
+async function revealPassword(dialogName: string | RegExp): Promise<string> {
+  const dialog = page.getByRole('dialog', { name: dialogName });
+  const field = dialog.getByLabel(/^New password of /);
+  await field.waitFor({ timeout: 90_000 });
+  // Focus moves to the password, so a screen reader reads it out next and Copy is one Tab away.
+  expect(await field.evaluate((element) => element === (globalThis as unknown as InPage).document.activeElement)).toBe(true);
+  expect(await field.getAttribute('type')).toBe('password');
+  await dialog.getByRole('button', { name: 'Show' }).click();
+  expect(await field.getAttribute('type')).toBe('text');
+  return field.inputValue();
+}
+
+describe('the screenshot for the README', () => {
+  it('shows the three users of examples/, Ready', async () => {
+    const release = await acquireRunLock(exampleUsernamesLock);
+    try {
+      // The examples name this connection Secret; here it points at the test database.
+      await ctx.kube.putSecret('shop-pg-admin', { uri: ctx.pg.adminUri(ctx.database) });
+      const examples = ['default-user.yaml', 'read-only-user.yaml', 'read-write-user.yaml'].map((file) => path.join(repoRoot, 'examples', file));
+      const applied = await ctx.kubectl('apply', ...examples.flatMap((file) => ['-f', file]));
+      expect(applied.stderr).toBe('');
+      for (const username of ['my_app_4553', 'my_app_4553_ro', 'my_app_4553_rw']) await waitUntilReadyInTable(username);
+      await page.screenshot({ path: path.join(repoRoot, 'docs', 'dashboard.png') });
+      expect(
+        readFileSync(path.join(repoRoot, 'docs', 'dashboard.png'))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
+    } finally {
+      await ctx.kube.patchUser('my-app', { spec: { protected: false } }).catch(() => undefined);
+      await ctx.kubectl('delete', 'dbu', 'my-app', 'my-app-ro', 'my-app-rw', '--timeout=60s');
+      release();
+    }
+    for (const username of ['my_app_4553', 'my_app_4553_ro', 'my_app_4553_rw']) await row(username).waitFor({ state: 'detached', timeout: 30_000 });
+  });
+});
+
+const readOnly = uniqueUsername('dash_ro');
+const readWrite = uniqueUsername('dash_rw');
+
+describe("the provider's walk-through, by clicking", () => {
+  const chosen = 'a chosen password of 33 characters';
+  let generated = '';
+
+  it('adds a read-only user with a chosen password, typed twice: Ready in the table, and it logs in', async () => {
+    const response = await addUser(readOnly, { password: chosen, readOnly: true });
+    expect(response.status()).toBe(201);
+    expect(response.headers()['cache-control']).toBe('no-store');
+    expect(await response.json()).toEqual({ username: readOnly });
+    await page.getByRole('dialog', { name: 'Add a database user' }).waitFor({ state: 'hidden' });
+    await waitUntilReadyInTable(readOnly);
+    expect(await row(readOnly).locator('td').first().textContent()).toBe('Yes');
+    expect(await login(readOnly, chosen)).toBe(true);
+  });
+
+  it('adds a read-write user with a generated password, shown once (masked, revealed, copied); it logs in', async () => {
+    const response = await addUser(readWrite, {});
+    expect(response.status()).toBe(201);
+    expect(response.headers()['cache-control']).toBe('no-store');
+    generated = await revealPassword(`User ${readWrite} created`);
+    expect(generated).toMatch(/^[A-Za-z0-9_]{64}$/);
+    const dialog = page.getByRole('dialog', { name: `User ${readWrite} created` });
+    await dialog.getByRole('button', { name: 'Copy' }).click();
+    await dialog.getByText('Copied to the clipboard.').waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as InPage).navigator.clipboard.readText())).toBe(generated);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    // Shown once: closed, it is nowhere in the page.
+    expect(await page.content()).not.toContain(generated);
+    await waitUntilReadyInTable(readWrite);
+    expect(await row(readWrite).locator('td').first().textContent()).toBe('No');
+    expect(await login(readWrite, generated)).toBe(true);
+  });
+
+  it('both appeared without a reload', () => {
+    expect(reloads).toBe(0);
+  });
+
+  it("resets the read-write user's password from its … menu: the new one logs in, the old one fails", async () => {
+    await row(readWrite)
+      .getByRole('button', { name: `Actions for ${readWrite}` })
+      .click();
+    await page.getByRole('menuitem', { name: 'Reset password' }).click();
+    const dialog = page.getByRole('dialog', { name: `Reset the password of ${readWrite}` });
+    const [response] = await Promise.all([
+      page.waitForResponse((candidate) => candidate.url().endsWith('/reset-password'), { timeout: 90_000 }),
+      dialog.getByRole('button', { name: 'Reset password' }).click(),
+    ]);
+    expect(response.status()).toBe(200);
+    expect(response.headers()['cache-control']).toBe('no-store');
+    const fresh = await revealPassword(`Reset the password of ${readWrite}`);
+    expect(fresh).toMatch(/^[A-Za-z0-9_]{64}$/);
+    expect(fresh).not.toBe(generated);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    expect(await login(readWrite, fresh)).toBe(true);
+    expect(await login(readWrite, generated)).toBe(false);
+  });
+
+  it('deletes the read-only user after the username is typed: the row and the role are gone', async () => {
+    await row(readOnly)
+      .getByRole('button', { name: `Actions for ${readOnly}` })
+      .click();
+    await page.getByRole('menuitem', { name: 'Delete user' }).click();
+    const dialog = page.getByRole('dialog', { name: `Delete user ${readOnly}` });
+    const confirm = dialog.getByRole('button', { name: 'Delete user' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await dialog.getByLabel(`Type ${readOnly} to confirm`).fill(readOnly);
+    await confirm.click();
+    await dialog.waitFor({ state: 'hidden', timeout: 90_000 });
+    await row(readOnly).waitFor({ state: 'detached' });
+    expect(await ctx.pg.role(readOnly)).toBeUndefined();
+    expect(await ctx.kube.getUser(readOnly.replaceAll('_', '-'))).toBeUndefined();
+    expect(reloads).toBe(0);
+  });
+});
+
+describe('with the keyboard and a screen reader', () => {
+  const focused = () =>
+    page.evaluate(() => {
+      const active = (globalThis as unknown as InPage).document.activeElement;
+      return { id: active?.id ?? '', text: active?.textContent ?? '', label: active?.getAttribute('aria-label') ?? '' };
+    });
+
+  it('the Add dialog takes focus on Username, Escape closes it and focus returns to its button', async () => {
+    await page.getByRole('button', { name: 'Add a database user' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Add a database user' }).waitFor();
+    expect((await focused()).id).toBe('add-username');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Add a database user' }).waitFor({ state: 'hidden' });
+    expect((await focused()).id).toBe('add-user');
+  });
+
+  it('the … menu opens on its first item, arrows move, Escape returns to the button', async () => {
+    await row(readWrite)
+      .getByRole('button', { name: `Actions for ${readWrite}` })
+      .focus();
+    await page.keyboard.press('Enter');
+    expect((await focused()).text).toBe('Reset password');
+    await page.keyboard.press('ArrowDown');
+    expect((await focused()).text).toBe('Delete user');
+    await page.keyboard.press('ArrowDown');
+    expect((await focused()).text).toBe('Reset password');
+    await page.keyboard.press('Escape');
+    expect(await page.getByRole('menu').count()).toBe(0);
+    expect((await focused()).label).toBe(`Actions for ${readWrite}`);
+  });
+
+  it('announces changes in a polite live region, and labels the table', async () => {
+    const announcer = page.locator('.announcement');
+    expect(await announcer.getAttribute('role')).toBe('status');
+    expect(await announcer.getAttribute('aria-live')).toBe('polite');
+    expect(await page.locator('table caption').textContent()).toBe(`Database users in namespace ${ctx.namespace}`);
+    const username = uniqueUsername('dash_news');
+    await ctx.kube.createUser(username.replaceAll('_', '-'), { username });
+    await page.getByText(new RegExp(`User ${username} (added and ready|is ready)\\.`)).waitFor({ timeout: 60_000 });
+  });
+});
+
+describe('the namespace picker', () => {
+  it('lists the namespaces, switches the live table to another and back, and keeps the choice in the address', async () => {
+    const picker = page.getByLabel('Namespace');
+    const options = await picker.locator('option').allTextContents();
+    expect(options).toContain(ctx.namespace);
+    expect(options).toContain('default');
+    await picker.selectOption('default');
+    await page.locator('table caption').getByText('Database users in namespace default').waitFor();
+    await page.getByText('No database users in this namespace yet.').waitFor();
+    expect(new URL(page.url()).searchParams.get('namespace')).toBe('default');
+    await picker.selectOption(ctx.namespace);
+    await waitUntilReadyInTable(readWrite);
+    expect(reloads).toBe(0);
+  });
+});
+
+describe('errors of the API server and the operator, in words', () => {
+  it("a user the operator cannot reconcile shows the reason, explained, and the operator's message", async () => {
+    const username = uniqueUsername('dash_lost');
+    await ctx.kube.createUser(username.replaceAll('_', '-'), { username, database: 'no_such_database' });
+    const lost = row(username);
+    await lost.getByText('Not ready: DatabaseNotFound').waitFor({ timeout: 60_000 });
+    await lost.getByText('Not ready: DatabaseNotFound').click();
+    await lost.getByText('The database this user should have access to does not exist.').waitFor();
+    expect(await lost.locator('.operator-message').textContent()).toContain('no_such_database');
+  });
+
+  it("a password SASLprep prohibits (the page leaves that rule to its server) is refused with the policy's message, in the form", async () => {
+    const username = uniqueUsername('dash_prep');
+    const privateUse = 'twenty-four characters \ue000';
+    const violation = passwordPolicyViolation(privateUse) ?? '';
+    expect(violation).toContain('SASLprep');
+    const response = await addUser(username, { password: privateUse });
+    expect(response.status()).toBe(409);
+    const dialog = page.getByRole('dialog', { name: 'Add a database user' });
+    expect(await dialog.getByRole('alert').textContent()).toBe(`${violation.charAt(0).toUpperCase()}${violation.slice(1)}; nothing was changed.`);
+    expect(await ctx.kube.getUser(username.replaceAll('_', '-'))).toBeUndefined();
+    expect(await ctx.kube.secretData(`${username.replaceAll('_', '-')}-password`)).toBeUndefined();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  it('a refusal of the operator (the role exists and is not its own) is shown in the form, and what was created is removed', async () => {
+    const username = uniqueUsername('dash_taken');
+    await ctx.pg.admin().query(`CREATE ROLE ${username} LOGIN`);
+    try {
+      const response = await addUser(username, {});
+      expect(response.status()).toBe(409);
+      const alert = page.getByRole('dialog', { name: 'Add a database user' }).getByRole('alert');
+      const text = (await alert.textContent()) ?? '';
+      expect(text).toMatch(
+        new RegExp(`^User "${username}" was not created: RoleConflict: .+ \\(removed DatabaseUser "${username.replaceAll('_', '-')}" again\\)\\.$`),
+      );
+      expect(await ctx.kube.getUser(username.replaceAll('_', '-'))).toBeUndefined();
+      await page.getByRole('dialog', { name: 'Add a database user' }).getByRole('button', { name: 'Cancel' }).click();
+    } finally {
+      await ctx.pg.admin().query(`DROP ROLE IF EXISTS ${username}`);
+    }
+  });
+});
+
+describe('a protected user', () => {
+  const username = uniqueUsername('dash_keep');
+
+  beforeAll(async () => {
+    await ctx.kube.createUser('guarded', { username, protected: true });
+    await waitUntilReadyInTable(username);
+  });
+
+  it('offers no Reset or Delete, and says why', async () => {
+    const guarded = row(username);
+    expect(await guarded.getByRole('button', { name: /^Actions for/ }).count()).toBe(0);
+    await guarded.getByText('Protected: no reset or delete').click();
+    expect(await guarded.textContent()).toContain("A protected user's password cannot be reset and the user cannot be deleted");
+    expect(await guarded.textContent()).toContain(`kubectl patch dbu guarded -n ${ctx.namespace}`);
+  });
+
+  it("a crafted reset or delete through the dashboard's API is refused by the API server's policy, in words", async () => {
+    const before = (await ctx.kube.secretData('guarded-credentials'))?.password;
+    const reset = await callFromPage('POST', `/api/namespaces/${ctx.namespace}/users/guarded/reset-password`);
+    expect(reset.status).toBe(403);
+    expect(reset.body.error).toMatch(/^The cluster's policy refused this: .*is protected: its password cannot be reset/);
+    const deleted = await callFromPage('DELETE', `/api/namespaces/${ctx.namespace}/users/guarded`);
+    expect(deleted.status).toBe(403);
+    expect(deleted.body.error).toContain(`DatabaseUser "guarded" (user "${username}") is protected and cannot be deleted: set spec.protected to false first`);
+    const user = await ctx.kube.getUser('guarded');
+    expect(user?.metadata.deletionTimestamp).toBeUndefined();
+    expect(user?.metadata.annotations?.['dbuser.dev/reset-password']).toBeUndefined();
+    expect(readyCondition(user)?.status).toBe('True');
+    expect((await ctx.kube.secretData('guarded-credentials'))?.password).toBe(before);
+  });
+});
+
+describe("the Add form's checks", () => {
+  const username = uniqueUsername('dash_form');
+  const posts: Request[] = [];
+  const onRequest = (request: Request) => {
+    if (request.method() !== 'GET') posts.push(request);
+  };
+
+  beforeAll(async () => {
+    page.on('request', onRequest);
+    await page.getByRole('button', { name: 'Add a database user' }).click();
+  });
+  afterAll(async () => {
+    page.off('request', onRequest);
+    await page.getByRole('dialog', { name: 'Add a database user' }).getByRole('button', { name: 'Cancel' }).click();
+  });
+
+  const dialog = () => page.getByRole('dialog', { name: 'Add a database user' });
+
+  /** Fills the form, presses Add user; returns the message shown for `field`, which has focus. */
+  async function submit(form: { username: string; password: string; confirmation: string }, field: string): Promise<string | null> {
+    await dialog().getByLabel('Username').fill(form.username);
+    await dialog().getByLabel('Password', { exact: true }).fill(form.password);
+    await dialog().getByLabel('Confirm password').fill(form.confirmation);
+    await dialog().getByRole('button', { name: 'Add user' }).click();
+    const input = dialog().getByLabel(field, { exact: true });
+    expect(await input.getAttribute('aria-invalid')).toBe('true');
+    expect(await input.evaluate((element) => element === (globalThis as unknown as InPage).document.activeElement)).toBe(true);
+    const describedBy = (await input.getAttribute('aria-describedby')) ?? '';
+    return page.locator(`[id="${describedBy.split(' ').find((id) => id.endsWith('-error')) ?? ''}"]`).textContent();
+  }
+
+  it("a 5-character username: the CRD rule's message, nothing sent", async () => {
+    expect(await submit({ username: 'abcde', password: '', confirmation: '' }, 'Username')).toBe('The username must be at least 6 characters.');
+  });
+
+  it('a mismatched confirmation: refused, nothing sent', async () => {
+    expect(await submit({ username, password: 'a good password of 30 chars!!', confirmation: 'a good password of 30 chars!?' }, 'Confirm password')).toBe(
+      'The passwords do not match.',
+    );
+  });
+
+  it("a password with ': the password policy's message, nothing sent", async () => {
+    const quoted = "it's a password of 30 chars..";
+    const expected = passwordPolicyViolation(quoted) ?? '';
+    expect(expected).toContain('quote');
+    expect(await submit({ username, password: quoted, confirmation: quoted }, 'Password')).toBe(`${expected.charAt(0).toUpperCase()}${expected.slice(1)}.`);
+  });
+
+  it('sent no request and created nothing', async () => {
+    expect(posts.map((request) => `${request.method()} ${request.url()}`)).toEqual([]);
+    expect(await ctx.kube.getUser(username.replaceAll('_', '-'))).toBeUndefined();
+    expect(await ctx.kube.getUser('abcde')).toBeUndefined();
+  });
+});
+
+/** A raw HTTP request to the dashboard with exactly these headers (no Host is added). */
+const send = (method: string, requestPath: string, headers: Record<string, string>) => sendRaw(dashboard.port, method, requestPath, headers);
+
+/** Whether anything accepts a TCP connection on host:port. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 2_000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      resolve(false);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+/** The local addresses listening on `port`, from the kernel's socket tables (hex, as /proc writes them). */
+function listeningAddresses(port: number): string[] {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  return ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((table) =>
+    readFileSync(table, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((line) => line.trim().split(/\s+/))
+      .filter((fields) => fields[3] === '0A' && fields[1]?.endsWith(`:${hexPort}`))
+      .map((fields) => fields[1] ?? ''),
+  );
+}
+
+describe("the dashboard's gate", () => {
+  let cookie = '';
+  let host = '';
+
+  beforeAll(async () => {
+    host = `127.0.0.1:${dashboard.port}`;
+    if (!browser) throw new Error('the browser did not start');
+    cookie = (await browser.context.cookies(dashboard.origin)).map((entry) => `${entry.name}=${entry.value}`).join('; ');
+    expect(cookie).toMatch(/^dbuser_dashboard=/);
+  });
+
+  it('serves the page with the cookie (the control for the refusals below)', async () => {
+    expect((await send('GET', '/', { Host: host, Cookie: cookie })).status).toBe(200);
+    expect((await send('GET', '/api/namespaces', { Host: host, Cookie: cookie })).status).toBe(200);
+  });
+
+  it('refuses a request without the token with 403', async () => {
+    expect((await send('GET', '/', { Host: host })).status).toBe(403);
+    expect((await send('GET', `/api/namespaces/${ctx.namespace}/users/events`, { Host: host })).status).toBe(403);
+    expect((await send('POST', `/api/namespaces/${ctx.namespace}/users`, { Host: host, 'Content-Type': 'application/json' })).status).toBe(403);
+  });
+
+  it('refuses a foreign Origin with 403, even with the cookie', async () => {
+    const reply = await send('POST', `/api/namespaces/${ctx.namespace}/users`, {
+      Host: host,
+      Cookie: cookie,
+      Origin: 'http://attacker.test',
+      'Content-Type': 'application/json',
+    });
+    expect(reply.status).toBe(403);
+    expect(reply.body).toContain('cross-origin');
+  });
+
+  it('refuses a Host that is not the loopback address with 403 (DNS rebinding), even with the cookie', async () => {
+    for (const name of [`localhost:${dashboard.port}`, `attacker.test:${dashboard.port}`, `0.0.0.0:${dashboard.port}`]) {
+      const reply = await send('GET', '/', { Host: name, Cookie: cookie });
+      expect(reply.status).toBe(403);
+    }
+  });
+
+  it('listens on 127.0.0.1 only', async () => {
+    expect(listeningAddresses(dashboard.port)).toEqual([`0100007F:${dashboard.port.toString(16).toUpperCase().padStart(4, '0')}`]);
+    expect(await accepts('127.0.0.1', dashboard.port)).toBe(true);
+    // Another loopback address and IPv6 loopback: a wildcard bind would accept both.
+    expect(await accepts('127.0.0.2', dashboard.port)).toBe(false);
+    expect(await accepts('::1', dashboard.port)).toBe(false);
+  });
+
+  it('sends a CSP without unsafe-inline on every answer, and the page ran under it without a violation', async () => {
+    const page200 = await send('GET', '/', { Host: host, Cookie: cookie });
+    const refused = await send('GET', '/', { Host: host });
+    for (const reply of [page200, refused]) {
+      const csp = String(reply.headers['content-security-policy']);
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).not.toContain('unsafe-inline');
+      expect(csp).not.toContain('unsafe-eval');
+    }
+    expect(pageErrors).toEqual([]);
+    expect(consoleMessages.filter((message) => /Content Security Policy|Refused to/i.test(message))).toEqual([]);
+    // The control: an inline script is blocked and reported, so the check above can see a violation.
+    const ran = await page.evaluate(() => {
+      const { document } = globalThis as unknown as InPage;
+      const script = document.createElement('script');
+      script.textContent = 'document.body.dataset.inline = "ran";';
+      document.head.append(script);
+      return document.body.dataset.inline ?? 'blocked';
+    });
+    expect(ran).toBe('blocked');
+    await waitFor(
+      'the CSP violation in the console',
+      () => Promise.resolve(consoleMessages.some((message) => message.includes('Content Security Policy')) || undefined),
+      {
+        timeoutMs: 5_000,
+      },
+    );
+  });
+
+  it('stops on SIGTERM and closes the port', async () => {
+    await dashboard.stop();
+    expect(dashboard.output()).toContain('Dashboard stopped.');
+    expect(await accepts('127.0.0.1', dashboard.port)).toBe(false);
+  });
+});
