@@ -1,15 +1,25 @@
-import { KubeConfig, Watch } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
+interface WatchedSecret {
+  metadata?: { resourceVersion?: string };
+  data?: Record<string, string>;
+}
 
 /**
  * Collects every value any Secret has held under a "password" key during the run (a watch sees
  * every version, not only the last), and every admin password, so the suite can prove at the end
- * that none of them reached the PostgreSQL log or an operator log.
+ * that none of them reached the PostgreSQL log or an operator log. The watch resumes from the last
+ * resourceVersion it saw whenever it ends (a loaded API server closes watches), so no version is
+ * missed; a final list at the end catches whatever a relist after 410 Gone would have skipped.
  */
 export class PasswordLeakCheck {
   private readonly passwords = new Set<string>();
+  private kubeConfig: KubeConfig | undefined;
   private controller: AbortController | undefined;
+  private stopped = false;
+  private resourceVersion: string | undefined;
 
   constructor(private readonly kubeconfigPath: string) {}
 
@@ -21,31 +31,55 @@ export class PasswordLeakCheck {
   }
 
   async start(): Promise<void> {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromFile(this.kubeconfigPath);
-    const watch = new Watch(kubeConfig);
-    const restart = (): void => {
-      void this.start();
+    this.kubeConfig = new KubeConfig();
+    this.kubeConfig.loadFromFile(this.kubeconfigPath);
+    await this.watch();
+  }
+
+  private async watch(): Promise<void> {
+    if (this.stopped || !this.kubeConfig) return;
+    // First, and after 410 Gone: a list, whose version the watch starts from.
+    this.resourceVersion ??= await this.collectListed();
+    const resume = (): void => {
+      if (this.stopped) return;
+      setTimeout(() => void this.watch().catch(resume), 200).unref();
     };
-    this.controller = await watch.watch(
+    this.controller = await new Watch(this.kubeConfig).watch(
       '/api/v1/secrets',
-      { allowWatchBookmarks: true },
-      (_type, secret: { data?: Record<string, string> }) => {
-        for (const [key, value] of Object.entries(secret.data ?? {})) {
-          if (key === 'password') this.add(Buffer.from(value, 'base64').toString('utf8'));
+      { allowWatchBookmarks: true, ...(this.resourceVersion ? { resourceVersion: this.resourceVersion } : {}) },
+      (type, secret: WatchedSecret) => {
+        // 410 Gone: the version is too old to resume from; the next watch lists again first.
+        if (type === 'ERROR') {
+          this.resourceVersion = undefined;
+          return;
         }
+        this.resourceVersion = secret.metadata?.resourceVersion ?? this.resourceVersion;
+        if (type !== 'BOOKMARK') this.collect(secret);
       },
-      (error: unknown) => {
-        // The watch times out or is closed by the server: resume, unless we stopped it.
-        if (this.controller && !this.controller.signal.aborted && error !== null) restart();
+      () => {
+        resume();
       },
     );
   }
 
-  stop(): void {
-    const controller = this.controller;
-    this.controller = undefined;
-    controller?.abort();
+  /** Stops the watch, after one last list of every Secret. */
+  async stop(): Promise<void> {
+    if (this.kubeConfig) await this.collectListed();
+    this.stopped = true;
+    this.controller?.abort();
+  }
+
+  private async collectListed(): Promise<string | undefined> {
+    if (!this.kubeConfig) return undefined;
+    const list = await this.kubeConfig.makeApiClient(CoreV1Api).listSecretForAllNamespaces();
+    for (const secret of list.items) this.collect(secret);
+    return list.metadata?.resourceVersion;
+  }
+
+  private collect(secret: WatchedSecret): void {
+    for (const [key, value] of Object.entries(secret.data ?? {})) {
+      if (key === 'password') this.add(Buffer.from(value, 'base64').toString('utf8'));
+    }
   }
 
   /** Scans the files; returns "<file>: a password from a Secret" lines (never the password itself). */

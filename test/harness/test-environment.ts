@@ -54,7 +54,7 @@ export async function tearDownTestEnvironment(): Promise<void> {
   if (!environment) return;
   let leaks: string[] = [];
   if (leakCheck) {
-    leakCheck.stop();
+    await leakCheck.stop();
     const files = [environment.postgres.logFile, ...logFilesUnder(path.join(environment.dir, 'operators'))];
     const result = leakCheck.scan(files);
     leaks = result.leaks;
