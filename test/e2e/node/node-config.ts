@@ -11,7 +11,8 @@ export const network = {
   serviceCidr: '10.96.0.0/24',
 } as const;
 
-export const pauseImage = 'registry.k8s.io/pause:3.10.1';
+/** In local storage only (`localhost/`): no registry is named, none is ever asked. */
+export const pauseImage = 'localhost/pause:3.10.1';
 
 /** What differs between hosts and changes the configuration; found at run time (host-settings.ts). */
 export interface HostSettings {
