@@ -18,6 +18,7 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 USER 65532:65532
 EXPOSE 8080
-# A small young generation and a heap cap under the Deployment's 256Mi limit: without them V8 sizes
-# its heap for the whole machine and RSS grows with garbage it has no reason to collect.
-ENTRYPOINT ["node", "--max-semi-space-size=2", "--max-old-space-size=192", "dist/main.js"]
+# An 8 MiB semi-space (2 MiB scavenged ~4x as often, ~0.7 ms more CPU per new user; ADR 8) and a heap
+# cap under the Deployment's 256Mi limit: without them V8 sizes its heap for the whole machine and
+# RSS grows with garbage it has no reason to collect.
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--max-old-space-size=192", "dist/main.js"]

@@ -135,10 +135,16 @@ try {
   // 2. A burst of users applied at once; first by a baseline build when one is given, so the two
   // are compared in one run on the same components.
   const processIds = () => environment.controlPlane?.processIds ?? { apiserver: undefined, etcd: undefined };
-  const runBurst = async (namespace: string, label: string, mainScript?: string) => {
+  const runBurst = async (namespace: string, label: string, mainScript?: string, nodeFlags?: string[]) => {
     log(`phase 2: ${burstSize} DatabaseUsers at once (${label})`);
     await createNamespace(namespace);
-    const burstOperator = await OperatorProcess.start({ namespace, env: { LOG_LEVEL: 'info' }, instance: 'burst', ...(mainScript ? { mainScript } : {}) });
+    const burstOperator = await OperatorProcess.start({
+      namespace,
+      env: { LOG_LEVEL: 'info' },
+      instance: 'burst',
+      ...(mainScript ? { mainScript } : {}),
+      ...(nodeFlags ? { nodeFlags } : {}),
+    });
     const logins = new LoginVerifier(http, namespace, (uri) => pgClient.canLogin(uri));
     await logins.start();
     const burstTracker = new ReadyTracker(http, namespace, (name) => {
@@ -185,8 +191,11 @@ try {
     return { burstOperator, burstTracker };
   };
   const baseline = process.env.BENCH_BASELINE;
+  // BENCH_BASELINE_NODE_FLAGS: the baseline's Node flags, if not this build's (e.g. other heap sizes).
+  const baselineFlags = process.env.BENCH_BASELINE_NODE_FLAGS?.split(' ').filter(Boolean);
   if (baseline) {
-    const { burstOperator, burstTracker } = await runBurst('bench-baseline', `baseline ${process.env.BENCH_BASELINE_LABEL ?? baseline}`, baseline);
+    const label = `baseline ${process.env.BENCH_BASELINE_LABEL ?? baseline}`;
+    const { burstOperator, burstTracker } = await runBurst('bench-baseline', label, baseline, baselineFlags);
     await burstTracker.stop();
     await burstOperator.stop();
   }

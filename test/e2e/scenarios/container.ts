@@ -1,6 +1,7 @@
 // Acceptance 3: inside the running container, uid 65532, a read-only root filesystem, no
 // capabilities, the memory limit in force; the operator works with that (it writes nowhere).
 import { describe, expect, it } from '@jest/globals';
+import { operatorNodeFlags } from '../../integration/support/operator-process.js';
 import { kubectlOk, operatorNamespace, waitForReadyReplicas } from '../support/cluster.js';
 
 /** Runs a Node snippet in the operator container (the image has node; the operator is PID 1). */
@@ -45,7 +46,7 @@ describe('inside the running container', () => {
     const pods = await waitForReadyReplicas();
     for (const pod of pods) {
       const facts = JSON.parse(await inContainer(pod.name, probe)) as ContainerFacts;
-      expect(facts.cmd.slice(0, 3)).toEqual(['node', '--max-semi-space-size=2', '--max-old-space-size=192']);
+      expect(facts.cmd.slice(0, 1 + operatorNodeFlags.length)).toEqual(['node', ...operatorNodeFlags]);
       expect(facts.uid.split('\t')).toEqual(['65532', '65532', '65532', '65532']);
       expect(facts.gid.split('\t')).toEqual(['65532', '65532', '65532', '65532']);
       expect([facts.capEff, facts.capPrm, facts.capBnd]).toEqual(['0000000000000000', '0000000000000000', '0000000000000000']);

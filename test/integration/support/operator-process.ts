@@ -18,11 +18,13 @@ export interface OperatorOptions {
   waitUntil?: 'ready' | 'healthy';
   /** Another build's dist/main.js (the benchmark compares against a baseline build). */
   mainScript?: string;
+  /** Node flags instead of operatorNodeFlags (the benchmark compares heap settings). */
+  nodeFlags?: readonly string[];
 }
 
 const mainScript = path.join(repoRoot, 'dist', 'main.js');
 /** The Node flags the image and `npm start` use (a unit test keeps the three in step). */
-export const operatorNodeFlags = ['--max-semi-space-size=2', '--max-old-space-size=192'];
+export const operatorNodeFlags = ['--max-semi-space-size=8', '--max-old-space-size=192'];
 let started = 0;
 
 /**
@@ -32,7 +34,7 @@ let started = 0;
 export class OperatorProcess {
   private constructor(
     private process: SupervisedProcess,
-    private readonly spec: { env: NodeJS.ProcessEnv; logFile: string; script: string },
+    private readonly spec: { env: NodeJS.ProcessEnv; logFile: string; script: string; nodeFlags: readonly string[] },
     readonly port: number,
   ) {}
 
@@ -57,7 +59,8 @@ export class OperatorProcess {
       LOG_LEVEL: 'debug',
       ...options.env,
     };
-    const operator = new OperatorProcess(SupervisedProcess.start(OperatorProcess.processSpec(env, logFile, script)), { env, logFile, script }, port);
+    const spec = { env, logFile, script, nodeFlags: options.nodeFlags ?? operatorNodeFlags };
+    const operator = new OperatorProcess(SupervisedProcess.start(OperatorProcess.processSpec(spec)), spec, port);
     try {
       await operator.waitFor(options.waitUntil === 'healthy' ? '/healthz' : '/readyz');
     } catch (error) {
@@ -68,8 +71,8 @@ export class OperatorProcess {
     return operator;
   }
 
-  private static processSpec(env: NodeJS.ProcessEnv, logFile: string, script: string) {
-    return { name: 'operator', command: process.execPath, args: [...operatorNodeFlags, script], env, logFile, stopSignal: 'SIGTERM' as const, cwd: repoRoot };
+  private static processSpec({ env, logFile, script, nodeFlags }: OperatorProcess['spec']) {
+    return { name: 'operator', command: process.execPath, args: [...nodeFlags, script], env, logFile, stopSignal: 'SIGTERM' as const, cwd: repoRoot };
   }
 
   get logFile(): string {
@@ -116,7 +119,7 @@ export class OperatorProcess {
   /** Starts the same operator again (same settings, same log file), after stop() or kill(). */
   async restart(): Promise<void> {
     if (this.process.running) await this.stop();
-    this.process = SupervisedProcess.start(OperatorProcess.processSpec(this.spec.env, this.spec.logFile, this.spec.script));
+    this.process = SupervisedProcess.start(OperatorProcess.processSpec(this.spec));
     await this.waitFor('/readyz');
   }
 
