@@ -48,6 +48,9 @@ try {
   const http = KubeHttp.create(await loadClusterConfig({ KUBECONFIG: environment.cluster.kubeconfigPath }), 'dbuser-bench');
   const pgClient = new PgTestClient(environment.postgres.endpoint);
   const admin = new pg.Pool({ connectionString: environment.postgres.url, max: 16 });
+  // The fault phase restarts PostgreSQL: idle connections then end with an error, which an unhandled
+  // pool 'error' event would turn into a crash of the benchmark. The pool opens new ones on demand.
+  admin.on('error', () => undefined);
   const database = await pgClient.createDatabaseWithOwner('bench');
   await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   const reportCosts = (what: string, cost: CostPerUnit, targets: { requests: string; operatorCpu?: string; apiserverCpu?: string }): void => {
