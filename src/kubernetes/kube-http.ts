@@ -1,9 +1,8 @@
-import http from 'node:http';
-import https from 'node:https';
-import { createInterface } from 'node:readline';
 import type { ClusterConfig, Credentials } from './cluster-config.js';
+import { Http2Transport } from './http2-transport.js';
 import { KubeApiError } from './kube-api-error.js';
 import { requestKind, type RequestKind } from './request-kind.js';
+import { Http1Transport, type IncomingResponse, type Transport } from './transport.js';
 
 export type QueryValue = string | number | boolean | undefined;
 
@@ -28,33 +27,21 @@ export interface WatchEvent<T> {
 const requestTimeoutMs = 30_000;
 
 /**
- * A small REST client for the API server over Node's own HTTP stack, with one keep-alive agent for
- * every request. @kubernetes/client-node builds a new agent (and TLS session) per request, costing
- * about 4x the latency here, and loading it (with undici) adds ~90 MiB to the process (ADR 4, 8).
+ * A small REST client for the API server over Node's own HTTP stack: HTTP/2 on one connection (HTTP/1.1
+ * with a keep-alive agent where the server has no HTTP/2). @kubernetes/client-node builds a new agent
+ * (and TLS session) per request, costing about 4x the latency here, and loading it (with undici) adds
+ * ~90 MiB to the process (ADR 4, 8).
  */
 export class KubeHttp {
   /** Requests sent, by Kubernetes verb and resource (keyed "verb resource"): the requests metric. */
   readonly requestCounts = new Map<string, RequestKind & { count: number }>();
-  private readonly agent: http.Agent;
-  private readonly transport: typeof https | typeof http;
+  private readonly transport: Transport;
 
   private constructor(
     private readonly config: ClusterConfig,
     readonly userAgent: string,
   ) {
-    const secure = config.server.startsWith('https:');
-    this.transport = secure ? https : http;
-    this.agent = secure
-      ? new https.Agent({
-          keepAlive: true,
-          maxSockets: 64,
-          ...(config.ca ? { ca: config.ca } : {}),
-          ...(config.cert ? { cert: config.cert } : {}),
-          ...(config.key ? { key: config.key } : {}),
-          rejectUnauthorized: !config.insecureSkipTlsVerify,
-          ...(config.tlsServerName ? { servername: config.tlsServerName } : {}),
-        })
-      : new http.Agent({ keepAlive: true, maxSockets: 64 });
+    this.transport = config.server.startsWith('https:') ? new Http2Transport(config) : new Http1Transport(config);
   }
 
   static create(config: ClusterConfig, userAgent = 'dbuser-operator'): KubeHttp {
@@ -82,39 +69,25 @@ export class KubeHttp {
   }
 
   /** Sends one request; resolves with the response once its status is known (body not read yet). */
-  private async open(method: string, path: string, options: RequestOptions): Promise<http.IncomingMessage> {
+  private async open(method: string, path: string, options: RequestOptions): Promise<IncomingResponse> {
     this.count(method, path, options.query);
     const authorization = await this.credentials.header();
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const headers: http.OutgoingHttpHeaders = {
-      Accept: options.accept ?? 'application/json',
-      'User-Agent': this.userAgent,
-      ...(authorization ? { Authorization: authorization } : {}),
-      ...(body === undefined ? {} : { 'Content-Type': options.contentType ?? 'application/json', 'Content-Length': Buffer.byteLength(body) }),
+    const headers = {
+      accept: options.accept ?? 'application/json',
+      'user-agent': this.userAgent,
+      ...(authorization ? { authorization } : {}),
+      ...(body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) }),
     };
-    return new Promise((resolve, reject) => {
-      const request = this.transport.request(
-        this.url(path, options.query),
-        { method, headers, agent: this.agent, ...(options.signal ? { signal: options.signal } : {}) },
-        resolve,
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
-  }
-
-  private static async readBody(response: http.IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of response) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    return this.transport.send({ method, url: this.url(path, options.query), headers, body, signal: options.signal });
   }
 
   async request<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, options: RequestOptions = {}): Promise<T> {
     const signal = options.signal ? AbortSignal.any([options.signal, AbortSignal.timeout(requestTimeoutMs)]) : AbortSignal.timeout(requestTimeoutMs);
     const response = await this.open(method, path, { ...options, signal });
-    const text = await KubeHttp.readBody(response);
-    const status = response.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw apiError(method, path, status, response.statusMessage ?? '', text);
+    const text = await response.body.text();
+    const { status } = response;
+    if (status < 200 || status >= 300) throw apiError(method, path, status, response.statusText, text);
     return JSON.parse(text) as T;
   }
 
@@ -130,24 +103,19 @@ export class KubeHttp {
     accept?: string,
   ): Promise<void> {
     const response = await this.open('GET', path, { query: { ...query, watch: true }, signal, ...(accept ? { accept } : {}) });
-    const status = response.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw apiError('GET', path, status, response.statusMessage ?? '', await KubeHttp.readBody(response));
-    const lines = createInterface({ input: response, crlfDelay: Infinity });
-    // A failure reaches us through the iterator below; after it the stream may still emit 'error'.
-    response.on('error', () => undefined);
+    const { status } = response;
+    if (status < 200 || status >= 300) throw apiError('GET', path, status, response.statusText, await response.body.text());
     try {
-      for await (const line of lines) {
-        if (line.trim() === '') continue;
-        onEvent(JSON.parse(line) as WatchEvent<T>);
-      }
+      await response.body.lines((line) => {
+        if (line.trim() !== '') onEvent(JSON.parse(line) as WatchEvent<T>);
+      });
     } finally {
-      lines.close();
-      response.destroy();
+      response.body.cancel();
     }
   }
 
   close(): Promise<void> {
-    this.agent.destroy();
+    this.transport.close();
     return Promise.resolve();
   }
 }
