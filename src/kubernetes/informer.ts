@@ -193,8 +193,10 @@ export class Informer<Raw extends KubeObject, T extends KubeObject> {
     const resourceVersion = event.object.metadata?.resourceVersion;
     if (resourceVersion) this.resourceVersion = resourceVersion;
     if (event.type === 'BOOKMARK') return;
+    const key = objectKey(event.object);
+    // The echo of a write already stored from its response: it would change nothing, so skip projecting it.
+    if (event.type !== 'DELETED' && resourceVersion !== undefined && this.objects.get(key)?.metadata?.resourceVersion === resourceVersion) return;
     const object = this.options.project(event.object);
-    const key = objectKey(object);
     if (event.type === 'DELETED') {
       const previous = this.objects.get(key) ?? object;
       this.objects.delete(key);
