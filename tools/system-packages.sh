@@ -6,6 +6,7 @@
 #   chromium           the dashboard's page, driven headless by playwright-core (which downloads no browser)
 #   fonts-dejavu-core  the page's fonts, so its screenshot (docs/dashboard.png) looks the same everywhere
 #   openssl            a certificate for the test's TLS proxy that offers no HTTP/2
+#   pgbouncer          a real pooler in transaction mode in front of the test PostgreSQL
 # The end-to-end tier (test/e2e, a real node in namespaces of its own) also needs:
 #   runc                          the OCI runtime containerd starts the pods with (crun refuses hybrid cgroups)
 #   containernetworking-plugins   the CNI bridge, host-local and loopback plugins
@@ -13,7 +14,7 @@
 #   buildah                       builds the image from the Dockerfile without a daemon
 #   debootstrap                   the local stand-in for the node:24-bookworm-slim base image
 set -euo pipefail
-packages=(tmux postgresql-client chromium fonts-dejavu-core openssl runc containernetworking-plugins iptables conntrack buildah debootstrap)
+packages=(tmux postgresql-client chromium fonts-dejavu-core openssl pgbouncer runc containernetworking-plugins iptables conntrack buildah debootstrap)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

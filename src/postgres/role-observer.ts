@@ -33,6 +33,8 @@ export class RoleObserver {
   /** Databases whose groups were verified complete, with when, and the database's name and owner then. */
   private readonly completeGroups = new Map<string, { at: number; name: string; owner: string }>();
   private readonly passwordVerdicts = new Map<string, { fingerprint: string; matches: boolean }>();
+  /** Servers (behind a transaction pooler) on which a named statement was gone on the next use. */
+  private readonly unpreparedServers = new Set<string>();
 
   constructor(private readonly pools: PostgresPools) {}
 
@@ -53,9 +55,21 @@ export class RoleObserver {
   async observe(client: pg.ClientBase, target: RoleTarget, candidate: CandidatePassword | undefined, freshGroups: boolean): Promise<RoleObservation> {
     const server = await this.server(client, target);
     const database = await this.database(client, target, freshGroups);
-    const observed = await observeRole(client, target.username, target.database, server.adminIsSuperuser);
+    const observed = await this.role(client, target, server.adminIsSuperuser);
     const password = observed === undefined || candidate === undefined ? uncheckedPassword : await this.verdict(target, observed.storedPassword, candidate);
     return { server, database, role: observed?.role, password };
+  }
+
+  private async role(client: pg.ClientBase, target: RoleTarget, readPassword: boolean) {
+    const key = this.serverKey(target);
+    try {
+      return await observeRole(client, target.username, target.database, readPassword, !this.unpreparedServers.has(key));
+    } catch (error) {
+      // 26000: the pooler handed this session another server connection, which never saw the
+      // statement. This reconcile fails and is retried; the next ones use unnamed statements.
+      if ((error as { code?: unknown }).code === '26000') this.unpreparedServers.add(key);
+      throw error;
+    }
   }
 
   /** Groups changed, or may have (a failed transaction): look at them afresh next time. */

@@ -56,8 +56,8 @@ async function resolveBinaries(major: PostgresMajor): Promise<Binaries> {
   return { initdb: module.initdb, postgres: module.postgres };
 }
 
-/** PostgreSQL refuses to run as root; when we are root, run it as the unprivileged `nobody`. */
-function unprivilegedUser(): { uid: number; gid: number } | undefined {
+/** PostgreSQL (and PgBouncer) refuse to run as root; when we are root, run them as the unprivileged `nobody`. */
+export function unprivilegedUser(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
