@@ -25,9 +25,14 @@ const sessionWindowBytes = 32 * 1024 * 1024;
 /** A request that never left: safe to send again on a new connection. */
 class NotSent extends Error {}
 
-/** One HTTP/2 connection: counts its open streams (the process may exit only without any) and pings. */
+/**
+ * One HTTP/2 connection: counts its open streams (the process may exit only without any; the server
+ * takes only so many at once) and pings.
+ */
 class Connection {
   private openStreams = 0;
+  /** Streams promised to callers that have not opened them yet (they resume a tick later). */
+  private reserved = 0;
   private readonly pinger: NodeJS.Timeout;
 
   constructor(
@@ -67,7 +72,9 @@ class Connection {
     });
   }
 
+  /** Sends on a place taken by reserve(). */
   send({ method, url, headers, body, signal }: OutgoingRequest): Promise<IncomingResponse> {
+    this.reserved -= 1;
     return new Promise((resolve, reject) => {
       let stream: http2.ClientHttp2Stream;
       try {
@@ -99,6 +106,17 @@ class Connection {
     return !this.session.destroyed && !this.session.closed;
   }
 
+  /**
+   * Takes a place for one more stream, if there is one. Streams beyond the server's
+   * SETTINGS_MAX_CONCURRENT_STREAMS (100 for kube-apiserver by default) would wait in nghttp2 until
+   * one closes, and a watch closes only after minutes: requests queued behind watches would stall.
+   */
+  reserve(): boolean {
+    if (this.openStreams + this.reserved >= (this.session.remoteSettings.maxConcurrentStreams ?? 100)) return false;
+    this.reserved += 1;
+    return true;
+  }
+
   destroy(): void {
     this.session.destroy();
   }
@@ -111,7 +129,9 @@ class Connection {
  * proxies) gets HTTP/1.1 for the life of the process.
  */
 export class Http2Transport implements Transport {
-  private current: Promise<Connection | 'http/1.1'> | undefined;
+  /** Open connections; another is added when every one is at the server's stream limit (as Go's transport). */
+  private readonly connections = new Set<Connection>();
+  private connecting: Promise<Connection | 'http/1.1'> | undefined;
   private fallback: Http1Transport | undefined;
   private closed = false;
 
@@ -122,44 +142,48 @@ export class Http2Transport implements Transport {
 
   async send(request: OutgoingRequest): Promise<IncomingResponse> {
     for (let attempt = 1; ; attempt++) {
-      if (this.fallback) return this.fallback.send(request);
-      const pending = this.connection();
-      const connection = await pending;
+      const connection = this.fallback ?? (await this.connectionWithRoom());
       if (connection === 'http/1.1') {
         this.fallback ??= new Http1Transport(this.config);
         continue;
       }
+      if (connection instanceof Http1Transport) return connection.send(request);
       try {
-        // A connection that just failed may not have said so yet (its events come a tick later).
-        if (!connection.usable) throw new NotSent('the connection is closing');
         return await connection.send(request);
       } catch (error) {
         if (!(error instanceof NotSent)) throw error;
-        this.forget(pending);
+        this.connections.delete(connection);
         if (attempt >= 3) throw new Error(`HTTP/2 request not sent: ${error.message}`, { cause: error });
       }
     }
   }
 
-  private forget(connection: Promise<Connection | 'http/1.1'>): void {
-    if (this.current === connection) this.current = undefined;
-  }
-
-  private connection(): Promise<Connection | 'http/1.1'> {
-    if (this.closed) return Promise.reject(new Error('the API client is closed'));
-    if (this.current === undefined) {
-      const attempt = this.connect(() => {
-        this.forget(attempt);
-      });
-      this.current = attempt;
-      attempt.catch(() => {
-        this.forget(attempt);
-      });
+  private async connectionWithRoom(): Promise<Connection | 'http/1.1'> {
+    for (;;) {
+      if (this.closed) throw new Error('the API client is closed');
+      for (const connection of this.connections) {
+        // A connection that just failed may not have said so yet (its events come a tick later).
+        if (!connection.usable) this.connections.delete(connection);
+        else if (connection.reserve()) return connection;
+      }
+      if (this.connecting === undefined) {
+        const attempt = this.connect((gone) => this.connections.delete(gone)).then((connection) => {
+          if (connection !== 'http/1.1') this.connections.add(connection);
+          return connection;
+        });
+        this.connecting = attempt;
+        const settled = (): void => {
+          if (this.connecting === attempt) this.connecting = undefined;
+        };
+        attempt.then(settled, settled);
+      }
+      const connection = await this.connecting;
+      if (connection === 'http/1.1') return connection;
+      // Callers that awaited the same connection take its room in turn; the rest loop for another.
     }
-    return this.current;
   }
 
-  private connect(onGone: () => void): Promise<Connection | 'http/1.1'> {
+  private connect(onGone: (connection: Connection) => void): Promise<Connection | 'http/1.1'> {
     const origin = new URL(this.config.server);
     const host = origin.hostname.replace(/^\[|\]$/g, '');
     const options = tlsOptions(this.config);
@@ -185,19 +209,29 @@ export class Http2Transport implements Transport {
           return;
         }
         const session = http2.connect(origin, { createConnection: () => socket, settings: { initialWindowSize: streamWindowBytes } });
-        resolve(new Connection(session, this.timing, onGone));
+        const connection: Connection = new Connection(session, this.timing, () => {
+          onGone(connection);
+        });
+        // Its stream limit is known once the server's SETTINGS arrive, right after the handshake.
+        session.once('remoteSettings', () => {
+          resolve(connection);
+        });
+        session.once('close', () => {
+          reject(new Error(`the API server at ${origin.host} closed the connection before its HTTP/2 settings`));
+        });
       });
     });
   }
 
   close(): void {
     this.closed = true;
-    this.current
+    for (const connection of this.connections) connection.destroy();
+    this.connections.clear();
+    this.connecting
       ?.then((connection) => {
         if (connection !== 'http/1.1') connection.destroy();
       })
       .catch(() => undefined);
-    this.current = undefined;
     this.fallback?.close();
   }
 }
