@@ -41,7 +41,8 @@ class Connection {
     /** Called once, when the connection takes no more requests (GOAWAY, closed, failed). */
     onGone: () => void,
   ) {
-    session.unref();
+    // Referenced until its first stream closes: a command waiting for the server's settings, with
+    // nothing else to keep Node running, would otherwise exit before its request is sent.
     let gone = false;
     const end = (): void => {
       if (gone) return;
