@@ -107,13 +107,18 @@ class Connection {
     return !this.session.destroyed && !this.session.closed;
   }
 
+  /** The server's SETTINGS_MAX_CONCURRENT_STREAMS: 100 for kube-apiserver by default. */
+  get streamLimit(): number {
+    return this.session.remoteSettings.maxConcurrentStreams ?? 100;
+  }
+
   /**
-   * Takes a place for one more stream, if there is one. Streams beyond the server's
-   * SETTINGS_MAX_CONCURRENT_STREAMS (100 for kube-apiserver by default) would wait in nghttp2 until
-   * one closes, and a watch closes only after minutes: requests queued behind watches would stall.
+   * Takes a place for one more stream, if there is one. Streams beyond the limit would wait in
+   * nghttp2 until one closes, and a watch closes only after minutes: requests queued behind watches
+   * would stall.
    */
   reserve(): boolean {
-    if (this.openStreams + this.reserved >= (this.session.remoteSettings.maxConcurrentStreams ?? 100)) return false;
+    if (this.openStreams + this.reserved >= this.streamLimit) return false;
     this.reserved += 1;
     return true;
   }
@@ -180,6 +185,8 @@ export class Http2Transport implements Transport {
       }
       const connection = await this.connecting;
       if (connection === 'http/1.1') return connection;
+      // A server that allows no stream at all (a limit of 0) must not make this open connections forever.
+      if (connection.streamLimit === 0) throw new Error('the API server allows no HTTP/2 streams (SETTINGS_MAX_CONCURRENT_STREAMS 0)');
       // Callers that awaited the same connection take its room in turn; the rest loop for another.
     }
   }
