@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http2 from 'node:http2';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -27,6 +28,24 @@ afterAll(async () => {
   await admin.request('DELETE', `/api/v1/namespaces/${namespace}`);
   await admin.close();
 });
+
+/** A key and certificate for 127.0.0.1, made by openssl in `dir`. */
+function selfSignedCertificate(dir: string): { key: Buffer; certificate: Buffer } {
+  const [keyFile, certificateFile] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=test'].concat([
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certificateFile,
+    ]),
+    { stdio: 'ignore' },
+  );
+  return { key: readFileSync(keyFile), certificate: readFileSync(certificateFile) };
+}
 
 /** The TCP proxy in front of the API server, and the config that goes through it. */
 async function throughProxy(): Promise<{ proxy: GatedProxy; proxied: ClusterConfig }> {
@@ -129,20 +148,8 @@ describe('the REST client against the API server', () => {
     const upstreamAgent = new https.Agent({ keepAlive: true, ...(config.ca ? { ca: config.ca } : {}) });
     try {
       // A TLS-terminating proxy with a certificate of its own, forwarding to the API server.
-      execFileSync(
-        'openssl',
-        ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=proxy'].concat([
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-          '-keyout',
-          path.join(dir, 'key.pem'),
-          '-out',
-          path.join(dir, 'cert.pem'),
-        ]),
-        { stdio: 'ignore' },
-      );
-      const certificate = readFileSync(path.join(dir, 'cert.pem'));
-      const server = https.createServer({ key: readFileSync(path.join(dir, 'key.pem')), cert: certificate }, (request, response) => {
+      const { key, certificate } = selfSignedCertificate(dir);
+      const server = https.createServer({ key, cert: certificate }, (request, response) => {
         versions.push(request.httpVersion);
         const headers = { ...request.headers };
         delete headers.host;
@@ -180,6 +187,30 @@ describe('the REST client against the API server', () => {
       }
     } finally {
       upstreamAgent.destroy();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses, rather than connecting again and again, a server that allows no stream', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'transport-'));
+    const { key, certificate } = selfSignedCertificate(dir);
+    let connections = 0;
+    const server = http2.createSecureServer({ key, cert: certificate, settings: { maxConcurrentStreams: 0 } });
+    server.on('session', () => {
+      connections += 1;
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    const transport = new Http2Transport({ ...config, server: `https://127.0.0.1:${String(port)}`, ca: certificate });
+    try {
+      await expect(
+        transport.send({ method: 'GET', url: new URL(`https://127.0.0.1:${String(port)}/version`), headers: {}, body: undefined, signal: undefined }),
+      ).rejects.toThrow('allows no HTTP/2 streams');
+      expect(connections).toBe(1);
+    } finally {
+      transport.close();
+      await new Promise((resolve) => server.close(resolve));
       rmSync(dir, { recursive: true, force: true });
     }
   });
