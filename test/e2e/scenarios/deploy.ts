@@ -3,7 +3,9 @@
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { metricValue } from '../../integration/support/operator-process.js';
+import { waitForRequesterStamp } from '../../harness/install.js';
 import { repoRoot } from '../../harness/paths.js';
+import { readE2eState } from '../support/e2e-state.js';
 import {
   createConnectionSecret,
   deploymentName,
@@ -34,7 +36,11 @@ describe('kubectl apply -k of the overlay', () => {
     expect(deployment.spec.template.spec.serviceAccountName).toBe('dbuser-operator');
     expect(deployment.spec.template.spec.containers.map((container) => container.image)).toEqual(['localhost/dbuser-operator:e2e']);
     expect(deployment.spec.template.spec.containers[0]?.readinessProbe?.httpGet?.path).toBe('/readyz');
-  });
+    // The requester policy answers 503 to resets until it has typed the new CRD (ADR 14), a few
+    // seconds: later scenarios reset passwords, as a person would once it stamps them.
+    const { kubeconfigPath, kubectl: kubectlPath } = readE2eState();
+    await waitForRequesterStamp({ kubeconfigPath, kubectl: kubectlPath, auditLogFile: undefined });
+  }, 90_000);
 
   it('runs two pods, Running and Ready', async () => {
     await kubectlOk('rollout', 'status', `deployment/${deploymentName}`, '-n', operatorNamespace, '--timeout=60s');
