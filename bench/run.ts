@@ -58,7 +58,7 @@ try {
     report(`${what}: operator CPU per user`, `${cost.operatorCpuMs.toFixed(2)} ms`, targets.operatorCpu ?? '');
     report(`${what}: kube-apiserver CPU per user`, `${cost.apiserverCpuMs.toFixed(2)} ms`, targets.apiserverCpu ?? '');
     report(`${what}: etcd CPU per user`, `${cost.etcdCpuMs.toFixed(2)} ms`, '');
-    report(`${what}: PostgreSQL statements per user`, cost.postgresStatements.toFixed(1), '');
+    report(`${what}: PostgreSQL statements per user`, cost.postgresActions.toFixed(1), '');
   };
 
   const createNamespace = async (name: string): Promise<void> => {

@@ -9,23 +9,10 @@ export class UsageError extends Error {
   }
 }
 
-/** The command ran and was refused or failed (exit 1); the message says why and what changed. */
-export class CommandFailed extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CommandFailed';
-  }
-}
-
 /** The person stopped the command at a prompt (Ctrl-C: exit 130, Ctrl-D: exit 1); nothing was changed. */
 export class Aborted extends Error {
   constructor(readonly exitCode: 1 | 130) {
     super('aborted: nothing was changed');
     this.name = 'Aborted';
   }
-}
-
-/** What to print of any error: its message (people read it; no class names). */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { objectNameSchema } from '../api/database-user.js';
-import { sessionIn, type Session } from '../cli/session.js';
+import { sessionIn, type Session } from '../client/session.js';
 import { KubeApiError } from '../kube/api-error.js';
 import type { ObjectList } from '../kube/objects.js';
 import { namespaces, resourcePath } from '../kube/paths.js';

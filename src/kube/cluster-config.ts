@@ -18,7 +18,7 @@ export interface ClusterConfig {
   key: Buffer | undefined;
   insecureSkipTlsVerify: boolean;
   tlsServerName: string | undefined;
-  credentials: Credentials;
+  credentials: AuthCredentials;
 }
 
 /** A cluster and the namespace a person's tool works in by default. */
@@ -123,27 +123,27 @@ function runPlugin(command: string, args: readonly string[], env: NodeJS.Process
 }
 
 /** Produces the Authorization header value, refreshing what expires (token files, exec plugins). */
-export class Credentials {
+export class AuthCredentials {
   private cached: { value: string | undefined; until: number } | undefined;
 
   private constructor(private readonly fetch: () => Promise<{ value: string | undefined; validMs: number }>) {}
 
-  static none(): Credentials {
-    return new Credentials(() => Promise.resolve({ value: undefined, validMs: Infinity }));
+  static none(): AuthCredentials {
+    return new AuthCredentials(() => Promise.resolve({ value: undefined, validMs: Infinity }));
   }
 
-  static token(token: string): Credentials {
-    return new Credentials(() => Promise.resolve({ value: `Bearer ${token}`, validMs: Infinity }));
+  static token(token: string): AuthCredentials {
+    return new AuthCredentials(() => Promise.resolve({ value: `Bearer ${token}`, validMs: Infinity }));
   }
 
   /** A token file, re-read every minute (projected ServiceAccount tokens rotate). */
-  static tokenFile(file: string): Credentials {
-    return new Credentials(async () => ({ value: `Bearer ${(await readFile(file, 'utf8')).trim()}`, validMs: 60_000 }));
+  static tokenFile(file: string): AuthCredentials {
+    return new AuthCredentials(async () => ({ value: `Bearer ${(await readFile(file, 'utf8')).trim()}`, validMs: 60_000 }));
   }
 
   /** A client-go credential plugin (EKS, GKE, AKS...): its token is cached until shortly before it expires. */
-  static exec(exec: ExecConfig, baseDir: string, context: ExecContext = { interactive: false }): Credentials {
-    return new Credentials(async () => {
+  static exec(exec: ExecConfig, baseDir: string, context: ExecContext = { interactive: false }): AuthCredentials {
+    return new AuthCredentials(async () => {
       const command = exec.command.includes('/') ? path.resolve(baseDir, exec.command) : exec.command;
       const env = { ...process.env, ...Object.fromEntries((exec.env ?? []).map(({ name, value }) => [name, value])) };
       const interactive = context.interactive && exec.interactiveMode !== 'Never';
@@ -260,9 +260,9 @@ export async function resolveContext(merged: MergedKubeconfig, selection: Kubeco
   }
   const ca = await fileOrData(clusterEntry.baseDir, cluster['certificate-authority'], cluster['certificate-authority-data']);
   const userDir = userEntry?.baseDir ?? clusterEntry.baseDir;
-  let credentials = Credentials.none();
-  if (user.token) credentials = Credentials.token(user.token);
-  else if (user.tokenFile) credentials = Credentials.tokenFile(path.resolve(userDir, user.tokenFile));
+  let credentials = AuthCredentials.none();
+  if (user.token) credentials = AuthCredentials.token(user.token);
+  else if (user.tokenFile) credentials = AuthCredentials.tokenFile(path.resolve(userDir, user.tokenFile));
   else if (user.exec) {
     const clusterInfo = {
       server: cluster.server,
@@ -270,7 +270,7 @@ export async function resolveContext(merged: MergedKubeconfig, selection: Kubeco
       ...(cluster['insecure-skip-tls-verify'] ? { 'insecure-skip-tls-verify': true } : {}),
       ...(cluster['tls-server-name'] ? { 'tls-server-name': cluster['tls-server-name'] } : {}),
     };
-    credentials = Credentials.exec(user.exec, userDir, {
+    credentials = AuthCredentials.exec(user.exec, userDir, {
       interactive: selection.interactive ?? false,
       ...(user.exec.provideClusterInfo ? { cluster: clusterInfo } : {}),
     });
@@ -307,7 +307,7 @@ async function inCluster(env: Readonly<Record<string, string | undefined>>, acco
       key: undefined,
       insecureSkipTlsVerify: false,
       tlsServerName: undefined,
-      credentials: Credentials.tokenFile(path.join(accountDir, 'token')),
+      credentials: AuthCredentials.tokenFile(path.join(accountDir, 'token')),
     },
     namespace,
   };

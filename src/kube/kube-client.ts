@@ -1,4 +1,4 @@
-import type { ClusterConfig, Credentials } from './cluster-config.js';
+import type { AuthCredentials, ClusterConfig } from './cluster-config.js';
 import { Http2Transport } from './http2-transport.js';
 import { KubeApiError } from './api-error.js';
 import { requestKind, type RequestKind } from './request-kind.js';
@@ -48,7 +48,7 @@ export class KubeClient {
     return new KubeClient(config, userAgent);
   }
 
-  private get credentials(): Credentials {
+  private get credentials(): AuthCredentials {
     return this.config.credentials;
   }
 

@@ -1,7 +1,7 @@
 import type { DatabaseUserView } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
 import { apiGroup, apiVersion, cliManagedByValue, databaseUserLabel, kind, managedByLabel, passwordSourceLabel } from '../api/names.js';
-import type { DatabaseUserClient } from '../kubernetes/database-user-client.js';
+import type { PersonClient } from './person-client.js';
 import { encodeSecretValue, type KubeSecret, type OwnerReference } from '../kube/objects.js';
 
 /** The key kubectl dbuser stores a chosen password under (the CRD's default). */
@@ -49,7 +49,7 @@ export function isCliPasswordSecret(secret: KubeSecret | undefined, databaseUser
 }
 
 /** Deletes the user's chosen-password Secret if kubectl dbuser made it (a person's own Secret stays). */
-export async function removeCliPasswordSecret(client: DatabaseUserClient, view: DatabaseUserView): Promise<void> {
+export async function removeCliPasswordSecret(client: PersonClient, view: DatabaseUserView): Promise<void> {
   const ref = view.passwordSecretRef;
   if (ref === undefined) return;
   const secret = await client.getSecret(ref.name);

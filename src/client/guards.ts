@@ -1,5 +1,5 @@
 import type { DatabaseUserView } from '../api/database-user-view.js';
-import { CommandFailed } from './cli-error.js';
+import { OperationFailed } from './operation-failed.js';
 
 /** How to switch protection off: the explicit, separate step the protection design asks for. */
 function unprotectHint(view: DatabaseUserView, namespace: string): string {
@@ -13,7 +13,7 @@ function unprotectHint(view: DatabaseUserView, namespace: string): string {
 export function refuseUnchangeable(view: DatabaseUserView, namespace: string, action: 'password' | 'delete'): void {
   if (view.protected) {
     const what = action === 'delete' ? 'cannot be deleted' : 'cannot have its password changed or reset';
-    throw new CommandFailed(
+    throw new OperationFailed(
       `user "${view.username}" is protected and ${what}; nothing was changed. To allow it, unprotect it first: ${unprotectHint(view, namespace)}`,
     );
   }
@@ -26,6 +26,6 @@ export function refuseUnchangeable(view: DatabaseUserView, namespace: string, ac
  */
 export function refuseInvalidOrDeleting(view: DatabaseUserView, action: 'password' | 'delete'): void {
   if (view.spec === undefined)
-    throw new CommandFailed(`DatabaseUser "${view.name}" has an invalid spec (${view.reason}: ${view.message}): fix it first; nothing was changed`);
-  if (view.deleting && action === 'password') throw new CommandFailed(`user "${view.username}" is being deleted; nothing was changed`);
+    throw new OperationFailed(`DatabaseUser "${view.name}" has an invalid spec (${view.reason}: ${view.message}): fix it first; nothing was changed`);
+  if (view.deleting && action === 'password') throw new OperationFailed(`user "${view.username}" is being deleted; nothing was changed`);
 }

@@ -8,9 +8,9 @@ import { readyConditionOf, viewDatabaseUser, type DatabaseUserView } from '../ap
 import type { DatabaseUser } from '../api/database-user.js';
 import { passwordResetHandledAnnotation, resetPasswordAnnotation } from '../api/names.js';
 import { encodeSecretValue, secretValue, type KubeSecret } from '../kube/objects.js';
-import { CommandFailed, messageOf } from './cli-error.js';
+import { OperationFailed, messageOf } from './operation-failed.js';
 import { awaitOutcome, describeTimeout, untilApplied, type Goal } from './outcome.js';
-import type { PasswordChoice } from './password-input.js';
+import type { PasswordChoice } from './password-choice.js';
 import {
   isCliPasswordSecret,
   ownerReferenceTo,
@@ -63,7 +63,7 @@ async function applyChosenPassword(change: Change, password: string): Promise<Go
   const key = ref?.key ?? passwordKey;
   const existing = await client.getSecret(secretName);
   if (ref === undefined && existing !== undefined && !isCliPasswordSecret(existing, view.name)) {
-    throw new CommandFailed(`Secret "${secretName}" exists and was not created by kubectl dbuser for this user; nothing was changed`);
+    throw new OperationFailed(`Secret "${secretName}" exists and was not created by kubectl dbuser for this user; nothing was changed`);
   }
   const written = existing ? await writeExistingSecret(change, existing, key, password) : await createOwnSecret(change, secretName, key, password);
   if (ref === undefined) {
@@ -102,7 +102,7 @@ async function resetPassword(session: Session, user: DatabaseUser, token: string
   const secret = await session.client.getSecret(secretName);
   const password = secretValue(secret, 'password');
   if (password === undefined || secret?.metadata?.annotations?.[passwordResetHandledAnnotation] !== token) {
-    throw new CommandFailed(`the reset is applied but Secret "${secretName}" does not hold its password`);
+    throw new OperationFailed(`the reset is applied but Secret "${secretName}" does not hold its password`);
   }
   return password;
 }
@@ -127,7 +127,7 @@ export async function changePassword(
     goal = password.kind === 'chosen' ? await applyChosenPassword(change, password.password) : await requestReset(change, token);
   } catch (error) {
     const { failed } = await change.undo.undoAll();
-    if (failed.length > 0) throw new CommandFailed(`${messageOf(error)} (could not undo ${failed.join('; ')})`, { cause: error });
+    if (failed.length > 0) throw new OperationFailed(`${messageOf(error)} (could not undo ${failed.join('; ')})`, { cause: error });
     throw error;
   }
   const outcome = await awaitOutcome(session.client, view.name, untilApplied(goal), timeoutMs);
@@ -145,15 +145,15 @@ export async function changePassword(
       }
     }
     case 'gone':
-      throw new CommandFailed(`DatabaseUser "${view.name}" was deleted while its password was being updated`);
+      throw new OperationFailed(`DatabaseUser "${view.name}" was deleted while its password was being updated`);
     case 'timed-out':
-      throw new CommandFailed(
+      throw new OperationFailed(
         `the new password of user "${view.username}" is not applied yet: ${describeTimeout(outcome, timeoutMs)}. The change stays requested; the operator applies it when it can`,
       );
     case 'refused': {
       const { undone, failed } = await change.undo.undoAll();
       const cleanup = failed.length > 0 ? `could not undo ${failed.join('; ')}` : `undone: ${undone.join(', ')}`;
-      throw new CommandFailed(`the password of user "${view.username}" was not changed: ${outcome.reason}: ${outcome.message} (${cleanup})`);
+      throw new OperationFailed(`the password of user "${view.username}" was not changed: ${outcome.reason}: ${outcome.message} (${cleanup})`);
     }
   }
 }

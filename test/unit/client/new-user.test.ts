@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { databaseUserNameFor, newDatabaseUser, plainNewUserRequest, type NewUserRequest } from '../../../src/cli/new-user.js';
+import { databaseUserNameFor, newDatabaseUser, plainNewUserRequest, type NewUserRequest } from '../../../src/client/new-user.js';
 
 const request = (overrides: Partial<NewUserRequest>): NewUserRequest => ({ ...plainNewUserRequest('my_user'), ...overrides });
 

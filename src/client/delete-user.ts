@@ -1,7 +1,7 @@
 /** Deleting a user, shared by `kubectl dbuser delete` and the dashboard: the delete and the wait until the role is gone. */
 import { readyConditionOf, viewDatabaseUser } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
-import { CommandFailed } from './cli-error.js';
+import { OperationFailed } from './operation-failed.js';
 import { awaitOutcome, describeTimeout, untilGone } from './outcome.js';
 import { removeCliPasswordSecret } from './password-secret.js';
 import type { Session } from './session.js';
@@ -19,9 +19,9 @@ export async function deleteUser(session: Session, user: DatabaseUser, timeoutMs
       await removeCliPasswordSecret(session.client, view);
       return;
     case 'refused':
-      throw new CommandFailed(`user "${view.username}" was not deleted: ${outcome.reason}: ${outcome.message}`);
+      throw new OperationFailed(`user "${view.username}" was not deleted: ${outcome.reason}: ${outcome.message}`);
     case 'timed-out':
-      throw new CommandFailed(
+      throw new OperationFailed(
         `user "${view.username}" is not deleted yet: ${describeTimeout(outcome, timeoutMs)}. The DatabaseUser stays marked for deletion; the operator finishes when it can`,
       );
   }

@@ -1,25 +1,32 @@
 import type { DatabaseUser, DatabaseUserStatus } from '../api/database-user.js';
 import { connectionInUseFinalizer } from '../api/names.js';
-import type { ClusterCache, CredentialsSecretLookup } from './cluster-cache.js';
-import type { SecretManifest } from './credentials-secret.js';
-import type { EventRecorder } from './event-recorder.js';
 import { isNotFound } from '../kube/api-error.js';
-import type { CoreEvent, KubeResources } from './resources.js';
-import type { SecretContents, SecretReader } from './secret-reader.js';
+import type { CredentialsSeal } from '../model/credentials-seal.js';
+import type { CredentialsSecretLookup, CredentialsWrite } from '../model/credentials.js';
+import type { EventRecord } from '../model/event-record.js';
+import type { SecretContents } from '../model/secret-contents.js';
+import type { KubernetesPort } from '../reconcile/ports.js';
+import type { ClusterCache } from './cluster-cache.js';
+import { credentialsSecretManifest, verifiedCredentialsSecret } from './credentials-secret.js';
+import type { EventRecorder } from './event-recorder.js';
+import type { OperatorApi } from './operator-api.js';
+import type { SecretReader } from './secret-reader.js';
 
 /**
- * What reconciles do with Kubernetes: read the watch caches, and write through the API server,
- * putting every response back into the cache so the next read sees the write at once.
+ * The reconciler's KubernetesPort: reads come from the watch caches, writes go through the API server
+ * and put every response back into the cache so the next read sees the write at once. Credentials
+ * Secrets are sealed as they are written, and their seals verified as they are read (ADR 16).
  */
-export class KubeAdapter {
+export class KubernetesAdapter implements KubernetesPort {
   /** Finalizer writes in flight by Secret key: workers protecting the same Secret at once share one. */
   private readonly protecting = new Map<string, Promise<void>>();
 
   constructor(
     private readonly cache: ClusterCache,
-    private readonly resources: KubeResources,
+    private readonly resources: OperatorApi,
     private readonly secrets: SecretReader,
     private readonly events: EventRecorder,
+    private readonly seal: CredentialsSeal,
   ) {}
 
   user(key: string): DatabaseUser | undefined {
@@ -27,7 +34,8 @@ export class KubeAdapter {
   }
 
   credentialsSecret(namespace: string, name: string): CredentialsSecretLookup {
-    return this.cache.credentialsSecret(namespace, name);
+    const cached = this.cache.credentialsSecret(namespace, name);
+    return cached.kind === 'managed' ? { kind: 'managed', secret: verifiedCredentialsSecret(cached.secret, this.seal) } : cached;
   }
 
   secretContents(namespace: string, name: string): Promise<SecretContents | undefined> {
@@ -78,8 +86,8 @@ export class KubeAdapter {
     return written;
   }
 
-  async applySecret(manifest: SecretManifest, force: boolean): Promise<void> {
-    this.cache.rememberCredentialsSecret(await this.resources.applySecret(manifest, force));
+  async writeCredentials(write: CredentialsWrite, force: boolean): Promise<void> {
+    this.cache.rememberCredentialsSecret(await this.resources.applySecret(credentialsSecretManifest(write, this.seal), force));
   }
 
   deleteSecret(namespace: string, name: string, uid: string): Promise<void> {
@@ -94,7 +102,7 @@ export class KubeAdapter {
     this.cache.rememberUser(await this.resources.writeDatabaseUserStatus(user, status));
   }
 
-  recordEvent(event: CoreEvent): void {
+  recordEvent(event: EventRecord): void {
     this.events.record(event);
   }
 }

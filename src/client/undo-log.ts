@@ -1,4 +1,4 @@
-import { messageOf } from './cli-error.js';
+import { messageOf } from './operation-failed.js';
 
 /**
  * What a command has created or changed so far, with how to take each back: when the operator

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { UndoLog } from '../../../src/cli/undo-log.js';
+import { UndoLog } from '../../../src/client/undo-log.js';
 
 describe('UndoLog', () => {
   it('undoes newest first, goes on past a failure, and reports both', async () => {

@@ -10,7 +10,7 @@ import type { KubeSecret } from '../kube/objects.js';
  * DatabaseUsers and Secrets of one namespace, acting as the person whose kubeconfig `http` carries:
  * the client of people's tools (the command line, the dashboard), never of the operator.
  */
-export class DatabaseUserClient {
+export class PersonClient {
   constructor(
     readonly http: KubeClient,
     readonly namespace: string,

@@ -1,6 +1,6 @@
 import { usernameOf, viewDatabaseUser } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
-import { CommandFailed } from './cli-error.js';
+import { OperationFailed } from './operation-failed.js';
 import type { Session } from './session.js';
 
 /**
@@ -11,19 +11,19 @@ export async function findUser(session: Session, username: string, name: string 
   const { client, namespace } = session;
   if (name !== undefined) {
     const user = await client.getUser(name);
-    if (!user) throw new CommandFailed(`DatabaseUser "${name}" not found in namespace "${namespace}"`);
-    if (usernameOf(user) !== username) throw new CommandFailed(`DatabaseUser "${name}" is user "${usernameOf(user)}", not "${username}"`);
+    if (!user) throw new OperationFailed(`DatabaseUser "${name}" not found in namespace "${namespace}"`);
+    if (usernameOf(user) !== username) throw new OperationFailed(`DatabaseUser "${name}" is user "${usernameOf(user)}", not "${username}"`);
     return user;
   }
   const matches = (await client.listUsers()).filter((user) => usernameOf(user) === username);
   const [first, ...others] = matches;
-  if (!first) throw new CommandFailed(`user "${username}" not found in namespace "${namespace}" ("kubectl dbuser list -n ${namespace}" lists them)`);
+  if (!first) throw new OperationFailed(`user "${username}" not found in namespace "${namespace}" ("kubectl dbuser list -n ${namespace}" lists them)`);
   if (others.length > 0) {
     const described = matches.map((user) => {
       const view = viewDatabaseUser(user);
       return `"${view.name}" (connection ${view.connection === undefined ? 'default' : `"${view.connection}"`})`;
     });
-    throw new CommandFailed(
+    throw new OperationFailed(
       `${matches.length} DatabaseUsers in namespace "${namespace}" have username "${username}": ${described.join(', ')}; choose one with --name`,
     );
   }

@@ -5,18 +5,11 @@ import type { SecretManifest } from './credentials-secret.js';
 import { ignoreNotFound, KubeApiError } from '../kube/api-error.js';
 import type { KubeClient, RequestOptions } from '../kube/kube-client.js';
 import type { KubeSecret } from '../kube/objects.js';
+import type { EventRecord } from '../model/event-record.js';
 import type { OwnWrites } from './own-writes.js';
 
-export interface CoreEvent {
-  namespace: string;
-  involved: { name: string; uid: string; resourceVersion?: string };
-  type: 'Normal' | 'Warning';
-  reason: string;
-  message: string;
-}
-
 /** Every API call the operator makes, typed (kube/paths.ts spells the paths). */
-export class KubeResources {
+export class OperatorApi {
   constructor(
     private readonly http: KubeClient,
     private readonly ownWrites: OwnWrites,
@@ -102,7 +95,7 @@ export class KubeResources {
     });
   }
 
-  async createEvent(event: CoreEvent): Promise<void> {
+  async createEvent(event: EventRecord): Promise<void> {
     const now = new Date().toISOString();
     await this.http.request('POST', resourcePath(events, event.namespace), {
       body: {

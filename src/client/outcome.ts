@@ -1,7 +1,7 @@
 import { isTerminalReadyReason, type Condition } from '../api/conditions.js';
 import { readyConditionOf } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
-import type { DatabaseUserClient } from '../kubernetes/database-user-client.js';
+import type { PersonClient } from './person-client.js';
 import { formatDuration } from '../api/duration.js';
 
 /** How a wait for the operator ends. */
@@ -69,7 +69,7 @@ export function untilGone(before: Condition | undefined): Decider<Gone | Refused
 }
 
 /** Follows the DatabaseUser until `decide` concludes, for at most `timeoutMs`. */
-export async function awaitOutcome<O>(client: DatabaseUserClient, name: string, decide: Decider<O>, timeoutMs: number): Promise<O | TimedOut> {
+export async function awaitOutcome<O>(client: PersonClient, name: string, decide: Decider<O>, timeoutMs: number): Promise<O | TimedOut> {
   let last: DatabaseUser | undefined;
   const signal = AbortSignal.timeout(timeoutMs);
   try {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { databaseUserSpecSchema, lifecycleRules, objectNameSchema, objectRules } from '../api/database-user.js';
-import { CommandFailed } from './cli-error.js';
+import { OperationFailed } from './operation-failed.js';
 
 export interface NewUserRequest {
   username: string;
@@ -87,15 +87,15 @@ export function newDatabaseUser(request: NewUserRequest): { name: string; spec: 
       const field = String(issue.path[0] ?? '');
       return `${sources[field]?.(request) ?? field}: ${describeIssue(issue)}`;
     });
-    throw new CommandFailed(`${[...new Set(problems)].join('; ')}; nothing was changed`);
+    throw new OperationFailed(`${[...new Set(problems)].join('; ')}; nothing was changed`);
   }
   const contradiction = lifecycleRules.find((rule) => !rule.holds(parsed.data));
-  if (contradiction) throw new CommandFailed(`${contradiction.message}; nothing was changed`);
+  if (contradiction) throw new OperationFailed(`${contradiction.message}; nothing was changed`);
   const nameCheck = objectNameSchema.safeParse(name);
   const nameProblem = nameCheck.success
     ? objectRules.find((rule) => !rule.holds({ metadata: { name }, spec: parsed.data }))?.message
     : nameCheck.error.issues.map(describeIssue).join('; ');
   if (nameProblem !== undefined)
-    throw new CommandFailed(`${request.name === undefined ? 'the DatabaseUser name' : '--name'} "${name}": ${nameProblem}; nothing was changed`);
+    throw new OperationFailed(`${request.name === undefined ? 'the DatabaseUser name' : '--name'} "${name}": ${nameProblem}; nothing was changed`);
   return { name, spec };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Condition } from '../../../src/api/conditions.js';
 import type { DatabaseUser } from '../../../src/api/database-user.js';
-import { untilApplied, untilGone } from '../../../src/cli/outcome.js';
+import { untilApplied, untilGone } from '../../../src/client/outcome.js';
 
 function user(generation: number, ready: Partial<Condition> | undefined, status: Record<string, unknown> = {}): DatabaseUser {
   const condition = ready && {

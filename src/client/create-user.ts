@@ -7,9 +7,9 @@ import type { DatabaseUser } from '../api/database-user.js';
 import { apiGroup, apiVersion, kind } from '../api/names.js';
 import { secretValue } from '../kube/objects.js';
 import { KubeApiError } from '../kube/api-error.js';
-import { CommandFailed, messageOf } from './cli-error.js';
+import { OperationFailed, messageOf } from './operation-failed.js';
 import { awaitOutcome, describeTimeout, untilApplied, untilGone } from './outcome.js';
-import type { PasswordChoice } from './password-input.js';
+import type { PasswordChoice } from './password-choice.js';
 import { ownerReferenceTo, passwordKey, passwordSecretManifest, passwordSecretNameFor } from './password-secret.js';
 import type { Session } from './session.js';
 import { UndoLog } from './undo-log.js';
@@ -20,17 +20,19 @@ export async function checkPlacement(session: Session, name: string, username: s
   const users = await client.listUsers();
   const taken = users.find((user) => user.metadata.name === name);
   if (taken) {
-    throw new CommandFailed(
+    throw new OperationFailed(
       `a DatabaseUser named "${name}" already exists in namespace "${namespace}" (user "${usernameOf(taken)}"): choose another name with --name; nothing was changed`,
     );
   }
   const same = users.find((user) => usernameOf(user) === username && viewDatabaseUser(user).connection === connection);
   if (same)
-    throw new CommandFailed(`user "${username}" already exists in namespace "${namespace}" (DatabaseUser "${same.metadata.name ?? ''}"); nothing was changed`);
+    throw new OperationFailed(
+      `user "${username}" already exists in namespace "${namespace}" (DatabaseUser "${same.metadata.name ?? ''}"); nothing was changed`,
+    );
   if (connection === undefined) return;
   try {
     if (!(await client.getSecret(connection)))
-      throw new CommandFailed(`connection Secret "${connection}" not found in namespace "${namespace}"; nothing was changed`);
+      throw new OperationFailed(`connection Secret "${connection}" not found in namespace "${namespace}"; nothing was changed`);
   } catch (error) {
     // Someone who may not read Secrets can still create users: the operator checks the connection.
     if (!(error instanceof KubeApiError && error.status === 403)) throw error;
@@ -41,7 +43,7 @@ export async function checkPlacement(session: Session, name: string, username: s
 async function generatedPassword(session: Session, user: DatabaseUser): Promise<string> {
   const secretName = viewDatabaseUser(user).credentialsSecret;
   const password = secretValue(await session.client.getSecret(secretName), 'password');
-  if (password === undefined) throw new CommandFailed(`the user is ready but Secret "${secretName}" holds no password`);
+  if (password === undefined) throw new OperationFailed(`the user is ready but Secret "${secretName}" holds no password`);
   return password;
 }
 
@@ -89,9 +91,9 @@ async function writeUser(
     const { failed } = await undo.undoAll();
     const notUndone = failed.length > 0 ? ` (could not remove ${failed.join('; ')})` : '';
     if (error instanceof KubeApiError && error.conflict && error.method === 'POST') {
-      throw new CommandFailed(`${alreadyExists(error, namespace, name)}${notUndone || '; nothing was changed'}`, { cause: error });
+      throw new OperationFailed(`${alreadyExists(error, namespace, name)}${notUndone || '; nothing was changed'}`, { cause: error });
     }
-    if (notUndone) throw new CommandFailed(`${messageOf(error)}${notUndone}`, { cause: error });
+    if (notUndone) throw new OperationFailed(`${messageOf(error)}${notUndone}`, { cause: error });
     throw error;
   }
 }
@@ -116,15 +118,15 @@ export async function createUser(
     case 'applied':
       return { generatedPassword: password.kind === 'chosen' ? undefined : await generatedPassword(session, outcome.user) };
     case 'gone':
-      throw new CommandFailed(`DatabaseUser "${name}" was deleted by someone else before it became ready`);
+      throw new OperationFailed(`DatabaseUser "${name}" was deleted by someone else before it became ready`);
     case 'timed-out':
-      throw new CommandFailed(
+      throw new OperationFailed(
         `user "${username}" is not ready: ${describeTimeout(outcome, timeoutMs)}. DatabaseUser "${name}" was left in place: "kubectl dbuser delete ${username} -n ${session.namespace}" removes it`,
       );
     case 'refused': {
       const { undone, failed } = await undo.undoAll();
       const cleanup = failed.length > 0 ? `could not remove ${failed.join('; ')}` : `removed ${undone.join(' and ')} again`;
-      throw new CommandFailed(`user "${username}" was not created: ${outcome.reason}: ${outcome.message} (${cleanup})`);
+      throw new OperationFailed(`user "${username}" was not created: ${outcome.reason}: ${outcome.message} (${cleanup})`);
     }
   }
 }
