@@ -13,9 +13,24 @@ async function kubectlOrThrow(cluster: ClusterAccess, args: string[]): Promise<s
   return result.stdout;
 }
 
-async function waitForCrd(cluster: ClusterAccess): Promise<void> {
+/**
+ * Whether the API server serves admissionregistration.k8s.io/v1 MutatingAdmissionPolicy (Kubernetes
+ * 1.36+), which the requester stamp needs: asked by discovery, as `helm install` does for the chart.
+ */
+export async function servesRequesterStamp(cluster: ClusterAccess): Promise<boolean> {
+  const discovery = JSON.parse(await kubectlOrThrow(cluster, ['get', '--raw', '/apis/admissionregistration.k8s.io/v1'])) as { resources?: { kind: string }[] };
+  return (discovery.resources ?? []).some((resource) => resource.kind === 'MutatingAdmissionPolicy');
+}
+
+/** What the install found the cluster to serve. */
+export interface InstalledCapabilities {
+  /** The requester stamp is installed: resets record who asked (status.lastPasswordChange.by). */
+  requesterStamp: boolean;
+}
+
+async function waitForCrd(cluster: ClusterAccess, capabilities: InstalledCapabilities): Promise<void> {
   await kubectlOrThrow(cluster, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/databaseusers.dbuser.dev']);
-  await waitForRequesterStamp(cluster);
+  if (capabilities.requesterStamp) await waitForRequesterStamp(cluster);
 }
 
 /**
@@ -47,39 +62,50 @@ export async function waitForRequesterStamp(cluster: ClusterAccess): Promise<voi
   await kubectl(['delete', 'dbu', 'admission-probe', '--wait=false']);
 }
 
-/** The CRD and the admission policies only (`npm run local`, where the operator runs as the admin). */
-export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<void> {
-  await kubectlOrThrow(cluster, [
-    'apply',
-    '-f',
+/**
+ * The CRD and the admission policies only (`npm run local`, where the operator runs as the admin); the
+ * requester stamp where the API server serves its kind (1.36+).
+ */
+export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<InstalledCapabilities> {
+  const capabilities = { requesterStamp: await servesRequesterStamp(cluster) };
+  const files = [
     path.join(repoRoot, 'crds', 'dbuser.dev_databaseusers.yaml'),
-    '-f',
     path.join(repoRoot, 'deploy', 'protection-policy.yaml'),
-    '-f',
     path.join(repoRoot, 'deploy', 'requester-policy.yaml'),
-  ]);
-  await waitForCrd(cluster);
+    ...(capabilities.requesterStamp ? [path.join(repoRoot, 'deploy', 'components', 'requester-stamp', 'requester-stamp.yaml')] : []),
+  ];
+  await kubectlOrThrow(cluster, ['apply', ...files.flatMap((file) => ['-f', file])]);
+  await waitForCrd(cluster, capabilities);
+  return capabilities;
+}
+
+/** What the README says to install: deploy/ everywhere, overlays/kubernetes-1.36 (deploy/ + the requester stamp) on 1.36+. */
+export function installDirectory(capabilities: InstalledCapabilities): string {
+  return capabilities.requesterStamp ? path.join(repoRoot, 'overlays', 'kubernetes-1.36') : path.join(repoRoot, 'deploy');
 }
 
 export interface OperatorIdentity {
   kubeconfigPath: string;
   username: string;
+  capabilities: InstalledCapabilities;
 }
 
 export const operatorServiceAccount = { namespace: 'dbuser-system', name: 'dbuser-operator' };
 
 /**
- * `kubectl apply -k deploy/`, exactly as users install, then a kubeconfig with a TokenRequest token
- * for the operator's ServiceAccount: operators under test hold the shipped RBAC and nothing more.
+ * `kubectl apply -k deploy/` (or overlays/kubernetes-1.36 where the API server serves its kind), exactly
+ * as users install, then a kubeconfig with a TokenRequest token for the operator's ServiceAccount:
+ * operators under test hold the shipped RBAC and nothing more.
  */
 export async function installDeployment(cluster: ClusterAccess, dir: string): Promise<OperatorIdentity> {
-  await kubectlOrThrow(cluster, ['apply', '-k', path.join(repoRoot, 'deploy')]);
-  await waitForCrd(cluster);
+  const capabilities = { requesterStamp: await servesRequesterStamp(cluster) };
+  await kubectlOrThrow(cluster, ['apply', '-k', installDirectory(capabilities)]);
+  await waitForCrd(cluster, capabilities);
   const { namespace, name } = operatorServiceAccount;
   const token = (await kubectlOrThrow(cluster, ['create', 'token', name, '-n', namespace, '--duration=24h'])).trim();
   const kubeconfigPath = path.join(dir, 'operator-kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigWithToken(cluster.kubeconfigPath, name, token), { mode: 0o600 });
-  return { kubeconfigPath, username: `system:serviceaccount:${namespace}:${name}` };
+  return { kubeconfigPath, username: `system:serviceaccount:${namespace}:${name}`, capabilities };
 }
 
 /** The admin kubeconfig's current cluster, with a bearer token instead of the admin's credentials. */

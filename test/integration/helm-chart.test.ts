@@ -1,6 +1,8 @@
 // Issue 12, acceptance 4: charts/dbuser-operator passes `helm lint`, renders with its defaults exactly
 // the objects of deploy/ (the documented difference: no Namespace, Helm's --create-namespace makes
 // it), puts each value where it belongs, and passes a server-side dry run on the test API server.
+// Issue 22: where the cluster serves MutatingAdmissionPolicy v1 (1.36+) it renders exactly
+// overlays/kubernetes-1.36 instead (deploy/ plus the requester stamp), and nowhere else.
 // helm is built from its Go module by the global setup (test/harness/gitops-tools.ts).
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -67,15 +69,31 @@ describe('charts/dbuser-operator', () => {
     expect(await helm('lint', '--strict', chart)).toContain('1 chart(s) linted, 0 chart(s) failed');
   });
 
-  it("renders, with its defaults, exactly deploy/'s objects but the Namespace", async () => {
+  const stampKind = 'admissionregistration.k8s.io/v1/MutatingAdmissionPolicy';
+
+  async function expectSameAsKustomize(directory: string, rendered: KubeObject[]): Promise<void> {
     const { cluster } = readHarnessState();
-    const { stdout } = await execFileAsync(cluster.kubectl, ['kustomize', path.join(repoRoot, 'deploy')]);
+    const { stdout } = await execFileAsync(cluster.kubectl, ['kustomize', path.join(repoRoot, directory)]);
     const fromKustomize = objectsOf(stdout);
     expect(fromKustomize.filter((object) => object.kind === 'Namespace').map(keyOf)).toEqual(['Namespace//dbuser-system']);
     const expected = byKey(fromKustomize.filter((object) => object.kind !== 'Namespace'));
-    const rendered = byKey(await render('dbuser-system'));
-    expect([...rendered.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [key, object] of expected) expect([key, rendered.get(key)]).toEqual([key, object]);
+    const byRendered = byKey(rendered);
+    expect([...byRendered.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [key, object] of expected) expect([key, byRendered.get(key)]).toEqual([key, object]);
+  }
+
+  it("renders, with its defaults, exactly deploy/'s objects but the Namespace", async () => {
+    const rendered = await render('dbuser-system');
+    expect(rendered.map((object) => object.kind)).not.toContain('MutatingAdmissionPolicy');
+    await expectSameAsKustomize('deploy', rendered);
+  });
+
+  it("renders, where the cluster serves MutatingAdmissionPolicy v1, exactly overlays/kubernetes-1.36's objects but the Namespace", async () => {
+    const rendered = await render('dbuser-system', '--api-versions', stampKind);
+    expect(rendered.map((object) => object.kind)).toEqual(expect.arrayContaining(['MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding']));
+    await expectSameAsKustomize(path.join('overlays', 'kubernetes-1.36'), rendered);
+    const off = await render('dbuser-system', '--api-versions', stampKind, '--set', 'requesterPolicy.enabled=false');
+    expect(off.map((object) => object.metadata.name)).not.toContain('dbuser-requester');
   });
 
   it('puts each value where it belongs', async () => {
@@ -117,9 +135,20 @@ describe('charts/dbuser-operator', () => {
     expect(names).not.toContain('DEFAULT_CONNECTION_SECRET');
   });
 
-  it('passes a server-side dry run in an existing namespace (a dry run creates none)', async () => {
-    const manifest = await helm('template', 'dbuser-operator', chart, '--namespace', ctx.namespace, '--include-crds');
-    const { cluster } = readHarnessState();
+  it('passes a server-side dry run in an existing namespace (a dry run creates none), with the requester stamp where this API server serves it', async () => {
+    const { cluster, operator } = readHarnessState();
+    // --dry-run=server: helm reads the cluster's kinds (.Capabilities.APIVersions), as helm install does.
+    const manifest = await helm(
+      'template',
+      'dbuser-operator',
+      chart,
+      '--namespace',
+      ctx.namespace,
+      '--include-crds',
+      '--dry-run=server',
+      '--kubeconfig',
+      cluster.kubeconfigPath,
+    );
     const child = execFileAsync(cluster.kubectl, ['apply', '--dry-run=server', '-f', '-'], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath } });
     child.child.stdin?.end(manifest);
     const { stdout, stderr } = await child;
@@ -128,10 +157,13 @@ describe('charts/dbuser-operator', () => {
       'deployment.apps/dbuser-operator',
       'clusterrole.rbac.authorization.k8s.io/dbuser-operator',
       'validatingadmissionpolicy.admissionregistration.k8s.io/dbuser-protection',
-      'mutatingadmissionpolicy.admissionregistration.k8s.io/dbuser-requester',
+      'validatingadmissionpolicy.admissionregistration.k8s.io/dbuser-requester',
     ]) {
       expect(stdout).toContain(object);
     }
+    const stamp = 'mutatingadmissionpolicy.admissionregistration.k8s.io/dbuser-requester';
+    if (operator.capabilities.requesterStamp) expect(stdout).toContain(stamp);
+    else expect(stdout).not.toContain(stamp);
     expect(stdout).toContain('(server dry run)');
   });
 });
