@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 import { readHarnessState } from '../harness/harness-state.js';
+import { servesRequesterStamp } from '../harness/install.js';
 import { repoRoot } from '../harness/paths.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
 
@@ -137,18 +138,11 @@ describe('charts/dbuser-operator', () => {
 
   it('passes a server-side dry run in an existing namespace (a dry run creates none), with the requester stamp where this API server serves it', async () => {
     const { cluster, operator } = readHarnessState();
-    // --dry-run=server: helm reads the cluster's kinds (.Capabilities.APIVersions), as helm install does.
-    const manifest = await helm(
-      'template',
-      'dbuser-operator',
-      chart,
-      '--namespace',
-      ctx.namespace,
-      '--include-crds',
-      '--dry-run=server',
-      '--kubeconfig',
-      cluster.kubeconfigPath,
-    );
+    // What helm install reads from the cluster's discovery (.Capabilities.APIVersions), told to
+    // helm template: its own --dry-run=server refuses objects deploy/ already installed here.
+    const served = (await servesRequesterStamp(cluster)) ? ['--api-versions', stampKind] : [];
+    expect(served.length > 0).toBe(operator.capabilities.requesterStamp);
+    const manifest = await helm('template', 'dbuser-operator', chart, '--namespace', ctx.namespace, '--include-crds', ...served);
     const child = execFileAsync(cluster.kubectl, ['apply', '--dry-run=server', '-f', '-'], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath } });
     child.child.stdin?.end(manifest);
     const { stdout, stderr } = await child;
