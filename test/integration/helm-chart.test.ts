@@ -97,6 +97,28 @@ describe('charts/dbuser-operator', () => {
     expect(off.map((object) => object.metadata.name)).not.toContain('dbuser-requester');
   });
 
+  it('adds, with metrics.prometheusRule, .grafanaDashboard and .kubeStateMetrics on, exactly the objects of deploy/monitoring/, and none by default', async () => {
+    const monitoring = ['PrometheusRule', 'ConfigMap', 'ClusterRole/dbuser-operator-kube-state-metrics'];
+    const isMonitoring = (object: KubeObject) => monitoring.some((what) => what === object.kind || what === `${object.kind}/${object.metadata.name}`);
+    expect((await render('dbuser-system')).filter(isMonitoring)).toEqual([]);
+    const all = ['metrics.prometheusRule.enabled=true', 'metrics.grafanaDashboard.enabled=true', 'metrics.kubeStateMetrics.enabled=true'].join(',');
+    const rendered = (await render('dbuser-system', '--set', all)).filter(isMonitoring);
+    const { cluster } = readHarnessState();
+    const { stdout } = await execFileAsync(cluster.kubectl, ['kustomize', path.join(repoRoot, 'deploy', 'monitoring')]);
+    expect(byKey(rendered)).toEqual(byKey(objectsOf(stdout)));
+    const bound = await render(
+      'dbuser-system',
+      '--set',
+      `${all},metrics.kubeStateMetrics.serviceAccount.name=kube-state-metrics,metrics.kubeStateMetrics.serviceAccount.namespace=monitoring`,
+    );
+    const binding = bound.find(
+      (object) => object.kind === 'ClusterRoleBinding' && object.metadata.name === 'dbuser-operator-kube-state-metrics',
+    ) as unknown as {
+      subjects: unknown[];
+    };
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kube-state-metrics', namespace: 'monitoring' }]);
+  });
+
   it('puts each value where it belongs', async () => {
     const objects = await render(
       'ops',
