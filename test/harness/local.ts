@@ -26,19 +26,19 @@ function log(line: string): void {
 let claimed = false;
 let environment: LocalEnvironment | undefined;
 let operator: SupervisedProcess | undefined;
-let stopping = false;
+let stopping: Promise<never> | undefined;
 
-/** Stops whatever this run started and removes what it wrote, then exits. */
-async function shutDown(why: string, code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+/** Stops whatever this run started and removes what it wrote, then exits; a second signal waits for the first. */
+function shutDown(why: string, code: number): Promise<never> {
+  stopping ??= (async () => {
     log(`${why}: stopping`);
     await operator?.stop();
     await environment?.stop();
     if (claimed) releaseLocalDirectory(paths);
     log('stopped');
-  }
-  process.exit(code);
+    process.exit(code);
+  })();
+  return stopping;
 }
 process.on('SIGINT', (signal) => void shutDown(signal, 0));
 process.on('SIGTERM', (signal) => void shutDown(signal, 0));
