@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import type { ClusterAccess } from './control-plane.js';
 import { runKubectl } from './kubectl.js';
 import { repoRoot } from './paths.js';
@@ -62,19 +62,31 @@ export async function waitForRequesterStamp(cluster: ClusterAccess): Promise<voi
   await kubectl(['delete', 'dbu', 'admission-probe', '--wait=false']);
 }
 
+/** The kinds `npm run local` takes from the install: the API and the admission policies, not the Deployment. */
+const apiAndPolicyKinds = new Set([
+  'CustomResourceDefinition',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
+]);
+
 /**
- * The CRD and the admission policies only (`npm run local`, where the operator runs as the admin); the
- * requester stamp where the API server serves its kind (1.36+).
+ * The CRD and the admission policies only (`npm run local`, where the operator runs as the admin), as
+ * the install for this cluster renders them (with the requester stamp, and the guard expecting it, on 1.36+).
  */
 export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<InstalledCapabilities> {
   const capabilities = { requesterStamp: await servesRequesterStamp(cluster) };
-  const files = [
-    path.join(repoRoot, 'crds', 'dbuser.dev_databaseusers.yaml'),
-    path.join(repoRoot, 'deploy', 'protection-policy.yaml'),
-    path.join(repoRoot, 'deploy', 'requester-policy.yaml'),
-    ...(capabilities.requesterStamp ? [path.join(repoRoot, 'deploy', 'components', 'requester-stamp', 'requester-stamp.yaml')] : []),
-  ];
-  await kubectlOrThrow(cluster, ['apply', ...files.flatMap((file) => ['-f', file])]);
+  const rendered = parseAllDocuments(await kubectlOrThrow(cluster, ['kustomize', installDirectory(capabilities)]))
+    .map((document) => document.toJS() as { kind?: string } | null)
+    .filter((object) => object?.kind !== undefined && apiAndPolicyKinds.has(object.kind));
+  const result = await runKubectl(
+    cluster.kubectl,
+    cluster.kubeconfigPath,
+    ['apply', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rendered }),
+  );
+  if (result.code !== 0) throw new Error(`kubectl apply of the CRD and policies failed: ${result.stderr.trim()}`);
   await waitForCrd(cluster, capabilities);
   return capabilities;
 }
