@@ -1,5 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import type { ClusterAccess } from './control-plane.js';
@@ -105,19 +105,59 @@ export interface OperatorIdentity {
 export const operatorServiceAccount = { namespace: 'dbuser-system', name: 'dbuser-operator' };
 
 /**
- * `kubectl apply -k deploy/` (or overlays/kubernetes-1.36 where the API server serves its kind), exactly
- * as users install, then a kubeconfig with a TokenRequest token for the operator's ServiceAccount:
- * operators under test hold the shipped RBAC and nothing more.
+ * How the operator is installed: `cluster` is `kubectl apply -k deploy/` (its rights in every
+ * namespace); `namespaced` adds deploy/components/namespaced-rbac (rights only where a RoleBinding,
+ * `grantOperatorNamespace`, gives them: what users install with WATCH_NAMESPACES).
  */
-export async function installDeployment(cluster: ClusterAccess, dir: string): Promise<OperatorIdentity> {
+export type RbacMode = 'cluster' | 'namespaced';
+
+/** The binding name users give the namespaced rights in a watched namespace (examples/watch-namespaces). */
+export const namespacedBinding = 'dbuser-operator-namespaced';
+
+/**
+ * `kubectl apply -k deploy/` (or overlays/kubernetes-1.36 where the API server serves its kind), exactly
+ * as users install (with `namespaced`, through an overlay that adds the shipped component, and the
+ * requester stamp on 1.36+), then a kubeconfig with a TokenRequest token for the operator's
+ * ServiceAccount: operators under test hold the shipped RBAC and nothing more.
+ */
+export async function installDeployment(cluster: ClusterAccess, dir: string, mode: RbacMode = 'cluster'): Promise<OperatorIdentity> {
   const capabilities = { requesterStamp: await servesRequesterStamp(cluster) };
-  await kubectlOrThrow(cluster, ['apply', '-k', installDirectory(capabilities)]);
+  if (mode === 'namespaced') {
+    const overlay = path.join(dir, 'namespaced-install');
+    mkdirSync(overlay, { recursive: true });
+    const components = ['namespaced-rbac', ...(capabilities.requesterStamp ? ['requester-stamp'] : [])];
+    writeFileSync(
+      path.join(overlay, 'kustomization.yaml'),
+      stringify({
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: [path.relative(overlay, path.join(repoRoot, 'deploy'))],
+        components: components.map((component) => path.relative(overlay, path.join(repoRoot, 'deploy', 'components', component))),
+      }),
+    );
+    await kubectlOrThrow(cluster, ['apply', '-k', overlay]);
+  } else {
+    await kubectlOrThrow(cluster, ['apply', '-k', installDirectory(capabilities)]);
+  }
   await waitForCrd(cluster, capabilities);
   const { namespace, name } = operatorServiceAccount;
   const token = (await kubectlOrThrow(cluster, ['create', 'token', name, '-n', namespace, '--duration=24h'])).trim();
   const kubeconfigPath = path.join(dir, 'operator-kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigWithToken(cluster.kubeconfigPath, name, token), { mode: 0o600 });
   return { kubeconfigPath, username: `system:serviceaccount:${namespace}:${name}`, capabilities };
+}
+
+/** The RoleBinding of a watched namespace (namespaced mode): the operator's rights there. */
+export async function grantOperatorNamespace(cluster: ClusterAccess, namespace: string): Promise<void> {
+  const binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: namespacedBinding, namespace },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dbuser-operator-namespaced' },
+    subjects: [{ kind: 'ServiceAccount', ...operatorServiceAccount }],
+  };
+  const result = await runKubectl(cluster.kubectl, cluster.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify(binding));
+  if (result.code !== 0) throw new Error(`granting the operator namespace ${namespace} failed: ${result.stderr.trim()}`);
 }
 
 /** The admin kubeconfig's current cluster, with a bearer token instead of the admin's credentials. */

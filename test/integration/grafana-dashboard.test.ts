@@ -28,7 +28,7 @@ describe('the Grafana dashboard', () => {
   it('queries only metrics a real scrape of the operator has', async () => {
     const connection = { connection: { secretName: ctx.connectionSecret } };
     await ctx.kube.createUser('ready', { username: uniqueUsername('ready'), ...connection, passwordRotation: { every: '720h' }, ttl: '24h' });
-    await ctx.kube.putSecret('refused-password', { password: 'short' });
+    await ctx.kube.putPasswordSecret('refused-password', { password: 'short' });
     await ctx.kube.createUser('refused', { username: uniqueUsername('refused'), ...connection, passwordSecretRef: { name: 'refused-password' } });
     await ctx.kube.waitReady('ready');
     await ctx.kube.waitForUser(

@@ -65,7 +65,7 @@ describe('the kube-state-metrics config', () => {
     const readyName = uniqueUsername('ready');
     const refusedName = uniqueUsername('refused');
     await ctx.kube.createUser('ready', { username: readyName, readOnly: true, ...connection });
-    await ctx.kube.putSecret('refused-password', { password: 'short' });
+    await ctx.kube.putPasswordSecret('refused-password', { password: 'short' });
     await ctx.kube.createUser('refused', { username: refusedName, protected: true, passwordSecretRef: { name: 'refused-password' }, ...connection });
     await ctx.kube.waitReady('ready');
     await ctx.kube.waitForUser(

@@ -35,9 +35,11 @@ describe('the chart for Artifact Hub', () => {
   });
 
   it("shows examples of examples/ that the API's schema accepts", () => {
-    const examples = readdirSync(path.join(repoRoot, 'examples')).flatMap((file) =>
-      parseAllDocuments(readFileSync(path.join(repoRoot, 'examples', file), 'utf8')).map((document) => document.toJS() as { kind?: string }),
-    );
+    const examples = readdirSync(path.join(repoRoot, 'examples'))
+      .filter((file) => file.endsWith('.yaml'))
+      .flatMap((file) =>
+        parseAllDocuments(readFileSync(path.join(repoRoot, 'examples', file), 'utf8')).map((document) => document.toJS() as { kind?: string }),
+      );
     const shown = annotation('crdsExamples') as { spec: unknown }[];
     expect(shown.length).toBeGreaterThan(0);
     for (const example of shown) {
