@@ -134,8 +134,8 @@ describe('npm run local', () => {
       '-o',
       'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}',
     ]);
-    const examples = readdirSync(path.join(repoRoot, 'examples')).filter((file) =>
-      readFileSync(path.join(repoRoot, 'examples', file), 'utf8').includes('kind: DatabaseUser'),
+    const examples = readdirSync(path.join(repoRoot, 'examples')).filter(
+      (file) => file.endsWith('.yaml') && readFileSync(path.join(repoRoot, 'examples', file), 'utf8').includes('kind: DatabaseUser'),
     );
     expect(ready.stdout.split(' ')).toEqual(examples.map(() => 'True'));
     expect(readFileSync(path.join(localDir, 'env'), 'utf8')).toContain(`export KUBECONFIG=${path.join(localDir, 'kubeconfig')}`);
