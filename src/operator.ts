@@ -3,11 +3,11 @@ import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DatabaseUser } from './api/database-user.js';
 import { ClusterCache } from './kubernetes/cluster-cache.js';
-import type { ClusterConfig } from './kubernetes/cluster-config.js';
+import type { ClusterConfig } from './kube/cluster-config.js';
 import { EventRecorder } from './kubernetes/event-recorder.js';
-import { objectKey } from './kubernetes/informer.js';
+import { objectKey } from './kube/list-watch.js';
 import { KubeAdapter } from './kubernetes/kube-adapter.js';
-import { KubeHttp } from './kubernetes/kube-http.js';
+import { KubeClient } from './kube/kube-client.js';
 import { KubeLeaseStore } from './kubernetes/lease-store.js';
 import { OwnWrites } from './kubernetes/own-writes.js';
 import { KubeResources } from './kubernetes/resources.js';
@@ -57,7 +57,7 @@ export class Operator {
 
   private constructor(
     private readonly config: OperatorConfig,
-    private readonly http: KubeHttp,
+    private readonly http: KubeClient,
     private readonly logger: Logger,
     private readonly onFatal: (reason: string) => void,
   ) {
@@ -115,7 +115,7 @@ export class Operator {
 
   /** Builds the operator; nothing runs until run(). */
   static create(config: OperatorConfig, cluster: ClusterConfig, logger: Logger, onFatal: (reason: string) => void): Operator {
-    return new Operator(config, KubeHttp.create(cluster), logger, onFatal);
+    return new Operator(config, KubeClient.create(cluster), logger, onFatal);
   }
 
   private createControllers(clusterId: string, operatorIdentity: string, seal: CredentialsSeal): void {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { readyConditionOf, viewDatabaseUser, type DatabaseUserView } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
 import { passwordResetHandledAnnotation, resetPasswordAnnotation } from '../api/names.js';
-import { encodeSecretValue, secretValue, type KubeSecret } from '../kubernetes/kube-objects.js';
+import { encodeSecretValue, secretValue, type KubeSecret } from '../kube/objects.js';
 import { CommandFailed, messageOf } from './cli-error.js';
 import { awaitOutcome, describeTimeout, untilApplied, type Goal } from './outcome.js';
 import type { PasswordChoice } from './password-input.js';

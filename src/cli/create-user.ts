@@ -5,8 +5,8 @@
 import { usernameOf, viewDatabaseUser } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
 import { apiGroup, apiVersion, kind } from '../api/names.js';
-import { secretValue } from '../kubernetes/kube-objects.js';
-import { KubeApiError } from '../kubernetes/kube-api-error.js';
+import { secretValue } from '../kube/objects.js';
+import { KubeApiError } from '../kube/api-error.js';
 import { CommandFailed, messageOf } from './cli-error.js';
 import { awaitOutcome, describeTimeout, untilApplied, untilGone } from './outcome.js';
 import type { PasswordChoice } from './password-input.js';

@@ -2,7 +2,7 @@ import type { DatabaseUserView } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
 import { apiGroup, apiVersion, cliManagedByValue, databaseUserLabel, kind, managedByLabel, passwordSourceLabel } from '../api/names.js';
 import type { DatabaseUserClient } from '../kubernetes/database-user-client.js';
-import { encodeSecretValue, type KubeSecret, type OwnerReference } from '../kubernetes/kube-objects.js';
+import { encodeSecretValue, type KubeSecret, type OwnerReference } from '../kube/objects.js';
 
 /** The key kubectl dbuser stores a chosen password under (the CRD's default). */
 export const passwordKey = 'password';

@@ -22,11 +22,9 @@ async function execute(invocation: Exclude<Invocation, { command: 'help' }>, io:
 
 /** An unexpected error in a sentence: the API server's answer, or why it could not be reached. */
 async function describeFailure(error: unknown): Promise<string> {
-  const { KubeApiError } = await import('../kubernetes/kube-api-error.js');
+  const { KubeApiError } = await import('../kube/api-error.js');
   if (error instanceof KubeApiError) {
-    const prefix = `${error.method} ${error.path}: `;
-    const answer = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-    return `the API server refused ${error.method} ${error.path}: ${answer}`;
+    return `the API server refused ${error.method} ${error.path}: ${String(error.status)} ${error.reason}: ${error.serverMessage}`;
   }
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(code)) {

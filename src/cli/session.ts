@@ -1,6 +1,6 @@
-import { loadClusterAccess } from '../kubernetes/cluster-config.js';
+import { loadClusterAccess } from '../kube/cluster-config.js';
 import { DatabaseUserClient } from '../kubernetes/database-user-client.js';
-import { KubeHttp } from '../kubernetes/kube-http.js';
+import { KubeClient } from '../kube/kube-client.js';
 import type { Target } from './arguments.js';
 
 export const cliName = 'kubectl-dbuser';
@@ -15,7 +15,7 @@ export interface Session {
 export async function openSession(target: Target, env: NodeJS.ProcessEnv, interactive: boolean): Promise<Session> {
   const access = await loadClusterAccess(env, { kubeconfig: target.kubeconfig, context: target.context, interactive });
   const namespace = target.namespace ?? access.namespace ?? 'default';
-  const http = KubeHttp.create(access.config, cliName);
+  const http = KubeClient.create(access.config, cliName);
   return { client: new DatabaseUserClient(http, namespace, cliName), namespace, close: () => http.close() };
 }
 

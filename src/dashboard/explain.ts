@@ -4,7 +4,7 @@
  */
 import { readyReasons, type ReadyReason } from '../api/conditions.js';
 import { CommandFailed } from '../cli/cli-error.js';
-import { KubeApiError } from '../kubernetes/kube-api-error.js';
+import { KubeApiError } from '../kube/api-error.js';
 
 const reasonSentences: Record<ReadyReason, string> = {
   Reconciled: 'Ready: the role, its grants and its credentials Secret are in place.',
@@ -53,15 +53,9 @@ export function sentence(text: string): string {
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
 
-/** The API server's own message, without the request line KubeApiError puts before it. */
-function answerOf(error: KubeApiError): string {
-  const prefix = `${error.method} ${error.path}: ${error.status} ${error.reason}: `;
-  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-}
-
 export function explainError(error: unknown): Explained {
   if (error instanceof KubeApiError) {
-    const answer = answerOf(error);
+    const answer = error.serverMessage;
     // A ValidatingAdmissionPolicy's denial (e.g. protection) ends with the policy's own message.
     if (error.status === 403 && answer.includes('denied request'))
       return { status: 403, message: sentence(`The cluster's policy refused this: ${deniedBecause(answer)}`) };

@@ -2,11 +2,13 @@ import type { DatabaseUser } from '../api/database-user.js';
 import { apiGroup, managedByLabel, managedByValue } from '../api/names.js';
 import type { Logger } from '../runtime/logger.js';
 import { projectCredentialsSecret, type CredentialsSecret } from './credentials-secret.js';
-import { Informer, objectKey } from './informer.js';
-import type { KubeHttp } from './kube-http.js';
-import type { KubeSecret } from './kube-objects.js';
+import { Informer } from './informer.js';
+import { objectKey } from '../kube/list-watch.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import type { KubeSecret } from '../kube/objects.js';
 import type { OwnWrites } from './own-writes.js';
-import { databaseUsersPath, secretsPath } from './resources.js';
+import { databaseUsers } from '../api/names.js';
+import { resourcePath, secrets } from '../kube/paths.js';
 
 /** Any other Secret: that it exists, its version, and whether it is being deleted and what holds it. */
 export interface SecretEntry {
@@ -37,7 +39,7 @@ export interface ClusterCacheHandlers {
 }
 
 export interface ClusterCacheOptions {
-  http: KubeHttp;
+  http: KubeClient;
   logger: Logger;
   /** undefined: every namespace. */
   namespaces: readonly (string | undefined)[];
@@ -120,14 +122,21 @@ export class ClusterCache {
       this.userInformers.set(
         namespace,
         new Informer(
-          { name: `databaseusers/${where}`, http, path: databaseUsersPath(namespace), logger, project: projectDatabaseUser },
+          { name: `databaseusers/${where}`, client: http, path: resourcePath(databaseUsers, namespace), logger, project: projectDatabaseUser },
           { onAdd: handlers.onUserAdded, onUpdate: handlers.onUserChanged, onDelete: handlers.onUserDeleted },
         ),
       );
       this.credentialsInformers.set(
         namespace,
         new Informer(
-          { name: `credentials-secrets/${where}`, http, path: secretsPath(namespace), labelSelector: ourSecrets, logger, project: projectCredentialsSecret },
+          {
+            name: `credentials-secrets/${where}`,
+            client: http,
+            path: resourcePath(secrets, namespace),
+            labelSelector: ourSecrets,
+            logger,
+            project: projectCredentialsSecret,
+          },
           secretHandlers,
         ),
       );
@@ -135,8 +144,8 @@ export class ClusterCache {
         new Informer(
           {
             name: `secrets/${where}`,
-            http,
-            path: secretsPath(namespace),
+            client: http,
+            path: resourcePath(secrets, namespace),
             labelSelector: otherSecrets,
             metadataOnly: true,
             logger,
@@ -151,8 +160,8 @@ export class ClusterCache {
         new Informer(
           {
             name: `secrets/${extraSecret.namespace}/${extraSecret.name}`,
-            http,
-            path: secretsPath(extraSecret.namespace),
+            client: http,
+            path: resourcePath(secrets, extraSecret.namespace),
             fieldSelector: `metadata.name=${extraSecret.name}`,
             metadataOnly: true,
             logger,

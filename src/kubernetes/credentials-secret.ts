@@ -12,7 +12,7 @@ import {
   sealAnnotation,
 } from '../api/names.js';
 import type { SealedFields } from './credentials-seal.js';
-import { encodeSecretValue, secretValue, type KubeSecret } from './kube-objects.js';
+import { encodeSecretValue, secretValue, type KubeSecret } from '../kube/objects.js';
 
 /** What a credentials Secret says: enough to log in, and to write it again unchanged. */
 export interface Credentials {

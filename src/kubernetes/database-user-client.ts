@@ -1,8 +1,10 @@
 import type { DatabaseUser } from '../api/database-user.js';
-import { databaseUserPath, secretPath } from './api-paths.js';
-import { isNotFound } from './kube-api-error.js';
-import type { KubeHttp } from './kube-http.js';
-import type { KubeSecret, ObjectList } from './kube-objects.js';
+import { databaseUsers } from '../api/names.js';
+import { resourcePath, secrets } from '../kube/paths.js';
+import { ignoreNotFound } from '../kube/api-error.js';
+import { listAll, listWatch } from '../kube/list-watch.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import type { KubeSecret } from '../kube/objects.js';
 
 /**
  * DatabaseUsers and Secrets of one namespace, acting as the person whose kubeconfig `http` carries:
@@ -10,35 +12,26 @@ import type { KubeSecret, ObjectList } from './kube-objects.js';
  */
 export class DatabaseUserClient {
   constructor(
-    readonly http: KubeHttp,
+    readonly http: KubeClient,
     readonly namespace: string,
     private readonly fieldManager: string,
   ) {}
 
   async listUsers(): Promise<DatabaseUser[]> {
-    const users: DatabaseUser[] = [];
-    let continueToken: string | undefined;
-    do {
-      const page: ObjectList<DatabaseUser> = await this.http.request<ObjectList<DatabaseUser>>('GET', databaseUserPath(this.namespace), {
-        query: { limit: 500, continue: continueToken },
-      });
-      users.push(...(page.items ?? []));
-      continueToken = page.metadata?.continue === '' ? undefined : page.metadata?.continue;
-    } while (continueToken !== undefined);
-    return users;
+    return (await listAll<DatabaseUser>(this.http, resourcePath(databaseUsers, this.namespace))).objects;
   }
 
   async getUser(name: string): Promise<DatabaseUser | undefined> {
-    return this.orUndefined(this.http.request<DatabaseUser>('GET', databaseUserPath(this.namespace, name)));
+    return ignoreNotFound(this.http.request<DatabaseUser>('GET', resourcePath(databaseUsers, this.namespace, name)));
   }
 
   async createUser(user: DatabaseUser): Promise<DatabaseUser> {
-    return this.http.request<DatabaseUser>('POST', databaseUserPath(this.namespace), { query: { fieldManager: this.fieldManager }, body: user });
+    return this.http.request<DatabaseUser>('POST', resourcePath(databaseUsers, this.namespace), { query: { fieldManager: this.fieldManager }, body: user });
   }
 
   /** A JSON merge patch (null removes a field). */
   async patchUser(name: string, patch: object): Promise<DatabaseUser> {
-    return this.http.request<DatabaseUser>('PATCH', databaseUserPath(this.namespace, name), {
+    return this.http.request<DatabaseUser>('PATCH', resourcePath(databaseUsers, this.namespace, name), {
       query: { fieldManager: this.fieldManager },
       body: patch,
       contentType: 'application/merge-patch+json',
@@ -47,19 +40,19 @@ export class DatabaseUserClient {
 
   /** Deletes only the object with this uid (not one recreated under the same name meanwhile); gone already is fine. */
   async deleteUser(name: string, uid: string): Promise<void> {
-    await this.orUndefined(this.http.request('DELETE', databaseUserPath(this.namespace, name), { body: { preconditions: { uid } } }));
+    await ignoreNotFound(this.http.request('DELETE', resourcePath(databaseUsers, this.namespace, name), { body: { preconditions: { uid } } }));
   }
 
   async getSecret(name: string): Promise<KubeSecret | undefined> {
-    return this.orUndefined(this.http.request<KubeSecret>('GET', secretPath(this.namespace, name)));
+    return ignoreNotFound(this.http.request<KubeSecret>('GET', resourcePath(secrets, this.namespace, name)));
   }
 
   async createSecret(secret: KubeSecret): Promise<KubeSecret> {
-    return this.http.request<KubeSecret>('POST', secretPath(this.namespace), { query: { fieldManager: this.fieldManager }, body: secret });
+    return this.http.request<KubeSecret>('POST', resourcePath(secrets, this.namespace), { query: { fieldManager: this.fieldManager }, body: secret });
   }
 
   async patchSecret(name: string, patch: object): Promise<KubeSecret> {
-    return this.http.request<KubeSecret>('PATCH', secretPath(this.namespace, name), {
+    return this.http.request<KubeSecret>('PATCH', resourcePath(secrets, this.namespace, name), {
       query: { fieldManager: this.fieldManager },
       body: patch,
       contentType: 'application/merge-patch+json',
@@ -68,91 +61,56 @@ export class DatabaseUserClient {
 
   /** Deletes the Secret with this uid; gone already is fine. */
   async deleteSecret(name: string, uid: string): Promise<void> {
-    await this.orUndefined(this.http.request('DELETE', secretPath(this.namespace, name), { body: { preconditions: { uid } } }));
+    await ignoreNotFound(this.http.request('DELETE', resourcePath(secrets, this.namespace, name), { body: { preconditions: { uid } } }));
   }
 
   /**
-   * Follows one DatabaseUser (list, then watch from that list's resourceVersion) until `decide`
-   * returns a value for it, or for its absence (undefined). No polling: every change is seen once.
-   * Rejects with the signal's reason when it aborts (e.g. AbortSignal.timeout).
+   * Follows one DatabaseUser (listWatch, by name) until `decide` returns a value for it, or for its
+   * absence (undefined). No polling: every change is seen once. Rejects with the signal's reason when
+   * it aborts (e.g. AbortSignal.timeout).
    */
   async awaitUser<T>(name: string, decide: (user: DatabaseUser | undefined) => T | undefined, signal: AbortSignal): Promise<T> {
-    const fieldSelector = `metadata.name=${name}`;
-    for (;;) {
-      signal.throwIfAborted();
-      const list = await this.http.request<ObjectList<DatabaseUser>>('GET', databaseUserPath(this.namespace), { query: { fieldSelector }, signal });
-      const now = decide(list.items?.[0]);
-      if (now !== undefined) return now;
-      let decided: { value: T } | undefined;
-      const stop = new AbortController();
-      const watchSignal = AbortSignal.any([signal, stop.signal]);
-      try {
-        await this.http.watch<DatabaseUser>(
-          databaseUserPath(this.namespace),
-          { fieldSelector, resourceVersion: list.metadata?.resourceVersion, timeoutSeconds: 300 },
-          (event) => {
-            if (decided !== undefined || event.type === 'BOOKMARK') return;
-            // ERROR is a metav1.Status, e.g. 410 Gone when the resourceVersion is too old: list again.
-            if (event.type === 'ERROR') {
-              stop.abort();
-              return;
-            }
-            const value = decide(event.type === 'DELETED' ? undefined : event.object);
-            if (value === undefined) return;
-            decided = { value };
-            stop.abort();
-          },
-          watchSignal,
-        );
-      } catch (error) {
-        if (!watchSignal.aborted) throw error;
-      }
-      if (decided !== undefined) return decided.value;
-    }
+    let decided: { value: T } | undefined;
+    const stop = new AbortController();
+    await listWatch<DatabaseUser>(
+      this.http,
+      resourcePath(databaseUsers, this.namespace),
+      { fieldSelector: `metadata.name=${name}` },
+      (update) => {
+        if (decided !== undefined || update.kind === 'bookmark') return;
+        const value = decide(update.kind === 'listed' ? update.objects[0] : update.kind === 'applied' ? update.object : undefined);
+        if (value === undefined) return;
+        decided = { value };
+        stop.abort();
+      },
+      AbortSignal.any([signal, stop.signal]),
+    );
+    if (decided !== undefined) return decided.value;
+    signal.throwIfAborted();
+    throw new Error(`stopped following DatabaseUser "${name}"`);
   }
 
   /**
    * Follows every DatabaseUser of the namespace: calls `onUsers` with all of them after the list and
-   * after each watch event, listing again whenever the watch ends (timeout, 410 Gone). Resolves when
-   * the signal aborts; rejects on a failed request, for the caller to report and retry.
+   * after each change. Resolves when the signal aborts; rejects on a failed request, for the caller
+   * to report and retry.
    */
   async followUsers(onUsers: (users: DatabaseUser[]) => void, signal: AbortSignal): Promise<void> {
-    const path = databaseUserPath(this.namespace);
-    while (!signal.aborted) {
-      const list = await this.http.request<ObjectList<DatabaseUser>>('GET', path, { signal });
-      const users = new Map((list.items ?? []).map((user) => [user.metadata.name ?? '', user]));
-      onUsers([...users.values()]);
-      const stop = new AbortController();
-      const watchSignal = AbortSignal.any([signal, stop.signal]);
-      try {
-        await this.http.watch<DatabaseUser>(
-          path,
-          { resourceVersion: list.metadata?.resourceVersion, timeoutSeconds: 300 },
-          (event) => {
-            if (event.type === 'BOOKMARK') return;
-            if (event.type === 'ERROR') {
-              stop.abort();
-              return;
-            }
-            const name = event.object.metadata.name ?? '';
-            if (event.type === 'DELETED') users.delete(name);
-            else users.set(name, event.object);
-            onUsers([...users.values()]);
-          },
-          watchSignal,
-        );
-      } catch (error) {
-        if (!watchSignal.aborted) throw error;
-      }
-    }
-  }
-
-  private async orUndefined<T>(request: Promise<T>): Promise<T | undefined> {
-    try {
-      return await request;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const users = new Map<string, DatabaseUser>();
+    await listWatch<DatabaseUser>(
+      this.http,
+      resourcePath(databaseUsers, this.namespace),
+      {},
+      (update) => {
+        if (update.kind === 'bookmark') return;
+        if (update.kind === 'listed') {
+          users.clear();
+          for (const user of update.objects) users.set(user.metadata.name ?? '', user);
+        } else if (update.kind === 'deleted') users.delete(update.object.metadata.name ?? '');
+        else users.set(update.object.metadata.name ?? '', update.object);
+        onUsers([...users.values()]);
+      },
+      signal,
+    );
   }
 }

@@ -3,7 +3,7 @@ import { connectionInUseFinalizer } from '../api/names.js';
 import type { ClusterCache, CredentialsSecretLookup } from './cluster-cache.js';
 import type { SecretManifest } from './credentials-secret.js';
 import type { EventRecorder } from './event-recorder.js';
-import { isNotFound } from './kube-api-error.js';
+import { isNotFound } from '../kube/api-error.js';
 import type { CoreEvent, KubeResources } from './resources.js';
 import type { SecretContents, SecretReader } from './secret-reader.js';
 

@@ -1,10 +1,10 @@
-import { apiGroup, apiVersion, fieldManager, kind, plural } from '../api/names.js';
+import { apiGroup, apiVersion, databaseUsers, fieldManager, kind } from '../api/names.js';
 import type { DatabaseUser, DatabaseUserStatus } from '../api/database-user.js';
-import { databaseUserPath, secretPath } from './api-paths.js';
+import { events, namespaces, resourcePath, secrets } from '../kube/paths.js';
 import type { SecretManifest } from './credentials-secret.js';
-import { isNotFound, KubeApiError } from './kube-api-error.js';
-import type { KubeHttp, RequestOptions } from './kube-http.js';
-import type { KubeSecret } from './kube-objects.js';
+import { ignoreNotFound, KubeApiError } from '../kube/api-error.js';
+import type { KubeClient, RequestOptions } from '../kube/kube-client.js';
+import type { KubeSecret } from '../kube/objects.js';
 import type { OwnWrites } from './own-writes.js';
 
 export interface CoreEvent {
@@ -15,31 +15,21 @@ export interface CoreEvent {
   message: string;
 }
 
-/** Collection paths for informers: one namespace, or all. */
-export const databaseUsersPath = (namespace: string | undefined): string =>
-  namespace === undefined ? `/apis/${apiGroup}/${apiVersion}/${plural}` : databaseUserPath(namespace);
-export const secretsPath = (namespace: string | undefined): string => (namespace === undefined ? '/api/v1/secrets' : secretPath(namespace));
-
-/** Every API call the operator makes, typed; with api-paths.ts, the only module that knows REST paths. */
+/** Every API call the operator makes, typed (kube/paths.ts spells the paths). */
 export class KubeResources {
   constructor(
-    private readonly http: KubeHttp,
+    private readonly http: KubeClient,
     private readonly ownWrites: OwnWrites,
     /** Event.reportingInstance: which replica wrote it. */
     private readonly instance: string,
   ) {}
 
-  async getSecret(namespace: string, name: string): Promise<KubeSecret | undefined> {
-    try {
-      return await this.http.request<KubeSecret>('GET', secretPath(namespace, name));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+  getSecret(namespace: string, name: string): Promise<KubeSecret | undefined> {
+    return ignoreNotFound(this.http.request<KubeSecret>('GET', resourcePath(secrets, namespace, name)));
   }
 
   async createSecret(namespace: string, secret: KubeSecret): Promise<KubeSecret> {
-    return this.http.request<KubeSecret>('POST', secretPath(namespace), { query: { fieldManager }, body: secret });
+    return this.http.request<KubeSecret>('POST', resourcePath(secrets, namespace), { query: { fieldManager }, body: secret });
   }
 
   /**
@@ -70,7 +60,7 @@ export class KubeResources {
     this.ownWrites.begin(key);
     let written: KubeSecret | undefined;
     try {
-      written = await this.http.request<KubeSecret>('PATCH', secretPath(namespace, name), options);
+      written = await this.http.request<KubeSecret>('PATCH', resourcePath(secrets, namespace, name), options);
       return written;
     } finally {
       this.ownWrites.end(key, written?.metadata?.resourceVersion);
@@ -79,11 +69,7 @@ export class KubeResources {
 
   /** Deletes the Secret only if it is still the one observed (uid precondition); gone already is fine. */
   async deleteSecret(namespace: string, name: string, uid: string): Promise<void> {
-    try {
-      await this.http.request('DELETE', secretPath(namespace, name), { body: { preconditions: { uid } } });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await ignoreNotFound(this.http.request('DELETE', resourcePath(secrets, namespace, name), { body: { preconditions: { uid } } }));
   }
 
   /**
@@ -95,7 +81,7 @@ export class KubeResources {
   async writeDatabaseUserStatus(user: DatabaseUser, status: DatabaseUserStatus): Promise<DatabaseUser> {
     const { namespace = '', name = '', resourceVersion } = user.metadata;
     const removed = Object.keys(user.status ?? {}).filter((key) => !(key in status));
-    return this.http.request<DatabaseUser>('PATCH', `${databaseUserPath(namespace, name)}/status`, {
+    return this.http.request<DatabaseUser>('PATCH', resourcePath(databaseUsers, namespace, name, 'status'), {
       query: { fieldManager },
       body: { metadata: { resourceVersion }, status: { ...Object.fromEntries(removed.map((key) => [key, null])), ...status } },
       contentType: 'application/merge-patch+json',
@@ -104,17 +90,13 @@ export class KubeResources {
 
   /** Deletes the DatabaseUser only if it is still the one observed (uid precondition); gone already is fine. */
   async deleteDatabaseUser(namespace: string, name: string, uid: string): Promise<void> {
-    try {
-      await this.http.request('DELETE', databaseUserPath(namespace, name), { body: { preconditions: { uid } } });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await ignoreNotFound(this.http.request('DELETE', resourcePath(databaseUsers, namespace, name), { body: { preconditions: { uid } } }));
   }
 
   /** Replaces the finalizer list, failing with 409 if the object changed since it was read. */
   async setFinalizers(user: DatabaseUser, finalizers: string[]): Promise<DatabaseUser> {
     const { namespace = '', name = '', resourceVersion } = user.metadata;
-    return this.http.request<DatabaseUser>('PATCH', databaseUserPath(namespace, name), {
+    return this.http.request<DatabaseUser>('PATCH', resourcePath(databaseUsers, namespace, name), {
       body: { metadata: { finalizers, resourceVersion } },
       contentType: 'application/merge-patch+json',
     });
@@ -122,7 +104,7 @@ export class KubeResources {
 
   async createEvent(event: CoreEvent): Promise<void> {
     const now = new Date().toISOString();
-    await this.http.request('POST', `/api/v1/namespaces/${encodeURIComponent(event.namespace)}/events`, {
+    await this.http.request('POST', resourcePath(events, event.namespace), {
       body: {
         apiVersion: 'v1',
         kind: 'Event',
@@ -159,7 +141,7 @@ export class KubeResources {
   /** The uid of a namespace (kube-system's tells clusters apart); undefined if forbidden or absent. */
   async namespaceUid(name: string): Promise<string | undefined> {
     try {
-      const namespace = await this.http.request<{ metadata?: { uid?: string } }>('GET', `/api/v1/namespaces/${encodeURIComponent(name)}`);
+      const namespace = await this.http.request<{ metadata?: { uid?: string } }>('GET', resourcePath(namespaces, undefined, name));
       return namespace.metadata?.uid;
     } catch (error) {
       if (error instanceof KubeApiError && (error.status === 403 || error.status === 404)) return undefined;

@@ -1,4 +1,4 @@
-import type { KubeSecret } from './kube-objects.js';
+import type { KubeSecret } from '../kube/objects.js';
 
 /** A Secret's decoded contents at one version, with what says what it is for. */
 export interface SecretContents {

@@ -1,6 +1,6 @@
 import { credentialsSecretName, databaseUserSpecSchema, lifecycleRules, objectRules, type DatabaseUser, type DatabaseUserSpec } from '../api/database-user.js';
 import { finalizerName, requestedByAnnotation, resetPasswordAnnotation } from '../api/names.js';
-import { isNotFound } from '../kubernetes/kube-api-error.js';
+import { isNotFound } from '../kube/api-error.js';
 import { credentialsSecretManifest, sealedFieldsOf, type CredentialsSecret } from '../kubernetes/credentials-secret.js';
 import type { CredentialsSeal } from '../kubernetes/credentials-seal.js';
 import { roleOwnershipProblem } from '../model/guards.js';

@@ -43,7 +43,11 @@ describe('kubectl dbuser', () => {
   const { files, packages } = reachableFrom(path.join(src, 'cli', 'main.ts'));
 
   it('loads only src/api and the client parts of src/kubernetes, never the operator', () => {
-    const offending = [...files].filter((file) => forbiddenFiles.includes(file) || forbiddenDirectories.some((dir) => file.startsWith(dir)));
+    // The backoff arithmetic is the one piece of src/runtime the generic client (listWatch) uses.
+    const allowed = [path.join(src, 'runtime', 'backoff.ts')];
+    const offending = [...files].filter(
+      (file) => !allowed.includes(file) && (forbiddenFiles.includes(file) || forbiddenDirectories.some((dir) => file.startsWith(dir))),
+    );
     expect(offending).toEqual([]);
     expect([...files].some((file) => file.endsWith(path.join('kubernetes', 'database-user-client.ts')))).toBe(true);
   });

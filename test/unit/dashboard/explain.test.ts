@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readyReasons } from '../../../src/api/conditions.js';
 import { CommandFailed } from '../../../src/cli/cli-error.js';
 import { explainError, explainReason } from '../../../src/dashboard/explain.js';
-import { KubeApiError } from '../../../src/kubernetes/kube-api-error.js';
+import { KubeApiError } from '../../../src/kube/api-error.js';
 
 const path = '/apis/dbuser.dev/v1alpha1/namespaces/shop/databaseusers/my-app';
 

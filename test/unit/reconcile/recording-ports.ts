@@ -6,7 +6,7 @@ import { passwordSourceLabel } from '../../../src/api/names.js';
 import { CredentialsSeal } from '../../../src/kubernetes/credentials-seal.js';
 import type { CredentialsSecretLookup } from '../../../src/kubernetes/cluster-cache.js';
 import { projectCredentialsSecret, type CredentialsSecret, type SecretManifest } from '../../../src/kubernetes/credentials-secret.js';
-import { KubeApiError } from '../../../src/kubernetes/kube-api-error.js';
+import { KubeApiError } from '../../../src/kube/api-error.js';
 import type { CoreEvent } from '../../../src/kubernetes/resources.js';
 import type { SecretContents } from '../../../src/kubernetes/secret-reader.js';
 import { groupRoleName } from '../../../src/model/group-roles.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { dump } from 'js-yaml';
-import { loadClusterAccess, loadClusterConfig } from '../../../src/kubernetes/cluster-config.js';
+import { loadClusterAccess, loadClusterConfig } from '../../../src/kube/cluster-config.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'kubeconfig-'));
 afterAll(() => {

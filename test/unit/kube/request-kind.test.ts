@@ -1,4 +1,4 @@
-import { requestKind } from '../../../src/kubernetes/request-kind.js';
+import { requestKind } from '../../../src/kube/request-kind.js';
 
 describe('requestKind', () => {
   it.each([

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { ClusterConfig } from './cluster-config.js';
 import { ResponseBody } from './response-body.js';
 
-/** What KubeHttp needs of HTTP: send one request, get its status and a body to read. */
+/** What KubeClient needs of HTTP: send one request, get its status and a body to read. */
 export interface Transport {
   send(request: OutgoingRequest): Promise<IncomingResponse>;
   close(): void;

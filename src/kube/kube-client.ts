@@ -1,6 +1,6 @@
 import type { ClusterConfig, Credentials } from './cluster-config.js';
 import { Http2Transport } from './http2-transport.js';
-import { KubeApiError } from './kube-api-error.js';
+import { KubeApiError } from './api-error.js';
 import { requestKind, type RequestKind } from './request-kind.js';
 import { Http1Transport, type IncomingResponse, type Transport } from './transport.js';
 
@@ -32,7 +32,7 @@ const requestTimeoutMs = 30_000;
  * (and TLS session) per request, costing about 4x the latency here, and loading it (with undici) adds
  * ~90 MiB to the process (ADR 4, 8).
  */
-export class KubeHttp {
+export class KubeClient {
   /** Requests sent, by Kubernetes verb and resource (keyed "verb resource"): the requests metric. */
   readonly requestCounts = new Map<string, RequestKind & { count: number }>();
   private readonly transport: Transport;
@@ -44,8 +44,8 @@ export class KubeHttp {
     this.transport = config.server.startsWith('https:') ? new Http2Transport(config) : new Http1Transport(config);
   }
 
-  static create(config: ClusterConfig, userAgent = 'dbuser-operator'): KubeHttp {
-    return new KubeHttp(config, userAgent);
+  static create(config: ClusterConfig, userAgent = 'dbuser-operator'): KubeClient {
+    return new KubeClient(config, userAgent);
   }
 
   private get credentials(): Credentials {

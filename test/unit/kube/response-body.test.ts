@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { PassThrough } from 'node:stream';
-import { ResponseBody } from '../../../src/kubernetes/response-body.js';
+import { ResponseBody } from '../../../src/kube/response-body.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
