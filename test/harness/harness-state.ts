@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ClusterAccess } from './control-plane.js';
 import type { GitopsTools } from './gitops-tools.js';
 import type { OperatorIdentity } from './install.js';
+import type { OperationsTools } from './operations-tools.js';
 import type { PostgresEndpoint } from './postgres-server.js';
 
 /** Written by the jest global setup, read by test files (which run in other processes). */
@@ -11,8 +12,11 @@ export interface HarnessState {
   /** How operators under test authenticate: the ServiceAccount of deploy/. */
   operator: OperatorIdentity;
   postgres: PostgresEndpoint;
-  /** helm and gitops-check, built before any test starts so no test competes with a Go build (not in the benchmark). */
-  tools?: GitopsTools;
+  /**
+   * helm, gitops-check, promtool, kube-state-metrics and krew, built before any test starts so no test
+   * competes with a Go build (not in the benchmark).
+   */
+  tools?: GitopsTools & OperationsTools;
 }
 
 export const harnessStateEnv = 'DBUSER_HARNESS_STATE';
