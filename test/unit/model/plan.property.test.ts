@@ -2,18 +2,20 @@ import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { groupRoleName } from '../../../src/model/group-roles.js';
 import { ownershipProblem } from '../../../src/model/guards.js';
-import type { ObservedGroup, ObservedRole, PasswordVerdict, RoleAttributes, RoleObservation } from '../../../src/model/observed.js';
+import type { ObservedGroup, ObservedRole, ObservedServer, RoleAttributes } from '../../../src/model/observed.js';
 import { formatMarker, groupRoleComment, type OwnershipMarker } from '../../../src/model/ownership-marker.js';
 import type { PasswordEncryption } from '../../../src/model/password-encryption.js';
 import type { DesiredRole } from '../../../src/model/plan.js';
 import type { RoleAction } from '../../../src/model/role-actions.js';
+import type { RoleTarget } from '../../../src/model/role-target.js';
 import { planFor } from '../../../src/reconcile/decide.js';
 import { fuzzParameters } from '../fuzz/fuzz-settings.js';
+import { RecordingPostgres, type FakeRole } from '../reconcile/recording-ports.js';
 
 // The planner's properties, as pgroles tests its diff: over seeded random observations and desired
-// roles, a plan is deterministic, never touches a role the guards refuse, and converges: applied
-// (by the interpreter below, the same meaning the recording fake gives each action), planning again
-// gives nothing. SEED and RUNS explore (test/unit/fuzz/fuzz-settings.ts); CI runs a fixed seed.
+// roles, a plan is deterministic, never touches a role the guards refuse, acts for a role only when
+// the admin may, and converges: executed by the recording fake (its execute() is the interpreter),
+// planning again gives nothing. SEED and RUNS explore (test/unit/fuzz/fuzz-settings.ts); CI runs a fixed seed.
 // test/integration/planner-replay.test.ts replays seeds against the real PostgreSQL.
 
 const database = 'shop';
@@ -21,10 +23,11 @@ const username = 'app_user';
 const groups = { readonly: groupRoleName('readonly', database), readwrite: groupRoleName('readwrite', database) };
 const ours: OwnershipMarker = { cluster: 'c1', namespace: 'shop', name: 'app', uid: 'uid-1' };
 
-/** The role's state the observation shows, plus its stored password (observations only say whether it matches). */
+/** A starting world: the server, the database's groups, and the role with its stored password. */
 interface World {
-  observation: RoleObservation;
-  stored: { password: string; encryption: PasswordEncryption } | undefined;
+  server: ObservedServer;
+  groups: Record<'readonly' | 'readwrite', ObservedGroup>;
+  role: FakeRole | undefined;
 }
 
 const passwords = fc.constantFrom('p'.repeat(64), 'q'.repeat(64), 'r'.repeat(30));
@@ -67,25 +70,17 @@ const group: fc.Arbitrary<ObservedGroup> = fc.oneof(
   fc.record({ exists: fc.constant(true), comment: fc.constantFrom<string | null>(groupRoleComment, groupRoleComment, null), privilegesComplete: fc.boolean() }),
 );
 
-const world: fc.Arbitrary<World> = fc
-  .record({
-    adminUsername: fc.constantFrom('postgres', 'postgres', username),
-    adminIsSuperuser: fc.boolean(),
-    readonly: group,
-    readwrite: group,
-    role: fc.option(role, { nil: undefined }),
-    password: passwords,
-    encryption: encryptions,
-  })
-  .map(({ adminUsername, adminIsSuperuser, readonly, readwrite, role: observed, password, encryption }) => ({
-    observation: {
-      server: { adminUsername, adminIsSuperuser },
-      database: { name: database, owner: 'shop_owner', groups: { readonly, readwrite } },
-      role: observed,
-      password: { matches: undefined, encryption: undefined },
-    },
-    stored: observed === undefined ? undefined : { password, encryption },
-  }));
+const world: fc.Arbitrary<World> = fc.record({
+  server: fc.record({ adminUsername: fc.constantFrom('postgres', 'postgres', username), adminIsSuperuser: fc.boolean() }),
+  groups: fc.record({ readonly: group, readwrite: group }),
+  role: fc.option(
+    fc.record({ observed: role, password: passwords, encryption: encryptions }).map(({ observed, password, encryption }) => ({
+      ...observed,
+      password: { value: password, encryption },
+    })),
+    { nil: undefined },
+  ),
+});
 
 const desiredRole: fc.Arbitrary<DesiredRole> = fc.record({
   username: fc.constant(username),
@@ -97,135 +92,85 @@ const desiredRole: fc.Arbitrary<DesiredRole> = fc.record({
   connectionLimit: limits,
 });
 
-/** What PostgreSQL tells about the stored password, compared with the desired one (pg_authid, as a superuser admin reads it). */
-function verdictOf(state: World, desired: DesiredRole): PasswordVerdict {
-  if (state.stored === undefined) return { matches: false, encryption: undefined };
-  return { matches: state.stored.password === desired.password, encryption: state.stored.encryption };
+/**
+ * The world in the recording fake of PostgreSQL, whose execute() is the interpreter: each action
+ * changes it as the real statement would (test/unit/reconcile/recording-ports.ts).
+ */
+function fakeOf(state: World): RecordingPostgres {
+  const postgres = new RecordingPostgres([], database);
+  postgres.server = { ...state.server };
+  Object.assign(postgres.database.groups, structuredClone(state.groups));
+  if (state.role !== undefined) postgres.roles.set(username, structuredClone(state.role));
+  return postgres;
 }
 
-/** The meaning of each action: what it changes in the world. */
-function apply(state: World, action: RoleAction): World {
-  const next = structuredClone(state);
-  const { observation } = next;
-  const role = (): ObservedRole => {
-    if (observation.role === undefined) throw new Error(`${action.kind} on a role that does not exist`);
-    return observation.role;
-  };
-  switch (action.kind) {
-    case 'createGroup':
-      observation.database.groups[action.access] = { exists: true, comment: groupRoleComment, privilegesComplete: false };
-      break;
-    case 'grantGroupPrivileges':
-      observation.database.groups[action.access].privilegesComplete = true;
-      break;
-    case 'createRole':
-      if (observation.role !== undefined) throw new Error('createRole on a role that exists');
-      observation.role = {
-        attributes: {
-          login: true,
-          inherit: true,
-          superuser: false,
-          createDb: false,
-          createRole: false,
-          replication: false,
-          bypassRls: false,
-          validUntil: null,
-          connectionLimit: -1,
-        },
-        comment: formatMarker(action.marker),
-        memberOf: [],
-        defaultPrivileges: 'none',
-        ownsObjects: false,
-        adminActsAs: observation.server.adminIsSuperuser,
-      };
-      next.stored = { password: action.password, encryption: action.encryption };
-      break;
-    case 'setPassword':
-      role();
-      next.stored = { password: action.password, encryption: action.encryption };
-      break;
-    case 'alterAttributes':
-      Object.assign(role().attributes, action.changes);
-      break;
-    case 'setMarker':
-      role().comment = formatMarker(action.marker);
-      break;
-    case 'grantMembership':
-      role().memberOf.push(action.group);
-      break;
-    case 'revokeMembership':
-      role().memberOf = role().memberOf.filter((name) => name !== action.group);
-      break;
-    case 'grantDefaultPrivileges':
-      if (!role().adminActsAs && !observation.server.adminIsSuperuser) throw new Error('default privileges set without acting as the role');
-      role().defaultPrivileges = 'complete';
-      break;
-    case 'revokeDefaultPrivileges':
-      role().defaultPrivileges = 'none';
-      break;
-    case 'reassignOwned':
-      if (!role().adminActsAs && !observation.server.adminIsSuperuser) throw new Error('objects reassigned without acting as the role');
-      role().ownsObjects = false;
-      break;
-    case 'holdRole':
-      role().adminActsAs = true;
-      break;
-  }
-  return next;
+const target = { connection: {} as RoleTarget['connection'], database, username };
+
+/** The plan on what the fake observes now (its verdict compares the stored password with the desired one). */
+async function plan(postgres: RecordingPostgres, desired: DesiredRole): Promise<ReturnType<typeof planFor>> {
+  const observation = await postgres.observe(target, { value: desired.password, encryption: desired.encryption });
+  return planFor(desired, observation, observation.password);
 }
 
-const plan = (state: World, desired: DesiredRole) => planFor(desired, state.observation, verdictOf(state, desired));
+async function execute(postgres: RecordingPostgres, actions: RoleAction[]): Promise<void> {
+  await postgres.withRoleLock(target, (role) => role.execute(actions));
+}
+
+/** Actions PostgreSQL allows only to an admin that has the role's privileges. */
+const actsAsRole = new Set<RoleAction['kind']>(['grantDefaultPrivileges', 'revokeDefaultPrivileges', 'reassignOwned']);
 
 describe('the planner (properties)', () => {
   const runs = fuzzParameters<[World, DesiredRole]>(300);
 
-  it('is deterministic: the same inputs give the same plan', () => {
-    fc.assert(
-      fc.property(world, desiredRole, (state, desired) => {
-        expect(plan(state, desired)).toEqual(plan(structuredClone(state), structuredClone(desired)));
+  it('is deterministic: the same inputs give the same plan', async () => {
+    await fc.assert(
+      fc.asyncProperty(world, desiredRole, async (state, desired) => {
+        expect(await plan(fakeOf(state), desired)).toEqual(await plan(fakeOf(state), structuredClone(desired)));
       }),
       runs,
     );
   });
 
-  it('never plans a change to a role or group the guards refuse', () => {
-    fc.assert(
-      fc.property(world, desiredRole, (state, desired) => {
-        const problem = ownershipProblem(desired.username, state.observation, desired.marker);
-        const planned = plan(state, desired);
-        expect(Array.isArray(planned)).toBe(problem === undefined);
+  it('never plans a change to a role or group the guards refuse', async () => {
+    await fc.assert(
+      fc.asyncProperty(world, desiredRole, async (state, desired) => {
+        const postgres = fakeOf(state);
+        const observation = await postgres.observe(target, undefined);
+        const problem = ownershipProblem(desired.username, observation, desired.marker);
+        expect(Array.isArray(await plan(postgres, desired))).toBe(problem === undefined);
       }),
       runs,
     );
   });
 
-  it('converges: applying the plan, then planning again, gives nothing', () => {
-    fc.assert(
-      fc.property(world, desiredRole, (state, desired) => {
-        const planned = plan(state, desired);
+  it('acts for the role only when the admin may: a superuser, or after it holds the role', async () => {
+    await fc.assert(
+      fc.asyncProperty(world, desiredRole, async (state, desired) => {
+        const planned = await plan(fakeOf(state), desired);
         if (!Array.isArray(planned)) return;
-        const after = planned.reduce(apply, state);
-        expect(plan(after, desired)).toEqual([]);
+        const firstActing = planned.findIndex((action) => actsAsRole.has(action.kind));
+        if (firstActing === -1 || state.server.adminIsSuperuser || state.role?.adminActsAs === true) return;
+        expect(planned.slice(0, firstActing).map((action) => action.kind)).toContain('holdRole');
+      }),
+      runs,
+    );
+  });
+
+  it('converges: applying the plan, then planning again, gives nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(world, desiredRole, async (state, desired) => {
+        const postgres = fakeOf(state);
+        const planned = await plan(postgres, desired);
+        if (!Array.isArray(planned)) return;
+        await execute(postgres, planned);
+        expect(await plan(postgres, desired)).toEqual([]);
         // ... and the role is what was asked for.
-        const role = after.observation.role;
+        const role = postgres.roles.get(username);
         expect(role?.memberOf).toContain(desired.readOnly ? groups.readonly : groups.readwrite);
         expect(role?.memberOf).not.toContain(desired.readOnly ? groups.readwrite : groups.readonly);
-        expect(after.stored).toEqual({ password: desired.password, encryption: desired.encryption });
+        expect(role?.password).toEqual({ value: desired.password, encryption: desired.encryption });
         expect(role?.attributes).toMatchObject({ login: true, superuser: false, connectionLimit: desired.connectionLimit });
         if (desired.readOnly) expect(role?.ownsObjects).toBe(false);
-      }),
-      runs,
-    );
-  });
-
-  it('writes nothing to a converged role', () => {
-    fc.assert(
-      fc.property(world, desiredRole, (state, desired) => {
-        const planned = plan(state, desired);
-        if (!Array.isArray(planned)) return;
-        const after = planned.reduce(apply, state);
-        const again = plan(after, desired);
-        expect(Array.isArray(again) ? again.reduce(apply, after) : after).toEqual(after);
       }),
       runs,
     );
