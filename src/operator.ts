@@ -2,8 +2,10 @@ import { connectionInUseFinalizer, managedByValue } from './api/names.js';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readyConditionOf } from './api/database-user-view.js';
+import { databaseServerSpecSchema } from './api/database-server.js';
 import type { DatabaseUser } from './api/database-user.js';
-import { ClusterCache } from './kubernetes/cluster-cache.js';
+import { databaseSpecSchema, type Database } from './api/database.js';
+import { ClusterCache, databaseRefOf } from './kubernetes/cluster-cache.js';
 import type { ClusterConfig } from './kube/cluster-config.js';
 import { EventRecorder } from './kubernetes/event-recorder.js';
 import { objectKey } from './kube/list-watch.js';
@@ -17,11 +19,14 @@ import { CredentialsSeal } from './model/credentials-seal.js';
 import { generatePassword } from './model/password-generator.js';
 import { readOrCreateSealKey } from './kubernetes/seal-key.js';
 import { PostgresPools } from './postgres/pools.js';
+import { PostgresDatabases } from './postgres/databases.js';
 import { PostgresRoles } from './postgres/postgres-roles.js';
 import { ConnectionProtection } from './reconcile/connection-protection.js';
 import { ConnectionResolver } from './reconcile/connection-resolver.js';
-import { needsReconcile } from './reconcile/needs-reconcile.js';
+import { concernsDatabase, databaseChangeEffects, needsReconcile } from './reconcile/needs-reconcile.js';
+import { DatabaseReconciler } from './reconcile/database-reconciler.js';
 import { DatabaseUserReconciler } from './reconcile/reconciler.js';
+import { ServerReconciler } from './reconcile/server-reconciler.js';
 import { SecretIndex } from './reconcile/secret-index.js';
 import type { OperatorConfig } from './runtime/config.js';
 import { Controller } from './runtime/controller.js';
@@ -42,6 +47,9 @@ export class Operator {
   private readonly queue: WorkQueue;
   /** Connection Secrets (namespace/name) that may have lost their last user. */
   private readonly connectionQueue: WorkQueue;
+  /** Databases (namespace/name) and DatabaseServers (name), DESIGN §13. */
+  private readonly databaseQueue: WorkQueue;
+  private readonly serverQueue: WorkQueue;
   private readonly cache: ClusterCache;
   private readonly index: SecretIndex;
   private readonly events: EventRecorder;
@@ -50,6 +58,8 @@ export class Operator {
   readonly metrics: OperatorMetrics;
   private controller: Controller | undefined;
   private connectionController: Controller | undefined;
+  private databaseController: Controller | undefined;
+  private serverController: Controller | undefined;
   private elector: LeaderElector | undefined;
   private server: Server | undefined;
   private resyncTimer: NodeJS.Timeout | undefined;
@@ -82,28 +92,50 @@ export class Operator {
       { perUserMetrics: config.perUserMetrics },
     );
     this.connectionQueue = new WorkQueue({ initialMs: 500, maxMs: config.retryBackoffMaxMs });
+    this.databaseQueue = new WorkQueue({ initialMs: 500, maxMs: config.retryBackoffMaxMs });
+    this.serverQueue = new WorkQueue({ initialMs: 500, maxMs: config.retryBackoffMaxMs });
     const ownWrites = new OwnWrites();
     this.resources = new OperatorApi(http, ownWrites, config.identity);
     this.index = new SecretIndex(config.defaultConnection);
     const namespaces: (string | undefined)[] = config.watchNamespaces.length > 0 ? config.watchNamespaces : [undefined];
     this.cache = new ClusterCache(
-      { http, logger, namespaces, extraSecret: config.defaultConnection, ownWrites },
+      { http, logger, namespaces, extraSecret: config.defaultConnection, operatorNamespace: config.operatorNamespace, ownWrites },
       {
         onUserAdded: (user) => {
           this.indexUser(user);
           this.queue.add(objectKey(user));
+          this.enqueueDatabaseOf(user);
         },
         onUserChanged: (previous, user) => {
           this.indexUser(user);
           if (needsReconcile(previous, user)) this.queue.add(objectKey(user));
+          if (concernsDatabase(previous, user)) this.enqueueDatabaseOf(user);
         },
         onUserDeleted: (user) => {
           const connection = this.index.remove(objectKey(user));
           if (connection) this.connectionQueue.add(connection);
+          this.enqueueDatabaseOf(user);
         },
         onSecretChanged: (key) => {
           for (const user of this.index.usersOf(key)) this.queue.add(user);
           if (this.carriesInUseFinalizer(key)) this.connectionQueue.add(key);
+          for (const server of this.serversWithAdminSecret(key)) this.enqueueServerAndDependents(server);
+        },
+        onDatabaseChanged: (previous, current) => {
+          const database = current ?? previous;
+          if (database === undefined) return;
+          const effects = databaseChangeEffects(previous, current);
+          const { namespace = '', name = '' } = database.metadata;
+          if (effects.database) this.databaseQueue.add(`${namespace}/${name}`);
+          if (effects.users) for (const user of this.cache.usersOfDatabase(namespace, name)) this.queue.add(objectKey(user));
+          const server = serverOf(database);
+          if (effects.server && server !== undefined) this.serverQueue.add(server);
+        },
+        onServerChanged: (server) => {
+          this.enqueueServerAndDependents(server.metadata.name ?? '');
+        },
+        onNamespaceChanged: (namespace) => {
+          for (const database of this.cache.databases()) if (database.metadata.namespace === namespace) this.enqueueDatabaseAndUsers(database);
         },
       },
     );
@@ -125,10 +157,13 @@ export class Operator {
       (namespace, name) => this.cache.secretVersion(namespace, name),
     );
     const kubernetes = new KubernetesAdapter(this.cache, this.resources, secrets, this.events, seal);
+    const connections = new ConnectionResolver((namespace, name) => secrets.contents(namespace, name), this.config.defaultConnection);
+    const databases = new PostgresDatabases(this.pools, this.config.postgres);
     const reconciler = new DatabaseUserReconciler({
       kubernetes,
       postgres: new PostgresRoles(this.pools, this.config.postgres),
-      connections: new ConnectionResolver((namespace, name) => secrets.contents(namespace, name), this.config.defaultConnection),
+      connections,
+      operatorNamespace: this.config.operatorNamespace,
       clusterId,
       operatorIdentity,
       minRotationMs: this.config.minPasswordRotationMs,
@@ -145,6 +180,31 @@ export class Operator {
         this.metrics.reconcileDuration.observe({ result }, ms / 1000);
       },
     });
+    const databaseReconciler = new DatabaseReconciler({
+      kubernetes,
+      databases,
+      connections,
+      operatorNamespace: this.config.operatorNamespace,
+      clusterId,
+      now: () => new Date(),
+    });
+    this.databaseController = new Controller(
+      this.databaseQueue,
+      (key, log) => databaseReconciler.reconcile(key, log),
+      this.logger.child({ controller: 'databases' }),
+    );
+    const serverReconciler = new ServerReconciler({
+      kubernetes,
+      databases,
+      connections,
+      operatorNamespace: this.config.operatorNamespace,
+      now: () => new Date(),
+    });
+    this.serverController = new Controller(
+      this.serverQueue,
+      (name, log) => serverReconciler.reconcile(name, log),
+      this.logger.child({ controller: 'databaseservers' }),
+    );
     const protection = new ConnectionProtection({
       isInUse: (key) => this.index.isConnectionInUse(key),
       release: (namespace, name) => kubernetes.releaseConnectionSecret(namespace, name),
@@ -160,6 +220,34 @@ export class Operator {
     const { namespace = '', name = '' } = user.metadata;
     const previousConnection = this.index.set(namespace, name, user.spec);
     if (previousConnection) this.connectionQueue.add(previousConnection);
+  }
+
+  /** A DatabaseUser's Database (its users count, its default user's readiness), and through it its server. */
+  private enqueueDatabaseOf(user: DatabaseUser): void {
+    const database = databaseRefOf(user);
+    if (database !== undefined) this.databaseQueue.add(`${user.metadata.namespace ?? ''}/${database}`);
+  }
+
+  private enqueueDatabaseAndUsers(database: Database): void {
+    const { namespace = '', name = '' } = database.metadata;
+    this.databaseQueue.add(`${namespace}/${name}`);
+    for (const user of this.cache.usersOfDatabase(namespace, name)) this.queue.add(objectKey(user));
+  }
+
+  /** A server changed (its rules, its admin Secret): it, its Databases and their users are decided again. */
+  private enqueueServerAndDependents(server: string): void {
+    this.serverQueue.add(server);
+    for (const database of this.cache.databases()) if (serverOf(database) === server) this.enqueueDatabaseAndUsers(database);
+  }
+
+  /** The servers whose admin Secret is namespace/name (in the operator's namespace). */
+  private serversWithAdminSecret(secretKey: string): string[] {
+    const [namespace = '', name = ''] = secretKey.split('/');
+    if (namespace !== this.config.operatorNamespace) return [];
+    return this.cache
+      .databaseServers()
+      .filter((server) => databaseServerSpecSchema.safeParse(server.spec).data?.adminSecretRef.name === name)
+      .map((server) => server.metadata.name ?? '');
   }
 
   private carriesInUseFinalizer(secretKey: string): boolean {
@@ -241,6 +329,8 @@ export class Operator {
     this.workersRunning = true;
     this.controller?.start(this.config.workers);
     this.connectionController?.start(1);
+    this.databaseController?.start(2);
+    this.serverController?.start(1);
     this.enqueueEveryUser();
     // Users deleted while no leader ran may have left their connection Secrets marked in use.
     for (const secret of this.cache.otherSecretsWithFinalizer(connectionInUseFinalizer)) this.connectionQueue.add(objectKey(secret));
@@ -254,6 +344,8 @@ export class Operator {
 
   private enqueueEveryUser(): void {
     for (const user of this.cache.users()) this.queue.add(objectKey(user));
+    for (const database of this.cache.databases()) this.databaseQueue.add(objectKey(database));
+    for (const server of this.cache.databaseServers()) this.serverQueue.add(server.metadata.name ?? '');
   }
 
   /** The operator's user name as the API server sees it: recorded as `by` of rotations. */
@@ -311,7 +403,7 @@ export class Operator {
   async stop(): Promise<void> {
     clearTimeout(this.resyncTimer);
     clearInterval(this.sweepTimer);
-    const inFlight = Promise.all([this.controller?.stop(), this.connectionController?.stop()]);
+    const inFlight = Promise.all([this.controller?.stop(), this.connectionController?.stop(), this.databaseController?.stop(), this.serverController?.stop()]);
     const bounded = await Promise.race([inFlight.then(() => true), sleep(this.config.shutdownTimeoutMs).then(() => false)]);
     if (!bounded) this.logger.warn({ timeoutMs: this.config.shutdownTimeoutMs }, 'in-flight reconciles did not finish in time');
     await this.elector?.stop();
@@ -331,4 +423,9 @@ export class Operator {
     await this.pools.end();
     await this.http.close();
   }
+}
+
+/** The DatabaseServer a Database names (its spec not yet validated), or undefined. */
+function serverOf(database: Database): string | undefined {
+  return databaseSpecSchema.safeParse(database.spec).data?.serverRef.name;
 }

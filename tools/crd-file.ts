@@ -1,16 +1,25 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { databaseUserCrd } from '../src/api/crd.js';
+import { databaseCrd, databaseServerCrd, databaseUserCrd } from '../src/api/crd.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export const crdFile = path.join(repoRoot, 'crds', 'dbuser.dev_databaseusers.yaml');
+/** Each CRD's file name in crds/ and in the Helm chart's crds/ (Helm installs those as they are, without templating). */
+export const crds = [
+  { file: 'dbuser.dev_databaseusers.yaml', crd: databaseUserCrd },
+  { file: 'dbuser.dev_databases.yaml', crd: databaseCrd },
+  { file: 'dbuser.dev_databaseservers.yaml', crd: databaseServerCrd },
+].map(({ file, crd }) => ({
+  file: path.join(repoRoot, 'crds', file),
+  chartFile: path.join(repoRoot, 'charts', 'dbuser-operator', 'crds', file),
+  render: () => '# Generated from src/api by `npm run generate:crd`. Do not edit.\n' + stringify(crd(), { lineWidth: 0 }),
+}));
 
-/** The Helm chart's copy (Helm installs crds/ of a chart as is, without templating). */
-export const chartCrdFile = path.join(repoRoot, 'charts', 'dbuser-operator', 'crds', 'dbuser.dev_databaseusers.yaml');
+export const crdFile = crds[0]?.file ?? '';
+export const chartCrdFile = crds[0]?.chartFile ?? '';
 
-/** The CRD as committed in crds/: generated from src/api, never edited by hand. */
+/** The DatabaseUser CRD as committed in crds/: generated from src/api, never edited by hand. */
 export function renderCrd(): string {
-  return '# Generated from src/api by `npm run generate:crd`. Do not edit.\n' + stringify(databaseUserCrd(), { lineWidth: 0 });
+  return crds[0]?.render() ?? '';
 }

@@ -47,6 +47,24 @@ export const readyReasons = {
   SecretConflict: 'SecretConflict',
   DeletionBlocked: 'DeletionBlocked',
   ReconcileError: 'ReconcileError',
+  /** With the operator's default connection: spec.database is not that connection's own database. */
+  DatabaseNotAllowed: 'DatabaseNotAllowed',
+  /** The DatabaseServer does not let this namespace use it. */
+  ServerNotAllowed: 'ServerNotAllowed',
+  /** The DatabaseServer (or the Database's server) does not exist. */
+  ServerNotFound: 'ServerNotFound',
+  /** Over one of the DatabaseServer's limits for this namespace. */
+  QuotaExceeded: 'QuotaExceeded',
+  /** The Database (databaseRef) is not created yet: retried until it is. */
+  DatabaseNotReady: 'DatabaseNotReady',
+  /** The database name, or the default user's DatabaseUser name, is taken by something the operator did not create for this Database. */
+  DatabaseConflict: 'DatabaseConflict',
+  /** A Database being deleted waits for its users (other than its default user) to go. */
+  UsersRemain: 'UsersRemain',
+  /** A DatabaseServer being deleted waits for its Databases to go. */
+  InUse: 'InUse',
+  /** The default user of a Database is not Ready yet. */
+  DefaultUserNotReady: 'DefaultUserNotReady',
 } as const;
 
 export type ReadyReason = keyof typeof readyReasons;
@@ -71,6 +89,12 @@ export const terminalReadyReasons: readonly ReadyReason[] = [
   'RoleConflict',
   'SecretConflict',
   'DeletionBlocked',
+  'DatabaseNotAllowed',
+  'ServerNotAllowed',
+  'ServerNotFound',
+  'QuotaExceeded',
+  'DatabaseConflict',
+  'InUse',
 ];
 
 export function isTerminalReadyReason(reason: string | undefined): boolean {

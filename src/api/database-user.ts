@@ -39,7 +39,7 @@ export const usernameRules: readonly CelRule<string>[] = [
   },
 ];
 
-const immutable = (field: string): CelTransitionRule => ({ rule: 'self == oldSelf', message: `${field} is immutable` });
+export const immutable = (field: string): CelTransitionRule => ({ rule: 'self == oldSelf', message: `${field} is immutable` });
 
 export const usernameSchema = withRules(z.string().min(6).max(32), usernameRules).meta({
   description:
@@ -65,7 +65,7 @@ const connection = z
 /** Databases no user is granted access to: the templates every new database is copied from, and the maintenance database. */
 const reservedDatabases = ['template0', 'template1', 'postgres'] as const;
 
-const databaseRules: readonly CelRule<string>[] = [
+export const databaseRules: readonly CelRule<string>[] = [
   {
     rule: `!(self in [${reservedDatabases.map((name) => `'${name}'`).join(', ')}])`,
     message: `database cannot be ${reservedDatabases.map((name) => `"${name}"`).join(', ')}: templates and the maintenance database are not handed out`,
@@ -91,6 +91,17 @@ const database = withRules(z.string().min(1).max(63), databaseRules).meta({
     'no control characters; at most 63 bytes. Immutable.',
   'x-kubernetes-validations': celValidations([...databaseRules, immutable('database')]),
 });
+
+const databaseRef = z
+  .object({
+    name: objectNameSchema.meta({ description: 'A Database in the same namespace.' }),
+  })
+  .meta({
+    description:
+      'The Database (same namespace) the user belongs to: the operator reaches its server with the credentials the ' +
+      'platform registered, and the user gets privileges on that database only. Not with connection or database. Immutable.',
+    'x-kubernetes-validations': celValidations([immutable('databaseRef')]),
+  });
 
 const passwordSecretRef = z
   .object({
@@ -175,7 +186,12 @@ interface LifecycleFields {
 }
 
 /** Spec rules on lifecycle fields, checked by the API server and by the operator alike. */
-export const lifecycleRules: readonly CelRule<LifecycleFields>[] = [
+export const lifecycleRules: readonly CelRule<LifecycleFields & { databaseRef?: unknown; connection?: unknown; database?: string | undefined }>[] = [
+  {
+    rule: '!(has(self.databaseRef) && (has(self.connection) || has(self.database)))',
+    message: 'databaseRef names the Database, its server and its database: it cannot be given with connection or database',
+    holds: (spec) => !(spec.databaseRef !== undefined && (spec.connection !== undefined || spec.database !== undefined)),
+  },
   {
     rule: '!(has(self.ttl) && has(self.protected) && self.protected)',
     message: 'a protected user cannot have a ttl: it could never be deleted when the ttl ends',
@@ -210,6 +226,10 @@ const specTransitionRules: CelTransitionRule[] = [
     rule: 'has(self.database) == has(oldSelf.database)',
     message: 'database cannot be added or removed after creation',
   },
+  {
+    rule: 'has(self.databaseRef) == has(oldSelf.databaseRef)',
+    message: 'databaseRef cannot be added or removed after creation',
+  },
 ];
 
 export const databaseUserSpecSchema = z
@@ -232,6 +252,7 @@ export const databaseUserSpecSchema = z
       }),
     connection: connection.optional(),
     database: database.optional(),
+    databaseRef: databaseRef.optional(),
     passwordSecretRef: passwordSecretRef.optional(),
     passwordEncryption: z.enum(passwordEncryptions).default('scram-sha-256').meta({
       description: 'How PostgreSQL stores the password: scram-sha-256 (default) or md5.',
@@ -350,6 +371,7 @@ export interface ObjectMeta {
   finalizers?: string[];
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
+  ownerReferences?: { apiVersion?: string; kind: string; name: string; uid: string; controller?: boolean }[];
 }
 
 /** A DatabaseUser as read from the API server: metadata is trusted, spec is validated before use. */

@@ -6,6 +6,10 @@ export const plural = 'databaseusers';
 export const singular = 'databaseuser';
 export const shortNames = ['dbu', 'dbuser'];
 
+/** The kinds of the provider's model (DESIGN §13): a registered server, and a database on it. */
+export const databaseKind = { kind: 'Database', plural: 'databases', singular: 'database', shortNames: ['db'] } as const;
+export const databaseServerKind = { kind: 'DatabaseServer', plural: 'databaseservers', singular: 'databaseserver', shortNames: ['dbserver', 'dbs'] } as const;
+
 export const finalizerName = 'dbuser.dev/finalizer';
 /**
  * On a connection Secret that a DatabaseUser names in spec.connection: its deletion waits until no
@@ -44,3 +48,10 @@ export const passwordSourceLabel = 'dbuser.dev/password-source';
 export const sealAnnotation = 'dbuser.dev/seal';
 /** Where DatabaseUsers are in the REST API (kube/paths.ts spells the paths). */
 export const databaseUsers = { group: apiGroup, version: apiVersion, plural } as const;
+/** Where Databases and DatabaseServers are in the REST API. */
+export const databases = { group: apiGroup, version: apiVersion, plural: databaseKind.plural } as const;
+export const databaseServers = { group: apiGroup, version: apiVersion, plural: databaseServerKind.plural } as const;
+/** On a DatabaseServer: Databases are on it, so its deletion waits until they are gone (as Crossplane's ProviderConfigUsage). */
+export const serverInUseFinalizer = 'dbuser.dev/server-in-use';
+/** On a Database's default user (a DatabaseUser the operator creates): the Database it belongs to. */
+export const defaultUserOfLabel = 'dbuser.dev/default-user-of';

@@ -25,6 +25,15 @@ const reasonSentences: Record<ReadyReason, string> = {
   SecretConflict: 'The credentials Secret name is taken by a Secret the operator did not write.',
   DeletionBlocked: 'The user is protected, so it was not deleted; its role is kept.',
   ReconcileError: 'The operator hit an unexpected error and will try again.',
+  DatabaseNotAllowed: "This namespace may use only the default server's own database.",
+  ServerNotAllowed: 'The database server does not let this namespace use it.',
+  ServerNotFound: 'The database server this database names is not registered.',
+  QuotaExceeded: 'This goes beyond what the database server allows this namespace (its limits).',
+  DatabaseNotReady: 'The database is not created yet; the operator waits for it.',
+  DatabaseConflict: 'A database of that name already exists and does not belong to this namespace.',
+  UsersRemain: 'The database waits for its other users to be deleted first.',
+  InUse: 'The server is still used by databases.',
+  DefaultUserNotReady: "The database's default user is not ready yet.",
 };
 
 /** A Ready condition's reason as a sentence; unknown reasons (a newer operator) as they are. */

@@ -8,7 +8,7 @@ import type { ObjectList } from './objects.js';
 export type ListWatchClient = Pick<KubeClient, 'request' | 'watch'>;
 
 export interface KubeObject {
-  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; deletionTimestamp?: string; finalizers?: string[] };
 }
 
 export interface ListWatchOptions {

@@ -1,9 +1,11 @@
-import type { DatabaseUser } from '../api/database-user.js';
-import { apiGroup, databaseUsers, managedByLabel, managedByValue } from '../api/names.js';
+import type { DatabaseServer } from '../api/database-server.js';
+import type { DatabaseUser, ObjectMeta } from '../api/database-user.js';
+import type { Database } from '../api/database.js';
+import { apiGroup, databaseKind, databases, databaseServers, databaseUsers, managedByLabel, managedByValue } from '../api/names.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { objectKey } from '../kube/list-watch.js';
 import type { KubeSecret } from '../kube/objects.js';
-import { resourcePath, secrets } from '../kube/paths.js';
+import { namespaces as namespacesType, resourcePath, secrets } from '../kube/paths.js';
 import type { Logger } from '../runtime/logger.js';
 import { projectCredentialsSecret, type CachedCredentialsSecret } from './credentials-secret.js';
 import { Informer } from './informer.js';
@@ -31,6 +33,23 @@ export interface ClusterCacheHandlers {
   onUserDeleted: (user: DatabaseUser) => void;
   /** A Secret was added, changed or deleted, other than by the operator's own write. */
   onSecretChanged: (key: string) => void;
+  /** A Database was added (no previous), changed, or deleted (no current); the operator's own writes included. */
+  onDatabaseChanged: (previous: Database | undefined, current: Database | undefined) => void;
+  /** A DatabaseServer was added, changed or deleted. */
+  onServerChanged: (server: DatabaseServer) => void;
+  /** A namespace's labels may have changed (which servers it may use). */
+  onNamespaceChanged: (name: string) => void;
+}
+
+/** A namespace as the servers' selectors need it: its name and labels. */
+export interface NamespaceEntry {
+  metadata: { name: string; resourceVersion: string; labels: Readonly<Record<string, string>> };
+}
+
+function projectNamespace(namespace: { metadata?: { name?: string; resourceVersion?: string; labels?: Record<string, string> } }): NamespaceEntry {
+  return {
+    metadata: { name: namespace.metadata?.name ?? '', resourceVersion: namespace.metadata?.resourceVersion ?? '', labels: namespace.metadata?.labels ?? {} },
+  };
 }
 
 export interface ClusterCacheOptions {
@@ -40,6 +59,8 @@ export interface ClusterCacheOptions {
   namespaces: readonly (string | undefined)[];
   /** A single Secret outside those namespaces to watch too (the default connection). */
   extraSecret: { namespace: string; name: string } | undefined;
+  /** The operator's namespace: the DatabaseServers' admin Secrets are there. */
+  operatorNamespace: string;
   ownWrites: OwnWrites;
 }
 
@@ -51,8 +72,12 @@ const otherSecrets = `${managedByLabel}!=${managedByValue}`;
  * kubectl last-applied annotation can be the largest part of an object), the spec and the status.
  */
 export function projectDatabaseUser(user: DatabaseUser): DatabaseUser {
-  const { name, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp, finalizers, annotations } = user.metadata;
+  const { name, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp, finalizers, annotations, labels, ownerReferences } =
+    user.metadata;
   const ours = Object.entries(annotations ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`));
+  // A Database's default user is known by its label and its controller (DESIGN §13).
+  const ourLabels = Object.entries(labels ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`));
+  const databaseOwners = (ownerReferences ?? []).filter((reference) => reference.kind === databaseKind.kind);
   return {
     metadata: {
       ...(name === undefined ? {} : { name }),
@@ -64,6 +89,8 @@ export function projectDatabaseUser(user: DatabaseUser): DatabaseUser {
       ...(deletionTimestamp === undefined ? {} : { deletionTimestamp }),
       ...(finalizers === undefined ? {} : { finalizers }),
       ...(ours.length === 0 ? {} : { annotations: Object.fromEntries(ours) }),
+      ...(ourLabels.length === 0 ? {} : { labels: Object.fromEntries(ourLabels) }),
+      ...(databaseOwners.length === 0 ? {} : { ownerReferences: databaseOwners }),
     },
     spec: user.spec,
     ...(user.status === undefined ? {} : { status: user.status }),
@@ -96,9 +123,12 @@ export class ClusterCache {
   private readonly userInformers = new Map<string | undefined, Informer<DatabaseUser, DatabaseUser>>();
   private readonly credentialsInformers = new Map<string | undefined, Informer<KubeSecret, CachedCredentialsSecret>>();
   private readonly otherSecretInformers: Informer<KubeSecret, SecretEntry>[] = [];
+  private readonly databaseInformers = new Map<string | undefined, Informer<Database, Database>>();
+  private readonly serverInformer: Informer<DatabaseServer, DatabaseServer>;
+  private readonly namespaceInformer: Informer<NamespaceEntry, NamespaceEntry>;
 
   constructor(options: ClusterCacheOptions, handlers: ClusterCacheHandlers) {
-    const { http, logger, namespaces, extraSecret, ownWrites } = options;
+    const { http, logger, namespaces, extraSecret, ownWrites, operatorNamespace } = options;
     const secretChanged = (secret: { metadata: { namespace: string; name: string; resourceVersion: string } }): void => {
       const key = objectKey(secret);
       ownWrites.observe(key, secret.metadata.resourceVersion, () => {
@@ -117,7 +147,14 @@ export class ClusterCache {
       this.userInformers.set(
         namespace,
         new Informer(
-          { name: `databaseusers/${where}`, client: http, path: resourcePath(databaseUsers, namespace), logger, project: projectDatabaseUser },
+          {
+            name: `databaseusers/${where}`,
+            client: http,
+            path: resourcePath(databaseUsers, namespace),
+            logger,
+            project: projectDatabaseUser,
+            notifyOwnWrites: true,
+          },
           { onAdd: handlers.onUserAdded, onUpdate: handlers.onUserChanged, onDelete: handlers.onUserDeleted },
         ),
       );
@@ -135,6 +172,21 @@ export class ClusterCache {
           secretHandlers,
         ),
       );
+      this.databaseInformers.set(
+        namespace,
+        new Informer<Database, Database>(
+          { name: `databases/${where}`, client: http, path: resourcePath(databases, namespace), logger, project: projectKeepingSpec, notifyOwnWrites: true },
+          {
+            onAdd: (database: Database) => {
+              handlers.onDatabaseChanged(undefined, database);
+            },
+            onUpdate: handlers.onDatabaseChanged,
+            onDelete: (database: Database) => {
+              handlers.onDatabaseChanged(database, undefined);
+            },
+          },
+        ),
+      );
       this.otherSecretInformers.push(
         new Informer(
           {
@@ -150,7 +202,34 @@ export class ClusterCache {
         ),
       );
     }
-    if (extraSecret && !namespaces.includes(undefined) && !namespaces.includes(extraSecret.namespace)) {
+    const watched = (namespace: string): boolean => namespaces.includes(undefined) || namespaces.includes(namespace);
+    // The DatabaseServers' admin Secrets, in the operator's own namespace (the default connection's too, when there).
+    if (!watched(operatorNamespace)) {
+      this.otherSecretInformers.push(
+        new Informer(
+          {
+            name: `secrets/${operatorNamespace}`,
+            client: http,
+            path: resourcePath(secrets, operatorNamespace),
+            metadataOnly: true,
+            logger,
+            project: projectSecretEntry,
+          },
+          secretHandlers,
+        ),
+      );
+    }
+    this.serverInformer = new Informer(
+      { name: 'databaseservers', client: http, path: resourcePath(databaseServers), logger, project: projectKeepingSpec },
+      changes(handlers.onServerChanged),
+    );
+    this.namespaceInformer = new Informer(
+      { name: 'namespaces', client: http, path: resourcePath(namespacesType), metadataOnly: true, logger, project: projectNamespace },
+      changes((namespace: NamespaceEntry) => {
+        handlers.onNamespaceChanged(namespace.metadata.name);
+      }),
+    );
+    if (extraSecret && !watched(extraSecret.namespace) && extraSecret.namespace !== operatorNamespace) {
       this.otherSecretInformers.push(
         new Informer(
           {
@@ -169,7 +248,49 @@ export class ClusterCache {
   }
 
   private get informers(): Watch[] {
-    return [...this.userInformers.values(), ...this.credentialsInformers.values(), ...this.otherSecretInformers];
+    return [
+      ...this.userInformers.values(),
+      ...this.credentialsInformers.values(),
+      ...this.otherSecretInformers,
+      ...this.databaseInformers.values(),
+      this.serverInformer,
+      this.namespaceInformer,
+    ];
+  }
+
+  database(namespace: string, name: string): Database | undefined {
+    return firstOf(this.databaseInformers.values(), `${namespace}/${name}`);
+  }
+
+  databases(): Database[] {
+    return [...this.databaseInformers.values()].flatMap((informer) => informer.list());
+  }
+
+  databaseServer(name: string): DatabaseServer | undefined {
+    return this.serverInformer.get(name);
+  }
+
+  databaseServers(): DatabaseServer[] {
+    return this.serverInformer.list();
+  }
+
+  /** The DatabaseUsers naming this Database in spec.databaseRef. */
+  usersOfDatabase(namespace: string, database: string): DatabaseUser[] {
+    return this.users().filter((user) => user.metadata.namespace === namespace && databaseRefOf(user) === database);
+  }
+
+  namespaceLabels(name: string): Readonly<Record<string, string>> | undefined {
+    return this.namespaceInformer.get(name)?.metadata.labels;
+  }
+
+  /** A Database as the API server just returned it from our write. */
+  rememberDatabase(database: Database): void {
+    informerFor(this.databaseInformers, database.metadata.namespace)?.store(database);
+  }
+
+  /** A DatabaseServer as the API server just returned it from our write. */
+  rememberServer(server: DatabaseServer): void {
+    this.serverInformer.store(server);
   }
 
   start(): void {
@@ -234,6 +355,39 @@ export class ClusterCache {
   rememberCredentialsSecret(secret: KubeSecret): void {
     informerFor(this.credentialsInformers, secret.metadata?.namespace)?.store(secret);
   }
+}
+
+/** Databases and DatabaseServers are few and small: kept as they are, but managedFields and foreign annotations. */
+function projectKeepingSpec<T extends { metadata: ObjectMeta; spec?: unknown; status?: unknown }>(object: T): T {
+  const { name, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp, finalizers, labels, ownerReferences } =
+    object.metadata as ObjectMeta & {
+      ownerReferences?: unknown;
+    };
+  return {
+    ...object,
+    metadata: Object.fromEntries(
+      Object.entries({ name, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp, finalizers, labels, ownerReferences }).filter(
+        ([, value]) => value !== undefined,
+      ),
+    ),
+  };
+}
+
+/** spec.databaseRef.name of a DatabaseUser (its spec is not validated yet), or undefined. */
+export function databaseRefOf(user: DatabaseUser): string | undefined {
+  const name = (user.spec as { databaseRef?: { name?: unknown } } | undefined)?.databaseRef?.name;
+  return typeof name === 'string' ? name : undefined;
+}
+
+/** Informer handlers that report an object whenever it is added, changed or deleted. */
+function changes<T>(onChange: (object: T) => void): { onAdd: (object: T) => void; onUpdate: (previous: T, object: T) => void; onDelete: (object: T) => void } {
+  return {
+    onAdd: onChange,
+    onUpdate: (_previous, object) => {
+      onChange(object);
+    },
+    onDelete: onChange,
+  };
 }
 
 function firstOf<T>(informers: Iterable<{ get: (key: string) => T | undefined }>, key: string): T | undefined {

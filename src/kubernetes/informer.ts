@@ -24,6 +24,12 @@ export interface InformerOptions<Raw, Stored> {
    * e.g. with 10,000 DatabaseUsers and their Secrets.
    */
   project: (object: Raw) => Stored;
+  /**
+   * Whether store() fires the handlers as the watch event would have: for kinds whose dependents must
+   * learn of the operator's own writes (a default user's readiness tells its Database). Otherwise
+   * own writes are silent: the object written needs no second pass for it.
+   */
+  notifyOwnWrites?: boolean;
 }
 
 /**
@@ -70,8 +76,12 @@ export class Informer<Raw extends KubeObject, T extends KubeObject> {
    * it before its watch event arrives; that event then changes nothing and fires no handler.
    */
   store(raw: Raw): void {
+    // The response to removing the last finalizer of a deleted object describes an object already gone:
+    // storing it could outlive the watch's DELETED event (which may come first) as a ghost; that event removes it.
+    if (raw.metadata?.deletionTimestamp !== undefined && (raw.metadata.finalizers ?? []).length === 0) return;
     const object = this.options.project(raw);
-    this.objects.set(objectKey(object), object);
+    if (this.options.notifyOwnWrites === true) this.upsert(objectKey(object), object);
+    else this.objects.set(objectKey(object), object);
   }
 
   start(): void {

@@ -1,11 +1,13 @@
+import type { DatabaseServer, DatabaseServerStatus } from '../api/database-server.js';
 import type { DatabaseUser, DatabaseUserStatus } from '../api/database-user.js';
-import { connectionInUseFinalizer } from '../api/names.js';
+import type { Database, DatabaseStatus } from '../api/database.js';
+import { connectionInUseFinalizer, databases as databasesType, databaseServers as databaseServersType, serverInUseFinalizer } from '../api/names.js';
 import { isNotFound } from '../kube/api-error.js';
 import type { CredentialsSeal } from '../model/credentials-seal.js';
 import type { CredentialsSecretLookup, CredentialsWrite } from '../model/credentials.js';
 import type { EventRecord } from '../model/event-record.js';
 import type { SecretContents } from '../model/secret-contents.js';
-import type { KubernetesPort } from '../reconcile/ports.js';
+import type { KubernetesPort, PlatformPort } from '../reconcile/ports.js';
 import type { ClusterCache } from './cluster-cache.js';
 import { credentialsSecretManifest, verifiedCredentialsSecret } from './credentials-secret.js';
 import type { EventRecorder } from './event-recorder.js';
@@ -17,8 +19,8 @@ import type { SecretReader } from './secret-reader.js';
  * and put every response back into the cache so the next read sees the write at once. Credentials
  * Secrets are sealed as they are written, and their seals verified as they are read (ADR 16).
  */
-export class KubernetesAdapter implements KubernetesPort {
-  /** Finalizer writes in flight by Secret key: workers protecting the same Secret at once share one. */
+export class KubernetesAdapter implements KubernetesPort, PlatformPort {
+  /** Finalizer writes in flight by Secret key (or server name): workers protecting the same one at once share one. */
   private readonly protecting = new Map<string, Promise<void>>();
 
   constructor(
@@ -31,6 +33,22 @@ export class KubernetesAdapter implements KubernetesPort {
 
   user(key: string): DatabaseUser | undefined {
     return this.cache.user(key);
+  }
+
+  database(namespace: string, name: string): Database | undefined {
+    return this.cache.database(namespace, name);
+  }
+
+  databaseServer(name: string): DatabaseServer | undefined {
+    return this.cache.databaseServer(name);
+  }
+
+  namespaceLabels(name: string): Readonly<Record<string, string>> | undefined {
+    return this.cache.namespaceLabels(name);
+  }
+
+  usersOfDatabase(namespace: string, database: string): DatabaseUser[] {
+    return this.cache.usersOfDatabase(namespace, database);
   }
 
   credentialsSecret(namespace: string, name: string): CredentialsSecretLookup {
@@ -104,5 +122,48 @@ export class KubernetesAdapter implements KubernetesPort {
 
   recordEvent(event: EventRecord): void {
     this.events.record(event);
+  }
+
+  databases(): Database[] {
+    return this.cache.databases();
+  }
+
+  async setDatabaseFinalizers(database: Database, finalizers: string[]): Promise<Database> {
+    const written = await this.resources.setObjectFinalizers(databasesType, database, finalizers);
+    this.cache.rememberDatabase(written);
+    return written;
+  }
+
+  async writeDatabaseStatus(database: Database, status: DatabaseStatus): Promise<void> {
+    this.cache.rememberDatabase(await this.resources.writeStatus(databasesType, database, status));
+  }
+
+  async applyDefaultUser(user: DatabaseUser, force: boolean): Promise<void> {
+    this.cache.rememberUser(await this.resources.applyDatabaseUser(user, force));
+  }
+
+  protectServer(name: string): Promise<void> {
+    const server = this.cache.databaseServer(name);
+    const finalizers = server?.metadata.finalizers ?? [];
+    if (server === undefined || server.metadata.deletionTimestamp !== undefined || finalizers.includes(serverInUseFinalizer)) return Promise.resolve();
+    const key = `server:${name}`;
+    let pending = this.protecting.get(key);
+    if (pending === undefined) {
+      pending = this.setServerFinalizers(server, [...finalizers, serverInUseFinalizer])
+        .then(() => undefined)
+        .finally(() => this.protecting.delete(key));
+      this.protecting.set(key, pending);
+    }
+    return pending;
+  }
+
+  async setServerFinalizers(server: DatabaseServer, finalizers: string[]): Promise<DatabaseServer> {
+    const written = await this.resources.setObjectFinalizers(databaseServersType, server, finalizers);
+    this.cache.rememberServer(written);
+    return written;
+  }
+
+  async writeServerStatus(server: DatabaseServer, status: DatabaseServerStatus): Promise<void> {
+    this.cache.rememberServer(await this.resources.writeStatus(databaseServersType, server, status));
   }
 }

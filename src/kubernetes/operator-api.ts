@@ -5,8 +5,15 @@ import type { SecretManifest } from './credentials-secret.js';
 import { ignoreNotFound, KubeApiError } from '../kube/api-error.js';
 import type { KubeClient, RequestOptions } from '../kube/kube-client.js';
 import type { KubeSecret } from '../kube/objects.js';
+import type { ResourceType } from '../kube/paths.js';
 import type { EventRecord } from '../model/event-record.js';
 import type { OwnWrites } from './own-writes.js';
+
+/** An object of this API with a status: what the generic writes need of it. */
+interface StatusObject {
+  metadata: { namespace?: string; name?: string; resourceVersion?: string };
+  status?: object;
+}
 
 /** Every API call the operator makes, typed (kube/paths.ts spells the paths). */
 export class OperatorApi {
@@ -71,14 +78,18 @@ export class OperatorApi {
    * `resourceVersion`: the status was computed from that version. (Cheaper for the API server than
    * server-side apply, which matters at thousands of users; the status has a single writer.)
    */
-  async writeDatabaseUserStatus(user: DatabaseUser, status: DatabaseUserStatus): Promise<DatabaseUser> {
-    const { namespace = '', name = '', resourceVersion } = user.metadata;
-    const removed = Object.keys(user.status ?? {}).filter((key) => !(key in status));
-    return this.http.request<DatabaseUser>('PATCH', resourcePath(databaseUsers, namespace, name, 'status'), {
+  async writeStatus<T extends StatusObject>(type: ResourceType, object: T, status: NonNullable<T['status']>): Promise<T> {
+    const { namespace, name = '', resourceVersion } = object.metadata;
+    const removed = Object.keys(object.status ?? {}).filter((key) => !(key in status));
+    return this.http.request<T>('PATCH', resourcePath(type, namespace, name, 'status'), {
       query: { fieldManager },
       body: { metadata: { resourceVersion }, status: { ...Object.fromEntries(removed.map((key) => [key, null])), ...status } },
       contentType: 'application/merge-patch+json',
     });
+  }
+
+  writeDatabaseUserStatus(user: DatabaseUser, status: DatabaseUserStatus): Promise<DatabaseUser> {
+    return this.writeStatus(databaseUsers, user, status);
   }
 
   /** Deletes the DatabaseUser only if it is still the one observed (uid precondition); gone already is fine. */
@@ -86,12 +97,29 @@ export class OperatorApi {
     await ignoreNotFound(this.http.request('DELETE', resourcePath(databaseUsers, namespace, name), { body: { preconditions: { uid } } }));
   }
 
-  /** Replaces the finalizer list, failing with 409 if the object changed since it was read. */
-  async setFinalizers(user: DatabaseUser, finalizers: string[]): Promise<DatabaseUser> {
-    const { namespace = '', name = '', resourceVersion } = user.metadata;
-    return this.http.request<DatabaseUser>('PATCH', resourcePath(databaseUsers, namespace, name), {
+  /** Replaces the finalizer list of any of the operator's objects, failing with 409 if it changed since it was read. */
+  async setObjectFinalizers<T extends StatusObject>(type: ResourceType, object: T, finalizers: string[]): Promise<T> {
+    const { namespace, name = '', resourceVersion } = object.metadata;
+    return this.http.request<T>('PATCH', resourcePath(type, namespace, name), {
       body: { metadata: { finalizers, resourceVersion } },
       contentType: 'application/merge-patch+json',
+    });
+  }
+
+  setFinalizers(user: DatabaseUser, finalizers: string[]): Promise<DatabaseUser> {
+    return this.setObjectFinalizers(databaseUsers, user, finalizers);
+  }
+
+  /**
+   * A Database's default user by server-side apply: the operator owns the fields it sets. Without
+   * `force`, a field another manager owns fails with 409 instead of being taken over.
+   */
+  applyDatabaseUser(manifest: DatabaseUser, force: boolean): Promise<DatabaseUser> {
+    const { namespace, name = '' } = manifest.metadata;
+    return this.http.request<DatabaseUser>('PATCH', resourcePath(databaseUsers, namespace, name), {
+      query: { fieldManager, force },
+      body: manifest,
+      contentType: 'application/apply-patch+yaml',
     });
   }
 
@@ -104,9 +132,10 @@ export class OperatorApi {
         metadata: { generateName: `${event.involved.name}.`, namespace: event.namespace },
         involvedObject: {
           apiVersion: `${apiGroup}/${apiVersion}`,
-          kind,
+          kind: event.involved.kind ?? kind,
           name: event.involved.name,
-          namespace: event.namespace,
+          // A DatabaseServer is cluster-scoped: its Events are kept in the operator's namespace.
+          ...(event.involved.kind === 'DatabaseServer' ? {} : { namespace: event.namespace }),
           uid: event.involved.uid,
           ...(event.involved.resourceVersion ? { resourceVersion: event.involved.resourceVersion } : {}),
         },

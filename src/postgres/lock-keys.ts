@@ -16,3 +16,8 @@ export function roleLockKey(username: string): [number, number] {
 export function databaseLockKey(database: string): [number, number] {
   return [lockNamespace, int32Of(`database:${database}`)];
 }
+
+/** Serialises creating, adopting and dropping one database and its owner role (a session lock: CREATE DATABASE runs outside a transaction). */
+export function databaseObjectsLockKey(database: string): [number, number] {
+  return [lockNamespace, int32Of(`database-objects:${database}`)];
+}

@@ -157,6 +157,14 @@ export class PostgresPools {
     }
   }
 
+  /** Ends the pools of one database (before it is dropped: an idle connection to it would linger). */
+  async closeDatabase(settings: ConnectionSettings, database: string): Promise<void> {
+    const prefix = `${this.serverKey(settings)}|${database}|`;
+    const closing = [...this.pools].filter(([key]) => key.startsWith(prefix));
+    for (const [key] of closing) this.pools.delete(key);
+    await Promise.all(closing.map(([, entry]) => entry.pool.end().catch(() => undefined)));
+  }
+
   /** Ends pools unused for `idleMs` (credentials rotated, databases no longer used). */
   async sweep(idleMs: number): Promise<void> {
     const cutoff = Date.now() - idleMs;

@@ -29,6 +29,11 @@ export class ConnectionResolver {
     if (reference === undefined) {
       throw new ReconcileProblem('NoConnection', 'spec.connection is not set and the operator has no default connection', 'when-changed');
     }
+    return this.resolveSecret(reference);
+  }
+
+  /** The admin credentials in one Secret (a DatabaseServer's admin Secret, a connection Secret). */
+  async resolveSecret(reference: SecretReference): Promise<ConnectionSettings> {
     const key = `${reference.namespace}/${reference.name}`;
     const secret = await this.contents(reference.namespace, reference.name);
     if (secret === undefined) {

@@ -25,6 +25,8 @@ export interface Observed {
   connection: ConnectionSettings;
   /** The database the user is granted access to. */
   database: string;
+  /** The role's CONNECTION LIMIT: spec.connectionLimit, or its server's largest for an unlimited request (server-rules.ts). */
+  connectionLimit: number;
   /** The credentials Secret, its seal verified. */
   credentials: CredentialsSecretLookup;
   chosen: ChosenPassword;
@@ -175,7 +177,7 @@ export function decide(observed: Observed, settings: DecideSettings, generate: (
     encryption: encryptionOf(spec.passwordEncryption),
     marker,
     validUntil: spec.validUntil ?? null,
-    connectionLimit: spec.connectionLimit,
+    connectionLimit: observed.connectionLimit,
   };
   const actions = planRoleActions(desired, observed.role, verdict);
   const lifecycle: Lifecycle = {

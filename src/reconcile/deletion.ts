@@ -18,17 +18,20 @@ export interface DeletionInput {
   spec: DatabaseUserSpec;
   /** The credentials Secret, its seal verified. */
   credentials: CredentialsSecretLookup;
+  /** It is a Database's default user and that Database is being deleted (or gone): protected or not, it goes with it. */
+  databaseGoing: boolean;
 }
 
 /**
- * What deletion does (DESIGN §2, ADR 6): refuse for a protected user; otherwise by deletionPolicy. Only
+ * What deletion does (DESIGN §2, ADR 6): refuse for a protected user (but a Database's default user,
+ * which goes with its Database, DESIGN §13); otherwise by deletionPolicy. Only
  * this DatabaseUser's credentials Secret is touched: labelled for it and owned by it or sealed by the
  * operator (ADR 16). An orphaned Secret is sealed again only if its password was sealed, so a later
  * DatabaseUser of the same name can adopt it. Pure.
  */
 export function decideDeletion(input: DeletionInput): DeletionDecision {
   const { spec, name, uid, namespace, credentials } = input;
-  if (spec.protected) {
+  if (spec.protected && !input.databaseGoing) {
     return {
       kind: 'refuse',
       reason: 'DeletionBlocked',

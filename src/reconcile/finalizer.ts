@@ -1,11 +1,15 @@
-import type { DatabaseUser } from '../api/database-user.js';
+import type { ObjectMeta } from '../api/database-user.js';
 import { finalizerName } from '../api/names.js';
 import { isNotFound } from '../kube/api-error.js';
-import type { KubernetesPort } from './ports.js';
 
-/** The DatabaseUser a reconcile works on; `user` moves on with each write the reconcile makes. */
-export interface FinalizedObject {
-  user: DatabaseUser;
+/** The object a reconcile works on (kept in `user`); it moves on with each write the reconcile makes. */
+export interface FinalizedObject<T extends { metadata: ObjectMeta }> {
+  user: T;
+}
+
+/** How the finalizer list of such an object is written (409 if it changed since it was read). */
+export interface FinalizerWriter<T> {
+  setFinalizers(object: T, finalizers: string[]): Promise<T>;
 }
 
 /**
@@ -14,9 +18,9 @@ export interface FinalizedObject {
  * never got it, and goes at once); any other object is applied, with `ensure` to add the finalizer
  * just before its first change (not before: a refused object keeps none).
  */
-export async function withFinalizer<T>(
-  kubernetes: Pick<KubernetesPort, 'setFinalizers'>,
-  subject: FinalizedObject,
+export async function withFinalizer<O extends { metadata: ObjectMeta }, T>(
+  kubernetes: FinalizerWriter<O>,
+  subject: FinalizedObject<O>,
   handlers: {
     apply: (ensure: () => Promise<void>) => Promise<T>;
     /** `release` removes the finalizer; otherwise it stays (and the object with it, until a later pass). */
@@ -38,7 +42,7 @@ export async function withFinalizer<T>(
 }
 
 /** Removes our finalizer; an object already gone is fine. */
-export async function releaseFinalizer(kubernetes: Pick<KubernetesPort, 'setFinalizers'>, subject: FinalizedObject): Promise<void> {
+export async function releaseFinalizer<O extends { metadata: ObjectMeta }>(kubernetes: FinalizerWriter<O>, subject: FinalizedObject<O>): Promise<void> {
   const finalizers = (subject.user.metadata.finalizers ?? []).filter((finalizer) => finalizer !== finalizerName);
   try {
     subject.user = await kubernetes.setFinalizers(subject.user, finalizers);

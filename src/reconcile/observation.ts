@@ -5,10 +5,11 @@ import type { ConnectionResolver } from './connection-resolver.js';
 import type { Observed } from './decide.js';
 import type { ChosenPassword } from './password-decision.js';
 import { chosenPasswordFrom, type ReservedSecret } from './password-source.js';
+import { resolvePlacement, type PlacementPorts } from './placement.js';
 import type { KubernetesPort, PostgresPort } from './ports.js';
 import { candidateFor } from './stored-credentials.js';
 
-export interface ObservationPorts {
+export interface ObservationPorts extends PlacementPorts {
   kubernetes: KubernetesPort;
   postgres: PostgresPort;
   connections: ConnectionResolver;
@@ -20,10 +21,9 @@ export interface ObservationPorts {
  * connection, the chosen password, and the role from PostgreSQL without a lock.
  */
 export async function observeUser(ports: ObservationPorts, user: DatabaseUser, spec: DatabaseUserSpec): Promise<Observed> {
-  const { kubernetes, postgres, connections } = ports;
+  const { kubernetes, postgres } = ports;
   const { namespace = '', name = '', uid = '', annotations, creationTimestamp } = user.metadata;
-  const connection = await connections.resolve(namespace, spec.connection?.secretName);
-  const database = spec.database ?? connection.database;
+  const { connection, database, connectionLimit } = await resolvePlacement(ports, user, spec);
   const credentials = kubernetes.credentialsSecret(namespace, credentialsSecretName(name, spec));
   const chosen = await readChosenPassword(ports, namespace, spec);
   const candidate = candidateFor(credentials, name, chosen);
@@ -39,6 +39,7 @@ export async function observeUser(ports: ObservationPorts, user: DatabaseUser, s
     requestedResetToken: annotations?.[resetPasswordAnnotation],
     connection,
     database,
+    connectionLimit,
     credentials,
     chosen,
     candidate,

@@ -1,5 +1,6 @@
 import { credentialsSecretName, databaseUserSpecSchema, lifecycleRules, objectRules, type DatabaseUser, type DatabaseUserSpec } from '../api/database-user.js';
 import { readyConditionOf } from '../api/database-user-view.js';
+import { defaultUserOfLabel } from '../api/names.js';
 import { isNotFound } from '../kube/api-error.js';
 import { roleOwnershipProblem } from '../model/guards.js';
 import type { RoleAction, RoleActionKind } from '../model/role-actions.js';
@@ -13,6 +14,7 @@ import { releaseFinalizer, withFinalizer } from './finalizer.js';
 import { observeUser } from './observation.js';
 import type { KubernetesPort, PostgresPort } from './ports.js';
 import { problemOf, RaceLost, ReconcileProblem, type RetryPolicy } from './problems.js';
+import { resolveDatabase } from './placement.js';
 import { applyRoleChanges } from './role-changes.js';
 import { appliedStatus, computeStatus, statusEquals, type AppliedFields, type ClearedFields, type Readiness } from './status.js';
 
@@ -20,6 +22,8 @@ export interface ReconcilerDependencies extends DecideSettings {
   kubernetes: KubernetesPort;
   postgres: PostgresPort;
   connections: ConnectionResolver;
+  /** The operator's namespace, where the DatabaseServers' admin Secrets are. */
+  operatorNamespace: string;
   now: () => Date;
   generatePassword: () => string;
   /** Reports each reconcile's Ready reason and the PostgreSQL actions it ran (metrics). */
@@ -123,7 +127,7 @@ export class DatabaseUserReconciler {
   private async cleanup(subject: Subject, spec: DatabaseUserSpec): Promise<{ release: boolean; result: ReconcileResult }> {
     const { kubernetes } = this.deps;
     const credentials = kubernetes.credentialsSecret(subject.namespace, credentialsSecretName(subject.name, spec));
-    const deletion = decideDeletion({ ...subject, spec, credentials });
+    const deletion = decideDeletion({ ...subject, spec, credentials, databaseGoing: this.databaseGoing(subject.user, spec) });
     switch (deletion.kind) {
       case 'refuse':
         return { release: false, result: await this.report(subject, refused(deletion.reason, deletion.message, 'when-changed')) };
@@ -149,10 +153,24 @@ export class DatabaseUserReconciler {
     return done;
   }
 
+  /** A Database's default user whose Database is being deleted (or gone): it goes with it, protected or not. */
+  private databaseGoing(user: DatabaseUser, spec: DatabaseUserSpec): boolean {
+    const ref = spec.databaseRef?.name;
+    if (ref === undefined || user.metadata.labels?.[defaultUserOfLabel] !== ref) return false;
+    const database = this.deps.kubernetes.database(user.metadata.namespace ?? '', ref);
+    return database === undefined || database.metadata.deletionTimestamp !== undefined;
+  }
+
   /** Under the role's lock: gone already, not ours (left alone), or dropped without destroying data. */
   private async dropRole(subject: Subject, spec: DatabaseUserSpec): Promise<'dropped' | 'absent' | 'refused'> {
-    const connection = await this.deps.connections.resolve(subject.namespace, spec.connection?.secretName);
-    const target = { connection, database: spec.database ?? connection.database, username: spec.username };
+    // Whatever the server's rules say now: dropping a role only takes privileges away.
+    const target =
+      spec.databaseRef === undefined
+        ? await (async () => {
+            const connection = await this.deps.connections.resolve(subject.namespace, spec.connection?.secretName);
+            return { connection, database: spec.database ?? connection.database, username: spec.username };
+          })()
+        : { ...(await resolveDatabase(this.deps, subject.namespace, spec.databaseRef.name)), username: spec.username };
     const marker = markerOf(this.deps.clusterId, subject);
     return this.deps.postgres.withRoleLock(target, async (role) => {
       const now = await role.observe(undefined);

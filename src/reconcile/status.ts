@@ -89,7 +89,13 @@ export function appliedStatus(options: {
   return { applied, cleared };
 }
 
-/** The status to write: previous applied fields overlaid with what this reconcile knows. Pure. */
+/** What every status of this API has: the generation it describes and its conditions. */
+export interface ConditionedStatus {
+  observedGeneration?: number | undefined;
+  conditions?: Condition[] | undefined;
+}
+
+/** A DatabaseUser's status to write: previous applied fields overlaid with what this reconcile knows. Pure. */
 export function computeStatus(options: {
   previous: DatabaseUserStatus | undefined;
   generation: number | undefined;
@@ -98,21 +104,32 @@ export function computeStatus(options: {
   cleared?: ClearedFields;
   now: string;
 }): DatabaseUserStatus {
+  return computeConditionedStatus<DatabaseUserStatus>(options);
+}
+
+/** Any status of this API: previous fields overlaid with `applied` (and `cleared` removed), and the conditions. Pure. */
+export function computeConditionedStatus<S extends ConditionedStatus>(options: {
+  previous: S | undefined;
+  generation: number | undefined;
+  readiness: Readiness;
+  applied: Partial<S>;
+  cleared?: readonly (keyof S)[];
+  now: string;
+}): S {
   const { previous, generation, readiness, applied, cleared = [], now } = options;
   const previousConditions = previous?.conditions ?? [];
   const otherConditions = previousConditions.filter((condition) => !ownTypes.includes(condition.type));
   const kept = Object.fromEntries(Object.entries(previous ?? {}).filter(([key]) => !(cleared as readonly string[]).includes(key)));
-  const merged: DatabaseUserStatus = {
+  return {
     ...kept,
     ...Object.fromEntries(Object.entries(applied).filter(([, value]) => value !== undefined)),
     ...(generation === undefined ? {} : { observedGeneration: generation }),
     conditions: [...ownConditions(readiness, generation, previousConditions, now), ...otherConditions],
-  };
-  return merged;
+  } as S;
 }
 
 /** Structural equality, so an unchanged status is never written (the operator would loop on its own events). */
-export function statusEquals(a: DatabaseUserStatus | undefined, b: DatabaseUserStatus | undefined): boolean {
+export function statusEquals(a: object | undefined, b: object | undefined): boolean {
   return canonical(a) === canonical(b);
 }
 

@@ -29,7 +29,14 @@ export interface InstalledCapabilities {
 }
 
 async function waitForCrd(cluster: ClusterAccess, capabilities: InstalledCapabilities): Promise<void> {
-  await kubectlOrThrow(cluster, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/databaseusers.dbuser.dev']);
+  await kubectlOrThrow(cluster, [
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd/databaseusers.dbuser.dev',
+    'crd/databases.dbuser.dev',
+    'crd/databaseservers.dbuser.dev',
+  ]);
   if (capabilities.requesterStamp) await waitForRequesterStamp(cluster);
 }
 

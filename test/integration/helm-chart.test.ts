@@ -148,11 +148,11 @@ describe('charts/dbuser-operator', () => {
     expect(others.every((object) => object.metadata.namespace === 'ops')).toBe(true);
     const binding = objects.find((object) => object.kind === 'ClusterRoleBinding') as unknown as { subjects: { namespace: string }[] };
     expect(binding.subjects).toEqual([expect.objectContaining({ namespace: 'ops' })]);
-    // The default connection lies in the operator's namespace, which is not watched: the Role reads it by name.
+    // The default connection lies in the operator's namespace, which is not watched: its Role reads the Secrets there.
     const ownRole = objects.find((object) => object.kind === 'Role' && object.metadata.name === 'dbuser-operator') as unknown as {
       rules: { resources: string[]; resourceNames?: string[]; verbs: string[] }[];
     };
-    expect(ownRole.rules).toContainEqual({ apiGroups: [''], resources: ['secrets'], resourceNames: ['pg-admin'], verbs: ['get', 'list', 'watch'] });
+    expect(ownRole.rules).toContainEqual({ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] });
   });
 
   it('binds the namespaced rules cluster-wide without watchNamespaces, as deploy/ does', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readHarnessState } from '../../harness/harness-state.js';
 import { adminKubeConfig, createTestNamespace } from '../../harness/kube.js';
+import { defaultUserOfLabel } from '../../../src/api/names.js';
 import { grantOperatorNamespace } from '../../harness/install.js';
 import { runKubectl, type KubectlResult } from '../../harness/kubectl.js';
 import { KubeTestClient } from './kube.js';
@@ -63,8 +64,18 @@ export async function createTestContext(prefix: string, options: { operatorEnv?:
  */
 export async function destroyTestContext(context: TestContext | undefined): Promise<void> {
   if (!context) return;
+  await deleteTestObjects(context);
+  await context.operator?.stop();
+  await context.pg.close();
+  if (readHarnessState().cluster.auditLogFile === undefined) await context.kubectl('delete', 'namespace', context.namespace, '--wait=false');
+}
+
+/** The namespace's DatabaseUsers and Databases, deleted while the operator runs (see destroyTestContext). */
+export async function deleteTestObjects(context: TestContext): Promise<void> {
   if (context.operator?.running) {
-    const listed = await context.kubectl('get', 'dbu', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.deletionPolicy}{"\\n"}{end}');
+    // A Database's default user goes only with its Database (DESIGN §13): the other users first, then the Databases.
+    const others = ['-l', `!${defaultUserOfLabel}`];
+    const listed = await context.kubectl('get', 'dbu', ...others, '-o', 'jsonpath={range .items[*]}{.metadata.name} {.spec.deletionPolicy}{"\\n"}{end}');
     for (const [name = '', policy] of listed.stdout
       .split('\n')
       .filter((line) => line !== '')
@@ -72,9 +83,12 @@ export async function destroyTestContext(context: TestContext | undefined): Prom
       await context.kubectl('patch', 'dbu', name, '--type=merge', '-p', '{"spec":{"protected":false}}');
       if (policy === 'Retain') await context.kubectl('patch', 'dbu', name, '--type=merge', '-p', '{"spec":{"deletionPolicy":"Delete"}}');
     }
-    await context.kubectl('delete', 'dbu', '--all', '--timeout=60s');
+    await context.kubectl('delete', 'dbu', ...others, '--timeout=60s');
+    // Databases too are dropped, so the shared server does not collect them.
+    const databases = await context.kubectl('get', 'databases', '-o', 'jsonpath={.items[*].metadata.name}');
+    for (const name of databases.stdout.split(' ').filter((word) => word !== '')) {
+      await context.kubectl('patch', 'database', name, '--type=merge', '-p', '{"spec":{"deletionPolicy":"Delete"}}');
+    }
+    await context.kubectl('delete', 'databases', '--all', '--timeout=60s');
   }
-  await context.operator?.stop();
-  await context.pg.close();
-  if (readHarnessState().cluster.auditLogFile === undefined) await context.kubectl('delete', 'namespace', context.namespace, '--wait=false');
 }

@@ -41,11 +41,13 @@ const credentialsWith = (passwordChange: PasswordChangeRecord) => credentials(st
 
 /** The converged state: Secret and role match the spec. */
 function observed(overrides: Partial<Observed> = {}, spec: Record<string, unknown> = {}): Observed {
+  const parsed = databaseUserSpecSchema.parse({ username: 'my_app_4553_rw', ...spec });
   return {
+    connectionLimit: parsed.connectionLimit,
     namespace: marker.namespace,
     name: marker.name,
     uid: marker.uid,
-    spec: databaseUserSpecSchema.parse({ username: 'my_app_4553_rw', ...spec }),
+    spec: parsed,
     requestedResetToken: undefined,
     connection,
     database: 'shop',

@@ -24,8 +24,8 @@ function secret(options: { sealed?: boolean; ownerUid?: string | null; databaseU
   return { kind: 'managed', secret: storedCredentialsSecret(write, { uid: 'secret-uid', resourceVersion: '1' }) };
 }
 
-const decide = (spec: Record<string, unknown>, credentials: CredentialsSecretLookup): DeletionDecision =>
-  decideDeletion({ ...user, spec: databaseUserSpecSchema.parse({ username: 'my_app_4553', ...spec }), credentials });
+const decide = (spec: Record<string, unknown>, credentials: CredentialsSecretLookup, databaseGoing = false): DeletionDecision =>
+  decideDeletion({ ...user, spec: databaseUserSpecSchema.parse({ username: 'my_app_4553', ...spec }), credentials, databaseGoing });
 
 /** The decision in a few words: what happens to the role and to the Secret. */
 function summary(decision: DeletionDecision): string {
@@ -55,6 +55,13 @@ describe('decideDeletion', () => {
     ['Retain, no Secret', { deletionPolicy: 'Retain' }, { kind: 'absent' } as const, 'keep role, leave Secret'],
   ])('%s: %s', (_what, spec, credentials, expected) => {
     expect(summary(decide(spec, credentials))).toBe(expected);
+  });
+
+  it.each([
+    ["a Database's protected default user, its Database going", { protected: true }, true, 'drop role, delete Secret secret-uid'],
+    ["a Database's protected default user, its Database staying", { protected: true }, false, 'refuse DeletionBlocked'],
+  ])('%s: %s', (_what, spec, databaseGoing, expected) => {
+    expect(summary(decide(spec, secret(), databaseGoing))).toBe(expected);
   });
 
   it('orphans the Secret with its credentials and records, without an owner', () => {

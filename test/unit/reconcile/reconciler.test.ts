@@ -34,6 +34,7 @@ function setup(options: { defaultConnection?: boolean } = {}) {
     postgres,
     connections,
     clusterId: 'cluster-1',
+    operatorNamespace: 'operator',
     operatorIdentity: 'system:serviceaccount:dbuser-system:dbuser-operator',
     minRotationMs: 3_600_000,
     now: () => clock.now,

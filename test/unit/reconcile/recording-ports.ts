@@ -1,7 +1,9 @@
 // Recording fakes of the reconciler's two ports, in the spirit of sample-controller's recorded
 // actions: each keeps a small in-memory world, applies writes to it, and logs every write, in
 // order, to one journal shared by both, so a test can say "the Secret before the role".
+import type { DatabaseServer } from '../../../src/api/database-server.js';
 import type { DatabaseUser, DatabaseUserStatus } from '../../../src/api/database-user.js';
+import type { Database } from '../../../src/api/database.js';
 import { passwordSourceLabel } from '../../../src/api/names.js';
 import { KubeApiError } from '../../../src/kube/api-error.js';
 import { credentialsSecretManifest, projectCredentialsSecret, verifiedCredentialsSecret } from '../../../src/kubernetes/credentials-secret.js';
@@ -48,6 +50,10 @@ export class RecordingKubernetes implements KubernetesPort {
   readonly credentials = new Map<string, CredentialsSecret | 'unmanaged'>();
   readonly referencedSecrets = new Map<string, SecretContents>();
   readonly events: EventRecord[] = [];
+  /** Databases and DatabaseServers by namespace/name and name, and namespaces' labels. */
+  readonly databases = new Map<string, Database>();
+  readonly servers = new Map<string, DatabaseServer>();
+  readonly namespaceLabelsByName = new Map<string, Record<string, string>>();
   /** Connection Secrets carrying the in-use finalizer. */
   readonly protectedConnections = new Set<string>();
   /** Reads of referenced Secrets (the only reads that may reach the API server). */
@@ -71,6 +77,24 @@ export class RecordingKubernetes implements KubernetesPort {
   user(key: string): DatabaseUser | undefined {
     const user = this.users.get(key);
     return user === undefined ? undefined : structuredClone(user);
+  }
+
+  database(namespace: string, name: string): Database | undefined {
+    return this.databases.get(keyOf(namespace, name));
+  }
+
+  databaseServer(name: string): DatabaseServer | undefined {
+    return this.servers.get(name);
+  }
+
+  namespaceLabels(name: string): Readonly<Record<string, string>> | undefined {
+    return this.namespaceLabelsByName.get(name);
+  }
+
+  usersOfDatabase(namespace: string, database: string): DatabaseUser[] {
+    return [...this.users.values()].filter(
+      (user) => user.metadata.namespace === namespace && (user.spec as { databaseRef?: { name?: string } } | undefined)?.databaseRef?.name === database,
+    );
   }
 
   credentialsSecret(namespace: string, name: string): CredentialsSecretLookup {
