@@ -20,6 +20,7 @@ import { PgTestClient } from '../test/integration/support/postgres.js';
 import { ChaosChecker } from './checker.js';
 import { CuttingProxy } from './cutting-proxy.js';
 import { scanForPasswords } from './leak-scan.js';
+import { sabotage } from './sabotage.js';
 import { chooseSeed } from './random.js';
 import { buildSchedule, describeSchedule, type ChaosSize, type Fault, type Schedule } from './schedule.js';
 import { resetAnnotation, Workload } from './workload.js';
@@ -184,6 +185,18 @@ try {
   // PostgreSQL's own account of transactions whose client vanished (the cuts, and kills mid-transaction).
   const vanished = countLines(environment.postgres.logFile, 'unexpected EOF on client connection with an open transaction');
 
+  // The checker's own test: break one thing of each kind with the operator stopped; a second check must see them all.
+  await operator.stop();
+  const checker = new ChaosChecker(kubeConfig, environment.postgres.endpoint, databases);
+  const sabotageLog = path.join(environment.dir, 'operators', 'sabotage.log');
+  const sabotages = await sabotage(schedule, workload.ledger, pgClient, http, databases, sabotageLog);
+  const recheck = await checker.check(schedule, workload.ledger);
+  const relisted = scanForPasswords(leakCheck.patterns(), [...logFiles, sabotageLog], environment.dir);
+  rmSync(sabotageLog, { force: true });
+  const findings = [...recheck.lost, ...recheck.orphaned, ...recheck.wrong, ...relisted.leaks];
+  const missed = sabotages.filter((broken) => !findings.some((finding) => finding.includes(broken.expect)));
+  for (const broken of missed) log(`CHECKER MISSED: ${broken.what}`);
+
   Object.assign(figures, {
     'operations sent': [...workload.ledger.sent.values()].reduce((a, b) => a + b, 0),
     ...Object.fromEntries([...workload.ledger.sent].map(([kind, n]) => [`operations: ${kind}`, n])),
@@ -206,6 +219,7 @@ try {
     'passwords watched': leakCheck.size,
     'log files scanned': leaks.files,
     leaked: leaks.leaks.length,
+    'checker self-test: sabotages it reported': `${sabotages.length - missed.length} of ${sabotages.length}`,
     'run time': `${((performance.now() - startedAt) / 1000 / 60).toFixed(1)} min`,
   });
   for (const [label, findings] of [
@@ -216,7 +230,8 @@ try {
   ] as const) {
     for (const finding of findings.slice(0, 50)) log(`${label}: ${finding}`);
   }
-  outcome.failed = !settled || unexpectedExits > 0 || result.lost.length + result.orphaned.length + result.wrong.length + leaks.leaks.length > 0;
+  outcome.failed =
+    !settled || unexpectedExits > 0 || missed.length > 0 || result.lost.length + result.orphaned.length + result.wrong.length + leaks.leaks.length > 0;
   if (outcome.failed) {
     const kept = path.join(repoRoot, '.local', 'chaos-logs');
     rmSync(kept, { recursive: true, force: true });
@@ -227,7 +242,6 @@ try {
   await proxy.close();
   await pgClient.close();
   await http.close();
-  await operator.stop();
 } finally {
   await environment.stop();
 }
