@@ -3,6 +3,7 @@ import type { ClusterAccess } from './control-plane.js';
 import type { GitopsTools } from './gitops-tools.js';
 import type { OperatorIdentity } from './install.js';
 import type { PostgresEndpoint } from './postgres-server.js';
+import type { ReleaseBuild } from './previous-release.js';
 
 /** Written by the jest global setup, read by test files (which run in other processes). */
 export interface HarnessState {
@@ -13,6 +14,8 @@ export interface HarnessState {
   postgres: PostgresEndpoint;
   /** helm and gitops-check, built before any test starts so no test competes with a Go build (not in the benchmark). */
   tools?: GitopsTools;
+  /** The previous release's build, for the upgrade test (not in the benchmark). */
+  previousRelease?: ReleaseBuild;
 }
 
 export const harnessStateEnv = 'DBUSER_HARNESS_STATE';
