@@ -117,6 +117,16 @@ function expectOnlyChangedStatus(before: Snapshot, after: Snapshot, writes: { au
     expect({ name, metadata: now?.metadata, spec: now?.spec }).toEqual({ name, metadata: was?.metadata, spec: was?.spec });
   }
   const statusChanged = names.filter((name) => JSON.stringify(before.users.get(name)?.status) !== JSON.stringify(after.users.get(name)?.status));
+  const fields = new Set(
+    statusChanged.flatMap((name) => {
+      const [was, now] = [before.users.get(name)?.status ?? {}, after.users.get(name)?.status ?? {}] as Record<string, unknown>[];
+      return [...new Set([...Object.keys(was ?? {}), ...Object.keys(now ?? {})])].filter((key) => JSON.stringify(was?.[key]) !== JSON.stringify(now?.[key]));
+    }),
+  );
+  process.stderr.write(
+    `[upgrade] ${names.length} users switched: ${writes.sql.length} SQL writes, ${writes.audited.length} API writes, ` +
+      `${statusChanged.length} statuses changed${fields.size > 0 ? ` (${[...fields].join(', ')})` : ''}\n`,
+  );
   if (readHarnessState().cluster.auditLogFile) {
     const described = writes.audited.map(
       (event) => `${event.verb} ${event.objectRef?.resource ?? ''}/${event.objectRef?.subresource ?? ''} ${event.objectRef?.name ?? ''}`,
