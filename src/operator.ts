@@ -12,7 +12,9 @@ import { KubeLeaseStore } from './kubernetes/lease-store.js';
 import { OwnWrites } from './kubernetes/own-writes.js';
 import { KubeResources } from './kubernetes/resources.js';
 import { SecretReader } from './kubernetes/secret-reader.js';
+import { CredentialsSeal } from './kubernetes/credentials-seal.js';
 import { generatePassword } from './model/password-generator.js';
+import { readOrCreateSealKey } from './kubernetes/seal-key.js';
 import { PostgresPools } from './postgres/pools.js';
 import { PostgresRoles } from './postgres/postgres-roles.js';
 import { ConnectionProtection } from './reconcile/connection-protection.js';
@@ -115,7 +117,7 @@ export class Operator {
     return new Operator(config, KubeHttp.create(cluster), logger, onFatal);
   }
 
-  private createControllers(clusterId: string, operatorIdentity: string): void {
+  private createControllers(clusterId: string, operatorIdentity: string, seal: CredentialsSeal): void {
     const secrets = new SecretReader(
       (namespace, name) => this.resources.getSecret(namespace, name),
       (namespace, name) => this.cache.secretVersion(namespace, name),
@@ -130,6 +132,7 @@ export class Operator {
       minRotationMs: this.config.minPasswordRotationMs,
       now: () => new Date(),
       generatePassword: () => generatePassword(),
+      seal,
       onOutcome: (reason, actions) => {
         if (reason !== 'Reconciled') this.metrics.reconcileFailures.inc({ reason });
         for (const action of actions) this.metrics.postgresStatements.inc({ action });
@@ -189,7 +192,7 @@ export class Operator {
     this.server = await startHttpServer(this.config.httpPort, this.metrics.registry, { isReady: () => this.cache.synced }, this.logger);
     const clusterId = await this.readClusterId();
     if (clusterId === undefined) this.logger.warn('cannot read namespace kube-system: roles retained by deleted DatabaseUsers will not be re-adopted');
-    this.createControllers(clusterId ?? 'unknown-cluster', await this.readOwnIdentity());
+    this.createControllers(clusterId ?? 'unknown-cluster', await this.readOwnIdentity(), new CredentialsSeal(await this.readSealKey()));
     this.cache.start();
     await this.cache.waitForSync();
     this.logger.info({ users: this.cache.users().length, namespaces: this.config.watchNamespaces }, 'caches synced');
@@ -245,6 +248,20 @@ export class Operator {
         `cannot read the operator's own identity (SelfSubjectReview): rotations are recorded as by "${managedByValue}"`,
       );
       return managedByValue;
+    }
+  }
+
+  /** The seal key (ADR 16), retried with backoff: without it no credentials Secret can be trusted or written. */
+  private async readSealKey(): Promise<Buffer> {
+    const { operatorNamespace, sealSecret } = this.config;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await readOrCreateSealKey(this.resources, operatorNamespace, sealSecret);
+      } catch (error) {
+        const delay = Math.min(30_000, 500 * 2 ** attempt);
+        this.logger.error({ err: describeError(error), secret: `${operatorNamespace}/${sealSecret}`, retryInMs: delay }, 'cannot read or create the seal key');
+        await sleep(delay);
+      }
     }
   }
 

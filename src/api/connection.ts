@@ -17,10 +17,18 @@ export interface ConnectionSettings {
   caCertificate: string | undefined;
 }
 
-const port = z.coerce.number().int().min(1).max(65535);
+/** A decimal port, as libpq reads it: "1e3", "0x50" or " 80" are not ports. */
+const port = z
+  .string()
+  .regex(/^[0-9]{1,5}$/)
+  .transform(Number)
+  .pipe(z.number().int().min(1).max(65535));
+
+/** A host name or address: no whitespace or control characters (they would only reach DNS). */
+const host = z.string().regex(/^[^\s\p{Cc}]+$/u);
 
 const keysSchema = z.object({
-  host: z.string().min(1),
+  host,
   port: port.default(5432),
   username: z.string().min(1),
   password: z.string().min(1),
@@ -30,7 +38,18 @@ const keysSchema = z.object({
 
 export class ConnectionSecretError extends Error {}
 
+/** decodeURIComponent, failing with an error that names the key, never the value. */
+function decoded(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    throw new ConnectionSecretError('key "uri" has an invalid percent-encoding');
+  }
+}
+
 function fromUri(uri: string): Record<string, string | undefined> {
+  // The URL parser silently drops tabs and newlines; a URI holding any is refused instead.
+  if (/[\s\p{Cc}]/u.test(uri.trim())) throw new ConnectionSecretError('key "uri" contains whitespace or control characters');
   let url: URL;
   try {
     url = new URL(uri);
@@ -42,12 +61,12 @@ function fromUri(uri: string): Record<string, string | undefined> {
     throw new ConnectionSecretError('key "uri" must start with postgresql://');
   }
   if (url.hostname.includes(',')) throw new ConnectionSecretError('key "uri" names several hosts; give one');
-  const dbname = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const dbname = decoded(url.pathname.replace(/^\//, ''));
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port || undefined,
-    username: decodeURIComponent(url.username),
-    password: decodeURIComponent(url.password),
+    username: decoded(url.username),
+    password: decoded(url.password),
     dbname: dbname || undefined,
     sslmode: url.searchParams.get('sslmode') ?? undefined,
   };

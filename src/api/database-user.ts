@@ -13,6 +13,9 @@ export const objectNameSchema = z
     message: 'must be a lowercase DNS-1123 subdomain (letters, digits, "-" and ".")',
   });
 
+/** Role names PostgreSQL reserves (CREATE ROLE refuses them with 42939), compared in lower case. */
+const reservedRoleNames = ['public', 'current_user', 'session_user', 'current_role', 'none'] as const;
+
 export const usernameRules: readonly CelRule<string>[] = [
   {
     rule: "self.matches('^[A-Za-z][A-Za-z0-9_]*$')",
@@ -28,6 +31,11 @@ export const usernameRules: readonly CelRule<string>[] = [
     rule: "!self.lowerAscii().startsWith('pg_')",
     message: 'usernames starting with "pg_" are reserved for PostgreSQL system roles',
     holds: (value) => !value.toLowerCase().startsWith('pg_'),
+  },
+  {
+    rule: `!(self.lowerAscii() in [${reservedRoleNames.map((name) => `'${name}'`).join(', ')}])`,
+    message: `username cannot be ${reservedRoleNames.map((name) => `"${name}"`).join(', ')} (in any case): PostgreSQL reserves these role names`,
+    holds: (value) => !(reservedRoleNames as readonly string[]).includes(value.toLowerCase()),
   },
 ];
 
@@ -54,14 +62,35 @@ const connection = z
     'x-kubernetes-validations': celValidations([immutable('connection')]),
   });
 
-const database = z
-  .string()
-  .min(1)
-  .max(63)
-  .meta({
-    description: "Database the user is granted access to. Default: the connection's database. Immutable.",
-    'x-kubernetes-validations': celValidations([immutable('database')]),
-  });
+/** Databases no user is granted access to: the templates every new database is copied from, and the maintenance database. */
+const reservedDatabases = ['template0', 'template1', 'postgres'] as const;
+
+const databaseRules: readonly CelRule<string>[] = [
+  {
+    rule: `!(self in [${reservedDatabases.map((name) => `'${name}'`).join(', ')}])`,
+    message: `database cannot be ${reservedDatabases.map((name) => `"${name}"`).join(', ')}: templates and the maintenance database are not handed out`,
+    holds: (value) => !(reservedDatabases as readonly string[]).includes(value),
+  },
+  {
+    // PostgreSQL ends a name at NUL, so "shop\u0000x" would mean "shop": refused, with every other control character.
+    rule: "!self.matches(r'\\p{Cc}')",
+    message: 'database must not contain control characters (NUL, newline, tab, ...)',
+    holds: (value) => !/\p{Cc}/u.test(value),
+  },
+  {
+    // NAMEDATALEN: a longer name is silently truncated by PostgreSQL, so it would name another database.
+    rule: 'size(bytes(self)) <= 63',
+    message: 'database must be at most 63 bytes in UTF-8 (PostgreSQL truncates longer names)',
+    holds: (value) => Buffer.byteLength(value, 'utf8') <= 63,
+  },
+];
+
+const database = withRules(z.string().min(1).max(63), databaseRules).meta({
+  description:
+    "Database the user is granted access to. Default: the connection's database. Not template0, template1 or postgres; " +
+    'no control characters; at most 63 bytes. Immutable.',
+  'x-kubernetes-validations': celValidations([...databaseRules, immutable('database')]),
+});
 
 const passwordSecretRef = z
   .object({
@@ -82,12 +111,22 @@ const passwordSecretRef = z
       'written). Editing that Secret changes the password. Without it, the operator generates a 64-character password.',
   });
 
-/** A Go-style duration, as Kubernetes tools write them ("720h", "1h30m", "30s"), longer than zero. */
-const positiveDuration: CelRule<string> = {
-  rule: "duration(self) > duration('0s')",
-  message: 'must be longer than 0s',
-  holds: (value) => (parseDuration(value) ?? 0) > 0,
-};
+/** The longest duration a spec may give: 100 years, far inside what a Date (and CEL's duration) holds. */
+export const longestSpecDuration = '876000h';
+
+/** A Go-style duration, as Kubernetes tools write them ("720h", "1h30m", "30s"): longer than zero, at most 100 years. */
+const durationRules: readonly CelRule<string>[] = [
+  {
+    rule: "duration(self) > duration('0s')",
+    message: 'must be longer than 0s',
+    holds: (value) => (parseDuration(value) ?? 0) > 0,
+  },
+  {
+    rule: `duration(self) <= duration('${longestSpecDuration}')`,
+    message: `must be at most ${longestSpecDuration} (100 years)`,
+    holds: (value) => (parseDuration(value) ?? Number.POSITIVE_INFINITY) <= (parseDuration(longestSpecDuration) ?? 0),
+  },
+];
 
 const durationSchema = (description: string) =>
   withRules(
@@ -95,8 +134,22 @@ const durationSchema = (description: string) =>
       .string()
       .max(64)
       .regex(/^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$/, { message: 'must be a duration such as 30s, 90m or 720h' }),
-    [positiveDuration],
-  ).meta({ description, 'x-kubernetes-validations': celValidations([positiveDuration]) });
+    durationRules,
+  ).meta({ description, 'x-kubernetes-validations': celValidations(durationRules) });
+
+/** What PostgreSQL's VALID UNTIL stores of an RFC 3339 instant: it has no year 0000 and no UTC offset beyond ±15:59. */
+const validUntilRules: readonly CelRule<string>[] = [
+  {
+    rule: "!self.startsWith('0000')",
+    message: 'validUntil: year 0000 does not exist in PostgreSQL (the first year is 0001)',
+    holds: (value) => !value.startsWith('0000'),
+  },
+  {
+    rule: "!self.matches('[+-](1[6-9]|[2-9][0-9]):[0-9][0-9]$')",
+    message: 'validUntil: the UTC offset must be within ±15:59, the range PostgreSQL accepts',
+    holds: (value) => !/[+-](1[6-9]|[2-9][0-9]):[0-9][0-9]$/.test(value),
+  },
+];
 
 const passwordRotation = z
   .object({
@@ -186,10 +239,17 @@ export const databaseUserSpecSchema = z
     secretName: objectNameSchema.optional().meta({
       description: 'Name of the Secret the operator writes the credentials to. Default "<metadata.name>-credentials".',
     }),
-    validUntil: z.iso.datetime({ offset: true }).optional().meta({
-      description: 'RFC 3339 instant after which PostgreSQL refuses the password (VALID UNTIL). Absent: no expiry. Drift is repaired.',
-      format: 'date-time',
-    }),
+    validUntil: withRules(z.iso.datetime({ offset: true }).max(64), validUntilRules)
+      .optional()
+      .meta({
+        description:
+          'RFC 3339 instant after which PostgreSQL refuses the password (VALID UNTIL): year 0001 or later, UTC offset within ±15:59. ' +
+          'Absent: no expiry. Drift is repaired.',
+        // No format: date-time, on purpose: CEL would then see an instant, and the rules below read the
+        // text (its year and UTC offset). The pattern checks RFC 3339.
+        format: undefined,
+        'x-kubernetes-validations': celValidations(validUntilRules),
+      }),
     connectionLimit: z.number().int().min(-1).max(2147483647).default(-1).meta({
       description: 'CONNECTION LIMIT of the role: concurrent sessions allowed, -1 (default) for unlimited. Drift is repaired.',
     }),

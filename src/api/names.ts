@@ -30,3 +30,15 @@ export const databaseUserLabel = 'dbuser.dev/databaseuser';
 export const fieldManager = 'dbuser-operator';
 /** managed-by value of the chosen-password Secrets that kubectl dbuser (and its dashboard) create. */
 export const cliManagedByValue = 'kubectl-dbuser';
+/**
+ * On a Secret: "true" makes it a password source, one a DatabaseUser's spec.passwordSecretRef may
+ * name. Without it the operator reads no password from the Secret, so a DatabaseUser cannot copy
+ * another Secret (an admin password, an API key) into credentials its requester may read.
+ */
+export const passwordSourceLabel = 'dbuser.dev/password-source';
+/**
+ * On the credentials Secret: an HMAC, under a key only the operator holds, of the password and its
+ * records as the operator wrote them. A password that someone else wrote carries no valid seal and is
+ * never applied to the role (ADR 16).
+ */
+export const sealAnnotation = 'dbuser.dev/seal';

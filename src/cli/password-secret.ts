@@ -1,6 +1,6 @@
 import type { DatabaseUserView } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
-import { apiGroup, apiVersion, cliManagedByValue, databaseUserLabel, kind, managedByLabel } from '../api/names.js';
+import { apiGroup, apiVersion, cliManagedByValue, databaseUserLabel, kind, managedByLabel, passwordSourceLabel } from '../api/names.js';
 import type { DatabaseUserClient } from '../kubernetes/database-user-client.js';
 import { encodeSecretValue, type KubeSecret, type OwnerReference } from '../kubernetes/kube-objects.js';
 
@@ -17,9 +17,10 @@ export function ownerReferenceTo(user: DatabaseUser): OwnerReference {
 }
 
 /**
- * A chosen-password Secret, labelled as kubectl dbuser's so that delete and a switch to a generated
- * password remove it again (and never a Secret a person made). With an owner, a cluster's garbage
- * collector removes it with the DatabaseUser too (ADR 10).
+ * A chosen-password Secret, labelled a password source (the operator reads passwords from no other
+ * Secret, ADR 16) and as kubectl dbuser's so that delete and a switch to a generated password remove
+ * it again (and never a Secret a person made). With an owner, a cluster's garbage collector removes it
+ * with the DatabaseUser too (ADR 10).
  */
 export function passwordSecretManifest(options: {
   secretName: string;
@@ -33,7 +34,7 @@ export function passwordSecretManifest(options: {
     kind: 'Secret',
     metadata: {
       name: options.secretName,
-      labels: { [managedByLabel]: cliManagedByValue, [databaseUserLabel]: options.databaseUserName },
+      labels: { [managedByLabel]: cliManagedByValue, [databaseUserLabel]: options.databaseUserName, [passwordSourceLabel]: 'true' },
       ...(options.owner ? { ownerReferences: [options.owner] } : {}),
     },
     type: 'Opaque',

@@ -47,7 +47,16 @@ function objectName(name: string): string {
 async function route(context: RouteContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const method = request.method ?? 'GET';
-  const segments = url.pathname.split('/').slice(1).map(decodeURIComponent);
+  const segments = url.pathname
+    .split('/')
+    .slice(1)
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment);
+      } catch {
+        throw new BadRequest(400, `"${segment}" is not a valid path segment`);
+      }
+    });
   const asset = context.assets.get(url.pathname);
   if (asset && method === 'GET') {
     response.writeHead(200, { 'Content-Type': asset.contentType, 'Cache-Control': 'no-cache' }).end(asset.body);

@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import type { SslMode } from '../api/connection.js';
 import { sslModes } from '../api/connection.js';
 import { passwordChangeSchema, type PasswordChangeRecord } from '../api/database-user.js';
-import { databaseUserLabel, kind, managedByLabel, managedByValue, passwordChangeAnnotation, passwordResetHandledAnnotation } from '../api/names.js';
+import {
+  databaseUserLabel,
+  kind,
+  managedByLabel,
+  managedByValue,
+  passwordChangeAnnotation,
+  passwordResetHandledAnnotation,
+  sealAnnotation,
+} from '../api/names.js';
+import type { SealedFields } from './credentials-seal.js';
 import { encodeSecretValue, secretValue, type KubeSecret } from './kube-objects.js';
 
 /** What a credentials Secret says: enough to log in, and to write it again unchanged. */
@@ -88,12 +97,25 @@ export function credentialsSecretManifest(options: {
   resetToken: string | undefined;
   /** Why, when and for whom the password was set: stored with it, so a crash between Secret and role loses nothing. */
   passwordChange: PasswordChangeRecord | undefined;
+  /** Seals the password and its records (model/credentials-seal.ts); undefined writes none. */
+  seal: ((fields: SealedFields) => string) | undefined;
 }): SecretManifest {
-  const { name, namespace, databaseUserName, owner, credentials, resetToken, passwordChange } = options;
+  const { name, namespace, databaseUserName, owner, credentials, resetToken, passwordChange, seal } = options;
   const data = Object.fromEntries(Object.entries(credentialsData(credentials)).map(([key, value]) => [key, encodeSecretValue(value)]));
+  const changeText = passwordChangeText(passwordChange);
+  const sealed: SealedFields = {
+    namespace,
+    secretName: name,
+    databaseUser: databaseUserName,
+    ownerUids: owner === undefined ? [] : [owner.uid],
+    password: credentials.password,
+    resetToken,
+    passwordChange: changeText,
+  };
   const annotations = {
     ...(resetToken === undefined ? {} : { [passwordResetHandledAnnotation]: resetToken }),
-    ...(passwordChange === undefined ? {} : { [passwordChangeAnnotation]: passwordChangeText(passwordChange) }),
+    ...(changeText === undefined ? {} : { [passwordChangeAnnotation]: changeText }),
+    ...(seal === undefined ? {} : { [sealAnnotation]: seal(sealed) }),
   };
   return {
     apiVersion: 'v1',
@@ -125,6 +147,8 @@ export interface CredentialsSecret {
   passwordChange: PasswordChangeRecord | undefined;
   /** uids of the DatabaseUsers that own it. */
   ownerUids: string[];
+  /** The operator's seal of the password and its records (annotation), if any. */
+  seal: string | undefined;
   /** A digest of the managed keys' values, to compare with what would be written. */
   dataDigest: string;
   credentials: Credentials | undefined;
@@ -169,12 +193,31 @@ export function projectCredentialsSecret(secret: KubeSecret): CredentialsSecret 
     passwordChange: parsePasswordChange(metadata.annotations?.[passwordChangeAnnotation]),
     // Only references to DatabaseUsers are ours to compare; others may add their own.
     ownerUids: (metadata.ownerReferences ?? []).filter((ref) => ref.kind === kind).map((ref) => ref.uid),
+    seal: metadata.annotations?.[sealAnnotation],
     dataDigest: digestOf(secret.data),
     credentials: credentialsOf(secret),
   };
 }
 
-/** Whether the stored Secret already has everything the manifest sets (so no write is needed). */
+/** What the seal of a stored credentials Secret must vouch for, or undefined when it holds no password. */
+export function sealedFieldsOf(stored: CredentialsSecret): SealedFields | undefined {
+  if (stored.credentials === undefined || stored.databaseUser === undefined) return undefined;
+  return {
+    namespace: stored.metadata.namespace,
+    secretName: stored.metadata.name,
+    databaseUser: stored.databaseUser,
+    ownerUids: stored.ownerUids,
+    password: stored.credentials.password,
+    resetToken: stored.resetToken,
+    passwordChange: passwordChangeText(stored.passwordChange),
+  };
+}
+
+/**
+ * Whether the stored Secret already has everything the manifest sets (so no write is needed). The
+ * seal is not compared: a Secret whose password the role already has needs none (Secrets written
+ * before seals existed keep working without a write); every write carries one.
+ */
 export function secretMatches(stored: CredentialsSecret, desired: SecretManifest): boolean {
   const wantedOwners = (desired.metadata.ownerReferences ?? []).map((ref) => ref.uid);
   return (
@@ -188,9 +231,9 @@ export function secretMatches(stored: CredentialsSecret, desired: SecretManifest
 }
 
 /** The annotation's text: fixed key order, so an unchanged record compares equal as text. */
-function passwordChangeText(change: PasswordChangeRecord): string;
-function passwordChangeText(change: PasswordChangeRecord | undefined): string | undefined;
-function passwordChangeText(change: PasswordChangeRecord | undefined): string | undefined {
+export function passwordChangeText(change: PasswordChangeRecord): string;
+export function passwordChangeText(change: PasswordChangeRecord | undefined): string | undefined;
+export function passwordChangeText(change: PasswordChangeRecord | undefined): string | undefined {
   return change === undefined ? undefined : JSON.stringify({ reason: change.reason, at: change.at, ...(change.by === undefined ? {} : { by: change.by }) });
 }
 

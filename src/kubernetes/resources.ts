@@ -38,6 +38,10 @@ export class KubeResources {
     }
   }
 
+  async createSecret(namespace: string, secret: KubeSecret): Promise<KubeSecret> {
+    return this.http.request<KubeSecret>('POST', secretPath(namespace), { query: { fieldManager }, body: secret });
+  }
+
   /**
    * Server-side apply: fields this manager set and no longer sends are removed (e.g. an owner
    * reference). Without `force`, a field another manager owns makes it fail with 409 instead of

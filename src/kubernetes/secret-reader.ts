@@ -1,9 +1,23 @@
 import type { KubeSecret } from './kube-objects.js';
 
-/** A Secret's decoded contents at one version. */
+/** A Secret's decoded contents at one version, with what says what it is for. */
 export interface SecretContents {
   resourceVersion: string;
   data: Record<string, string>;
+  type: string | undefined;
+  labels: Readonly<Record<string, string>>;
+  finalizers: readonly string[];
+}
+
+function contentsOf(secret: KubeSecret): SecretContents {
+  const metadata = secret.metadata ?? {};
+  return {
+    resourceVersion: metadata.resourceVersion ?? '',
+    data: decodeSecretData(secret.data),
+    type: secret.type,
+    labels: metadata.labels ?? {},
+    finalizers: metadata.finalizers ?? [],
+  };
 }
 
 export function decodeSecretData(data: Record<string, string> | undefined): Record<string, string> {
@@ -45,8 +59,8 @@ export class SecretReader {
 
   /** A Secret as the API server just returned it from our write: its contents need no GET. */
   remember(secret: KubeSecret): void {
-    const { namespace = '', name = '', resourceVersion = '' } = secret.metadata ?? {};
-    this.read.set(`${namespace}/${name}`, { resourceVersion, data: decodeSecretData(secret.data) });
+    const { namespace = '', name = '' } = secret.metadata ?? {};
+    this.read.set(`${namespace}/${name}`, contentsOf(secret));
   }
 
   private async fetch(namespace: string, name: string): Promise<SecretContents | undefined> {
@@ -56,7 +70,7 @@ export class SecretReader {
       this.read.delete(key);
       return undefined;
     }
-    const contents = { resourceVersion: secret.metadata?.resourceVersion ?? '', data: decodeSecretData(secret.data) };
+    const contents = contentsOf(secret);
     this.read.set(key, contents);
     return contents;
   }

@@ -19,6 +19,11 @@ export class ConnectionResolver {
     readonly defaultConnection: SecretReference | undefined,
   ) {}
 
+  /** Whether namespace/name is the operator's default connection Secret. */
+  isDefault(namespace: string, name: string): boolean {
+    return this.defaultConnection?.namespace === namespace && this.defaultConnection.name === name;
+  }
+
   async resolve(namespace: string, secretName: string | undefined): Promise<ConnectionSettings> {
     const reference = secretName === undefined ? this.defaultConnection : { namespace, name: secretName };
     if (reference === undefined) {

@@ -5,6 +5,7 @@ import { formatDuration, parseDuration } from '../api/duration.js';
 import { apiGroup, apiVersion, kind } from '../api/names.js';
 import type { CredentialsSecretLookup } from '../kubernetes/cluster-cache.js';
 import { credentialsSecretManifest, secretMatches, type SecretManifest } from '../kubernetes/credentials-secret.js';
+import type { SealedFields } from '../kubernetes/credentials-seal.js';
 import { ownershipProblem } from '../model/guards.js';
 import type { PasswordVerdict, RoleObservation } from '../model/observed.js';
 import type { OwnershipMarker } from '../model/ownership-marker.js';
@@ -13,6 +14,7 @@ import { expiryAt, rotationDueAt } from '../model/password-schedule.js';
 import { planRoleActions, type DesiredRole } from '../model/plan.js';
 import type { RoleAction } from '../model/role-actions.js';
 import { decidePassword, type ChosenPassword, type PasswordChange, type PasswordDecision } from './password-decision.js';
+import { storedCredentials } from './stored-credentials.js';
 
 /** Everything one reconcile read about one DatabaseUser (its spec already validated). */
 export interface Observed {
@@ -28,8 +30,10 @@ export interface Observed {
   /** The database the user is granted access to. */
   database: string;
   credentials: CredentialsSecretLookup;
+  /** The credentials Secret's seal verifies with the operator's key. */
+  credentialsSealed: boolean;
   chosen: ChosenPassword;
-  /** The password the role's stored one was compared with: the credentials Secret's, else the chosen one. */
+  /** The password the role's stored one was compared with (stored-credentials.ts, candidateFor). */
   candidate: string | undefined;
   role: RoleObservation;
   /** The DatabaseUser's creation time and its last written status. */
@@ -69,24 +73,14 @@ export type Decision =
       secret: SecretManifest | undefined;
       /** Take over fields another manager holds: only in a Secret that is ours. */
       forceSecret: boolean;
+      /** The Secret held a password someone else wrote: it was not applied, and the Secret is written again. */
+      rejectedSecretPassword: boolean;
       password: Exclude<PasswordDecision, { kind: 'refuse' }>;
       desired: DesiredRole;
       /** Planned on the observation made without the lock; an empty plan takes no lock at all. */
       actions: RoleAction[];
       lifecycle: Lifecycle;
     };
-
-/** The password the credentials Secret holds, when it is this user's Secret. */
-export function storedPassword(credentials: CredentialsSecretLookup, databaseUser: string): { password: string; resetToken: string | undefined } | undefined {
-  if (credentials.kind !== 'managed' || credentials.secret.databaseUser !== databaseUser) return undefined;
-  const password = credentials.secret.credentials?.password;
-  return password === undefined ? undefined : { password, resetToken: credentials.secret.resetToken };
-}
-
-/** The candidate a role observation compares the stored password with. */
-export function passwordCandidate(credentials: CredentialsSecretLookup, databaseUser: string, chosen: ChosenPassword): string | undefined {
-  return storedPassword(credentials, databaseUser)?.password ?? (chosen.kind === 'value' ? chosen.password : undefined);
-}
 
 /**
  * Whether the role has `password`: the observation's verdict when it compared this very password;
@@ -112,7 +106,7 @@ export function planFor(desired: DesiredRole, observation: RoleObservation, verd
  * whose Secret and role these are, which password the user must have, the Secret to write, and the
  * changes PostgreSQL needs.
  */
-export function decide(observed: Observed, generate: () => string): Decision {
+export function decide(observed: Observed, generate: () => string, seal: (fields: SealedFields) => string): Decision {
   const { spec, name, credentials, now } = observed;
   const ttlMs = spec.ttl === undefined ? undefined : parseDuration(spec.ttl);
   const expiresAt = ttlMs === undefined ? undefined : expiryAt(observed.createdAt, ttlMs);
@@ -120,7 +114,8 @@ export function decide(observed: Observed, generate: () => string): Decision {
   const refuse = (reason: ReadyReason, message: string): Refusal => ({ kind: 'refuse', reason, message, ...(expiresAt ? { expiresAt } : {}) });
 
   const secretName = credentialsSecretName(name, spec);
-  if (credentials.kind === 'unmanaged' || (credentials.kind === 'managed' && credentials.secret.databaseUser !== name)) {
+  const secret = storedCredentials({ ...observed, sealed: observed.credentialsSealed });
+  if (secret.kind === 'foreign') {
     return refuse('SecretConflict', `Secret "${secretName}" exists and was not written by dbuser-operator for this DatabaseUser; it was left untouched`);
   }
   const marker = markerOf(observed);
@@ -129,8 +124,10 @@ export function decide(observed: Observed, generate: () => string): Decision {
   const rotation = rotationOf(observed);
   if (rotation.kind === 'refuse') return refuse(rotation.reason, rotation.message);
 
-  const stored = storedPassword(credentials, name);
-  const storedChange = credentials.kind === 'managed' ? credentials.secret.passwordChange : undefined;
+  const trusted = secret.kind === 'ours' ? secret.trusted : undefined;
+  const rejected = secret.kind === 'ours' && secret.rejected;
+  const stored = trusted === undefined ? undefined : { password: trusted.password, resetToken: trusted.resetToken };
+  const storedChange = trusted?.change;
   const changedAt = passwordChangedAt(observed, storedChange);
   const rotationDue = rotation.kind === 'every' && stored !== undefined && rotationDueAt(observed.uid, changedAt, rotation.everyMs) <= now;
   const password = decidePassword(
@@ -139,6 +136,7 @@ export function decide(observed: Observed, generate: () => string): Decision {
       roleExists: observed.role.role !== undefined,
       chosen: observed.chosen,
       stored,
+      storedRejected: rejected,
       resetRequest: observed.resetRequest,
       rotationDue,
     },
@@ -166,8 +164,9 @@ export function decide(observed: Observed, generate: () => string): Decision {
     },
     resetToken: password.resetToken,
     passwordChange,
+    seal,
   });
-  const secretIsCurrent = credentials.kind === 'managed' && secretMatches(credentials.secret, manifest);
+  const secretIsCurrent = credentials.kind === 'managed' && !rejected && secretMatches(credentials.secret, manifest);
   const desired: DesiredRole = {
     username: spec.username,
     readOnly: spec.readOnly,
@@ -183,7 +182,16 @@ export function decide(observed: Observed, generate: () => string): Decision {
     passwordRotatesAt: rotation.kind === 'every' ? rotationDueAt(observed.uid, password.kind === 'write' ? now : changedAt, rotation.everyMs) : undefined,
     expiresAt,
   };
-  return { kind: 'apply', secret: secretIsCurrent ? undefined : manifest, forceSecret: credentials.kind === 'managed', password, desired, actions, lifecycle };
+  return {
+    kind: 'apply',
+    secret: secretIsCurrent ? undefined : manifest,
+    forceSecret: secret.kind === 'ours',
+    rejectedSecretPassword: rejected,
+    password,
+    desired,
+    actions,
+    lifecycle,
+  };
 }
 
 type Rotation = { kind: 'none' } | { kind: 'every'; everyMs: number } | { kind: 'refuse'; reason: ReadyReason; message: string };
@@ -216,7 +224,7 @@ function rotationOf(observed: Observed): Rotation {
   return { kind: 'every', everyMs };
 }
 
-/** When the current password was set: recorded with it in the Secret, else the status, else the user's creation. */
+/** When the current password was set: its trusted record, else the status, else the user's creation. */
 function passwordChangedAt(observed: Observed, storedChange: PasswordChangeRecord | undefined): Date {
   const recorded = storedChange?.at ?? observed.status?.passwordUpdatedAt;
   const at = recorded === undefined ? Number.NaN : Date.parse(recorded);

@@ -10,6 +10,8 @@ export interface PasswordInputs {
   chosen: ChosenPassword;
   /** What the credentials Secret holds, and the reset token its password was generated for. */
   stored: { password: string; resetToken: string | undefined } | undefined;
+  /** The Secret holds a password nobody can vouch for (someone else wrote it): treated as no password. */
+  storedRejected: boolean;
   /** The dbuser.dev/reset-password annotation. */
   resetRequest: string | undefined;
   /** spec.passwordRotation's schedule says the generated password is due for replacement. */
@@ -77,11 +79,13 @@ export function decidePassword(inputs: PasswordInputs, generate: () => string): 
     return { kind: 'write', password: generate(), resetToken: resetRequest, change: 'reset', mustMatchRole: false };
   }
   if (inputs.roleExists && inputs.protected) {
+    const what = inputs.storedRejected
+      ? "the password in the credentials Secret was not written by dbuser-operator and is not the role's, so it was not applied"
+      : 'the credentials Secret is missing';
     return {
       kind: 'refuse',
       reason: 'PasswordChangeRefused',
-      message:
-        'the credentials Secret is missing and the password of a protected user cannot change: restore the Secret, or set protected to false to let the operator generate a new password',
+      message: `${what}, and the password of a protected user cannot change: restore the previous password in the Secret, or set protected to false to let the operator generate a new password`,
     };
   }
   return { kind: 'write', password: generate(), resetToken: resetRequest, change: inputs.roleExists ? 'regenerated' : 'initial', mustMatchRole: false };

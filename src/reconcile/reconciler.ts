@@ -1,7 +1,8 @@
 import { credentialsSecretName, databaseUserSpecSchema, lifecycleRules, objectRules, type DatabaseUser, type DatabaseUserSpec } from '../api/database-user.js';
 import { finalizerName, requestedByAnnotation, resetPasswordAnnotation } from '../api/names.js';
 import { isNotFound } from '../kubernetes/kube-api-error.js';
-import { credentialsSecretManifest } from '../kubernetes/credentials-secret.js';
+import { credentialsSecretManifest, sealedFieldsOf, type CredentialsSecret } from '../kubernetes/credentials-secret.js';
+import type { CredentialsSeal } from '../kubernetes/credentials-seal.js';
 import { roleOwnershipProblem } from '../model/guards.js';
 import type { PasswordVerdict, RoleObservation } from '../model/observed.js';
 import { encryptionOf } from '../model/password-encryption.js';
@@ -10,12 +11,14 @@ import type { RoleTarget } from '../postgres/role-target.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ConnectionResolver } from './connection-resolver.js';
-import { decide, markerOf, passwordCandidate, planFor, verdictFor, type Decision, type Observed } from './decide.js';
+import { decide, markerOf, planFor, verdictFor, type Decision, type Observed } from './decide.js';
 import { eventMessages, eventReasons } from './events.js';
 import type { ChosenPassword } from './password-decision.js';
+import { chosenPasswordFrom, type ReservedSecret } from './password-source.js';
 import type { KubernetesPort, PostgresPort } from './ports.js';
 import { problemOf, RaceLost, ReconcileProblem, type RetryPolicy } from './problems.js';
 import { computeStatus, readyReasonOf, statusEquals, type AppliedFields, type ClearedFields, type Readiness } from './status.js';
+import { candidateFor } from './stored-credentials.js';
 
 export interface ReconcilerDependencies {
   kubernetes: KubernetesPort;
@@ -25,6 +28,8 @@ export interface ReconcilerDependencies {
   clusterId: string;
   now: () => Date;
   generatePassword: () => string;
+  /** Seals the credentials the operator writes, and tells its seals from anyone else's writes. */
+  seal: CredentialsSeal;
   /** Who the operator is to the API server (`by` of rotations). */
   operatorIdentity: string;
   /** The shortest spec.passwordRotation.every accepted. */
@@ -73,7 +78,7 @@ export class DatabaseUserReconciler {
       const spec = validSpec(user);
       if (user.metadata.deletionTimestamp !== undefined) return await this.finalize(subject, spec);
       const observed = await this.observe(subject, spec);
-      const decision = decide(observed, this.deps.generatePassword);
+      const decision = decide(observed, this.deps.generatePassword, (fields) => this.deps.seal.sign(fields));
       if (decision.kind === 'expire') return await this.expire(subject, spec, decision.expiresAt);
       if (decision.kind === 'refuse') {
         return wakeAt(await this.report(subject, refused(decision.reason, decision.message, 'when-changed')), decision.expiresAt, observed.now);
@@ -91,8 +96,9 @@ export class DatabaseUserReconciler {
     const connection = await connections.resolve(subject.namespace, spec.connection?.secretName);
     const database = spec.database ?? connection.database;
     const credentials = kubernetes.credentialsSecret(subject.namespace, credentialsSecretName(subject.name, spec));
+    const credentialsSealed = credentials.kind === 'managed' && this.isSealed(credentials.secret);
     const chosen = await this.readChosenPassword(subject, spec);
-    const candidate = passwordCandidate(credentials, subject.name, chosen);
+    const candidate = candidateFor(credentials, subject.name, credentialsSealed, chosen);
     const encryption = encryptionOf(spec.passwordEncryption);
     const role = await postgres.observe(
       { connection, database, username: spec.username },
@@ -108,6 +114,7 @@ export class DatabaseUserReconciler {
       connection,
       database,
       credentials,
+      credentialsSealed,
       chosen,
       candidate,
       role,
@@ -120,14 +127,23 @@ export class DatabaseUserReconciler {
     };
   }
 
+  private isSealed(secret: CredentialsSecret): boolean {
+    const fields = sealedFieldsOf(secret);
+    return fields !== undefined && this.deps.seal.verifies(secret.seal, fields);
+  }
+
+  /** The chosen password, read only from a Secret that opted in as a password source (password-source.ts). */
   private async readChosenPassword(subject: Subject, spec: DatabaseUserSpec): Promise<ChosenPassword> {
     const ref = spec.passwordSecretRef;
     if (ref === undefined) return { kind: 'none' };
-    const secret = await this.deps.kubernetes.secretContents(subject.namespace, ref.name);
-    if (secret === undefined) return { kind: 'unreadable', message: `password Secret "${ref.name}" not found` };
-    const password = secret.data[ref.key];
-    if (password === undefined || password === '') return { kind: 'unreadable', message: `password Secret "${ref.name}" has no key "${ref.key}"` };
-    return { kind: 'value', password, secretName: ref.name, resourceVersion: secret.resourceVersion };
+    const reserved: ReservedSecret =
+      ref.name === spec.connection?.secretName || this.deps.connections.isDefault(subject.namespace, ref.name)
+        ? 'connection'
+        : this.deps.kubernetes.credentialsSecret(subject.namespace, ref.name).kind === 'managed'
+          ? 'credentials'
+          : undefined;
+    const secret = reserved === undefined ? await this.deps.kubernetes.secretContents(subject.namespace, ref.name) : undefined;
+    return chosenPasswordFrom(ref, secret, reserved);
   }
 
   /**
@@ -220,6 +236,9 @@ export class DatabaseUserReconciler {
 
   private recordChanges(subject: Subject, observed: Observed, decision: Apply, actions: RoleAction[]): void {
     const { username } = observed.spec;
+    if (decision.rejectedSecretPassword && decision.secret) {
+      this.event(subject, 'Warning', eventReasons.SecretPasswordRejected, eventMessages.secretPasswordRejected(decision.secret.metadata.name));
+    }
     const passwordChanged = decision.password.kind === 'write' && decision.password.change !== 'initial';
     if (actions.some((action) => action.kind === 'createRole')) this.event(subject, 'Normal', eventReasons.Created, eventMessages.created(username));
     else if (decision.password.kind === 'write' && decision.password.change === 'rotation') {
@@ -238,9 +257,12 @@ export class DatabaseUserReconciler {
     }
     const secretName = credentialsSecretName(subject.name, spec);
     const lookup = this.deps.kubernetes.credentialsSecret(subject.namespace, secretName);
-    const ours = lookup.kind === 'managed' && lookup.secret.databaseUser === subject.name ? lookup.secret : undefined;
+    const secret = lookup.kind === 'managed' && lookup.secret.databaseUser === subject.name ? lookup.secret : undefined;
+    const sealed = secret !== undefined && this.isSealed(secret);
+    const ours = secret !== undefined && (sealed || secret.ownerUids.includes(subject.uid)) ? secret : undefined;
     if (spec.deletionPolicy === 'Retain') {
-      // The credentials outlive the DatabaseUser: the same manifest without our owner reference.
+      // The credentials outlive the DatabaseUser: the same manifest without our owner reference,
+      // sealed again only if the operator wrote its password (a later DatabaseUser of this name adopts it).
       if (ours?.credentials) {
         const manifest = credentialsSecretManifest({
           name: secretName,
@@ -250,6 +272,7 @@ export class DatabaseUserReconciler {
           credentials: ours.credentials,
           resetToken: ours.resetToken,
           passwordChange: ours.passwordChange,
+          seal: sealed ? (fields) => this.deps.seal.sign(fields) : undefined,
         });
         await this.deps.kubernetes.applySecret(manifest, true);
       }

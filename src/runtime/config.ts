@@ -49,6 +49,7 @@ const configSchema = z
     WATCH_NAMESPACES: list,
     OPERATOR_NAMESPACE: z.string().min(1).default('dbuser-system'),
     DEFAULT_CONNECTION_SECRET: z.string().optional(),
+    SEAL_SECRET: z.string().min(1).default('dbuser-operator-seal'),
     RESYNC_INTERVAL: duration('10m'),
     WORKERS: integer(8, 1, 256),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -81,6 +82,8 @@ export interface OperatorConfig {
   watchNamespaces: string[];
   operatorNamespace: string;
   defaultConnection: { namespace: string; name: string } | undefined;
+  /** The Secret, in the operator's namespace, holding the key that seals credentials (created if absent). */
+  sealSecret: string;
   resyncIntervalMs: number;
   workers: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -129,6 +132,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     watchNamespaces: c.WATCH_NAMESPACES,
     operatorNamespace: c.OPERATOR_NAMESPACE,
     defaultConnection,
+    sealSecret: c.SEAL_SECRET,
     resyncIntervalMs: c.RESYNC_INTERVAL,
     workers: c.WORKERS,
     logLevel: c.LOG_LEVEL,

@@ -1,5 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { ClusterAccess } from './control-plane.js';
@@ -69,17 +69,56 @@ export interface OperatorIdentity {
 export const operatorServiceAccount = { namespace: 'dbuser-system', name: 'dbuser-operator' };
 
 /**
- * `kubectl apply -k deploy/`, exactly as users install, then a kubeconfig with a TokenRequest token
- * for the operator's ServiceAccount: operators under test hold the shipped RBAC and nothing more.
+ * How the operator is installed: `cluster` is `kubectl apply -k deploy/` (its rights in every
+ * namespace); `namespaced` adds deploy/components/namespaced-rbac (rights only where a RoleBinding,
+ * `grantOperatorNamespace`, gives them: what users install with WATCH_NAMESPACES).
  */
-export async function installDeployment(cluster: ClusterAccess, dir: string): Promise<OperatorIdentity> {
-  await kubectlOrThrow(cluster, ['apply', '-k', path.join(repoRoot, 'deploy')]);
+export type RbacMode = 'cluster' | 'namespaced';
+
+/** The binding name users give the namespaced rights in a watched namespace (examples/watch-namespaces). */
+export const namespacedBinding = 'dbuser-operator-namespaced';
+
+/**
+ * `kubectl apply -k deploy/`, exactly as users install (with `namespaced`, through an overlay that
+ * adds the shipped component), then a kubeconfig with a TokenRequest token for the operator's
+ * ServiceAccount: operators under test hold the shipped RBAC and nothing more.
+ */
+export async function installDeployment(cluster: ClusterAccess, dir: string, mode: RbacMode = 'cluster'): Promise<OperatorIdentity> {
+  if (mode === 'namespaced') {
+    const overlay = path.join(dir, 'namespaced-install');
+    mkdirSync(overlay, { recursive: true });
+    writeFileSync(
+      path.join(overlay, 'kustomization.yaml'),
+      stringify({
+        apiVersion: 'kustomize.config.k8s.io/v1beta1',
+        kind: 'Kustomization',
+        resources: [path.relative(overlay, path.join(repoRoot, 'deploy'))],
+        components: [path.relative(overlay, path.join(repoRoot, 'deploy', 'components', 'namespaced-rbac'))],
+      }),
+    );
+    await kubectlOrThrow(cluster, ['apply', '-k', overlay]);
+  } else {
+    await kubectlOrThrow(cluster, ['apply', '-k', path.join(repoRoot, 'deploy')]);
+  }
   await waitForCrd(cluster);
   const { namespace, name } = operatorServiceAccount;
   const token = (await kubectlOrThrow(cluster, ['create', 'token', name, '-n', namespace, '--duration=24h'])).trim();
   const kubeconfigPath = path.join(dir, 'operator-kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigWithToken(cluster.kubeconfigPath, name, token), { mode: 0o600 });
   return { kubeconfigPath, username: `system:serviceaccount:${namespace}:${name}` };
+}
+
+/** The RoleBinding of a watched namespace (namespaced mode): the operator's rights there. */
+export async function grantOperatorNamespace(cluster: ClusterAccess, namespace: string): Promise<void> {
+  const binding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: { name: namespacedBinding, namespace },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'dbuser-operator-namespaced' },
+    subjects: [{ kind: 'ServiceAccount', ...operatorServiceAccount }],
+  };
+  const result = await runKubectl(cluster.kubectl, cluster.kubeconfigPath, ['apply', '-f', '-'], JSON.stringify(binding));
+  if (result.code !== 0) throw new Error(`granting the operator namespace ${namespace} failed: ${result.stderr.trim()}`);
 }
 
 /** The admin kubeconfig's current cluster, with a bearer token instead of the admin's credentials. */

@@ -31,7 +31,8 @@ export async function setUpTestEnvironment(): Promise<void> {
     log,
   });
   running = environment;
-  const operator = await installDeployment(environment.cluster, environment.dir);
+  // As installed with WATCH_NAMESPACES: each test file's namespace gets its RoleBinding (support/fixture.ts).
+  const operator = await installDeployment(environment.cluster, environment.dir, 'namespaced');
   leakCheck = new PasswordLeakCheck(environment.cluster.kubeconfigPath);
   leakCheck.add(environment.postgres.password);
   await leakCheck.start();

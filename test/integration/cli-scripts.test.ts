@@ -35,7 +35,11 @@ describe('without a terminal', () => {
     const user = await ctx.kube.getUser(nameOf(username));
     expect(user?.spec).toMatchObject({ passwordSecretRef: { name: `${nameOf(username)}-password`, key: 'password' } });
     const secret = await ctx.kube.core.readNamespacedSecret({ namespace: ctx.namespace, name: `${nameOf(username)}-password` });
-    expect(secret.metadata?.labels).toEqual({ 'app.kubernetes.io/managed-by': 'kubectl-dbuser', 'dbuser.dev/databaseuser': nameOf(username) });
+    expect(secret.metadata?.labels).toEqual({
+      'app.kubernetes.io/managed-by': 'kubectl-dbuser',
+      'dbuser.dev/databaseuser': nameOf(username),
+      'dbuser.dev/password-source': 'true',
+    });
     expect(secret.metadata?.ownerReferences).toEqual([
       { apiVersion: 'dbuser.dev/v1alpha1', kind: 'DatabaseUser', name: nameOf(username), uid: user?.metadata.uid },
     ]);

@@ -50,7 +50,7 @@ describe('spec.passwordRotation', () => {
   });
 
   it('of a chosen password: Ready=False, PasswordRotationRefused, saying to rotate the chosen Secret', async () => {
-    await ctx.kube.putSecret('rotate-chosen-pw', { password: 'a chosen password, 24+ characters' });
+    await ctx.kube.putPasswordSecret('rotate-chosen-pw', { password: 'a chosen password, 24+ characters' });
     await ctx.kube.createUser('rotate-chosen', {
       username: uniqueUsername('rotate_chosen'),
       passwordSecretRef: { name: 'rotate-chosen-pw' },

@@ -3,6 +3,7 @@
 // checks sending nothing; the gate (token, Origin, Host, loopback, no-store, CSP); the README's
 // screenshot with the three example users.
 import { connect } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -446,6 +447,23 @@ function listeningAddresses(port: number): string[] {
   );
 }
 
+/** One request line, sent as is over a fresh connection with a Host and a cookie; resolves when the server closes or answers. */
+function rawRequestLine(port: number, line: string, host: string, cookie: string): Promise<void> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => {
+      socket.end(`${line}\r\nHost: ${host}\r\nCookie: ${cookie}\r\nConnection: close\r\n\r\n`, 'latin1');
+    });
+    socket.setTimeout(5_000, () => socket.destroy());
+    socket.on('data', () => undefined);
+    socket.on('error', () => {
+      resolve();
+    });
+    socket.on('close', () => {
+      resolve();
+    });
+  });
+}
+
 describe("the dashboard's gate", () => {
   let cookie = '';
   let host = '';
@@ -454,7 +472,37 @@ describe("the dashboard's gate", () => {
     host = `127.0.0.1:${dashboard.port}`;
     if (!browser) throw new Error('the browser did not start');
     cookie = (await browser.context.cookies(dashboard.origin)).map((entry) => `${entry.name}=${entry.value}`).join('; ');
-    expect(cookie).toMatch(/^dbuser_dashboard=/);
+    expect(cookie).toMatch(new RegExp(`^dbuser_dashboard_${dashboard.port}=[A-Za-z0-9_-]{43}$`));
+  });
+
+  // Security review, finding 4: the printed URL opened the page once (beforeAll); it is spent now.
+  it('refuses the printed URL after its first use (finding 4), and the cookie is not the token', async () => {
+    const token = new URL(dashboard.url).searchParams.get('token') ?? '';
+    const again = await send('GET', `/?token=${token}`, { Host: host });
+    expect(again.status).toBe(403);
+    expect(again.body).toContain('already used');
+    expect(cookie).not.toContain(token);
+    expect((await send('GET', '/', { Host: host, Cookie: `dbuser_dashboard_${dashboard.port}=${token}` })).status).toBe(403);
+  });
+
+  // Security review, finding 3: GET // used to throw in the gate and end the process.
+  it('answers GET // and 1,000 random malformed request lines, and goes on serving (finding 3)', async () => {
+    expect((await send('GET', '//', { Host: host })).status).toBe(400);
+    expect((await send('GET', '//a:99999', { Host: host })).status).toBe(400);
+    const random = (length: number) => Array.from(randomBytes(length), (byte) => String.fromCharCode(byte % 2 === 0 ? 32 + (byte % 95) : byte)).join('');
+    const targets = ['//', '/%', '*', '//a:99999', 'http://x:0/', '/\\', '?', '/%00', '//[::1', '/api/namespaces/%ZZ/users'];
+    for (let index = 0; index < 1_000; index++) {
+      const line =
+        index % 3 === 0
+          ? `GET ${targets[index % targets.length] ?? '/'}${random(index % 40)} HTTP/1.1`
+          : index % 3 === 1
+            ? `${random(1 + (index % 9))} ${random(index % 60)} HTTP/1.1`
+            : random(1 + (index % 120));
+      await rawRequestLine(dashboard.port, line, host, cookie);
+    }
+    expect(dashboard.exited).toBe(false);
+    expect((await send('GET', '/', { Host: host, Cookie: cookie })).status).toBe(200);
+    expect((await send('GET', '/api/namespaces', { Host: host, Cookie: cookie })).status).toBe(200);
   });
 
   it('serves the page with the cookie (the control for the refusals below)', async () => {

@@ -1,10 +1,12 @@
 // Issue 4, acceptance 1 and 2: `kubectl apply -k deploy/` (server dry run, then for real) succeeds,
 // and the operator's ServiceAccount holds exactly what it needs. Every other integration test runs
-// the operator with a token for this ServiceAccount, so the positive side is the whole suite; this
-// file shows the negative side: what the account cannot do.
+// the operator with a token for this ServiceAccount, installed with watched namespaces (the harness
+// adds deploy/components/namespaced-rbac and a RoleBinding per test namespace), so the positive side
+// is the whole suite; this file shows the negative side: what the account cannot do in each mode.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readHarnessState } from '../harness/harness-state.js';
+import { createTestNamespace } from '../harness/kube.js';
 import { runKubectl } from '../harness/kubectl.js';
 import { repoRoot } from '../harness/paths.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
@@ -19,12 +21,16 @@ const asOperator = (...args: string[]) => {
   const { cluster, operator } = readHarnessState();
   return runKubectl(cluster.kubectl, operator.kubeconfigPath, args);
 };
+const canI = async (verb: string, resource: string, scope: string[]) => (await asOperator('auth', 'can-i', verb, resource, ...scope)).stdout.trim();
+/** Back to the harness's namespaced install: `kubectl apply -k deploy/` above bound the rules in every namespace. */
+const removeClusterWideBinding = () => asAdmin('delete', 'clusterrolebinding', 'dbuser-operator-namespaced', '--ignore-not-found');
 
 beforeAll(async () => {
   ctx = await createTestContext('deploy', { startOperator: false });
 });
 
 afterAll(async () => {
+  await removeClusterWideBinding();
   await destroyTestContext(ctx);
 });
 
@@ -38,6 +44,8 @@ describe('kubectl apply -k deploy/', () => {
       'customresourcedefinition.apiextensions.k8s.io/databaseusers.dbuser.dev',
       'serviceaccount/dbuser-operator',
       'clusterrole.rbac.authorization.k8s.io/dbuser-operator',
+      'clusterrole.rbac.authorization.k8s.io/dbuser-operator-namespaced',
+      'clusterrolebinding.rbac.authorization.k8s.io/dbuser-operator-namespaced',
       'deployment.apps/dbuser-operator',
       'service/dbuser-operator-metrics',
       'validatingadmissionpolicy.admissionregistration.k8s.io/dbuser-protection',
@@ -70,7 +78,7 @@ describe('kubectl apply -k deploy/', () => {
   });
 });
 
-describe("the operator's ServiceAccount", () => {
+describe("the operator's ServiceAccount, installed by deploy/ (every namespace)", () => {
   it.each([
     ['list', 'databaseusers.dbuser.dev', ['--all-namespaces']],
     ['watch', 'secrets', ['--all-namespaces']],
@@ -79,8 +87,9 @@ describe("the operator's ServiceAccount", () => {
     ['create', 'events', ['-n', 'any']],
     ['get', 'namespaces/kube-system', []],
     ['update', 'leases.coordination.k8s.io/dbuser-operator', ['-n', 'dbuser-system']],
+    ['get', 'secrets/dbuser-operator-seal', ['-n', 'dbuser-system']],
   ])('may %s %s', async (verb, resource, scope) => {
-    expect((await asOperator('auth', 'can-i', verb, resource, ...scope)).stdout.trim()).toBe('yes');
+    expect(await canI(verb, resource, scope)).toBe('yes');
   });
 
   it.each([
@@ -93,7 +102,7 @@ describe("the operator's ServiceAccount", () => {
     ['create', 'clusterroles.rbac.authorization.k8s.io', []],
     ['delete', 'namespaces', []],
   ])('may not %s %s', async (verb, resource, scope) => {
-    expect((await asOperator('auth', 'can-i', verb, resource, ...scope)).stdout.trim()).toBe('no');
+    expect(await canI(verb, resource, scope)).toBe('no');
   });
 
   it('is refused by the API server when it tries', async () => {
@@ -103,5 +112,61 @@ describe("the operator's ServiceAccount", () => {
     expect(removeNamespace.stderr).toMatch(/forbidden/i);
     const readConfig = await asOperator('get', 'configmaps', '-n', 'kube-system');
     expect(readConfig.stderr).toMatch(/forbidden/i);
+  });
+});
+
+// Security review, finding 6: with watched namespaces, no Secret rights outside them (and its own namespace's two names).
+describe("finding 6: the operator's ServiceAccount with watched namespaces (deploy/components/namespaced-rbac)", () => {
+  let unwatched = '';
+
+  beforeAll(async () => {
+    await removeClusterWideBinding();
+    unwatched = await createTestNamespace('deploy-unwatched');
+  });
+
+  it.each([
+    ['get', 'secrets', 'WATCHED'],
+    ['list', 'secrets', 'WATCHED'],
+    ['watch', 'secrets', 'WATCHED'],
+    ['patch', 'secrets', 'WATCHED'],
+    ['list', 'databaseusers.dbuser.dev', 'WATCHED'],
+    ['patch', 'databaseusers.dbuser.dev/status', 'WATCHED'],
+    ['create', 'events', 'WATCHED'],
+    ['get', 'secrets/dbuser-operator-seal', 'dbuser-system'],
+    ['update', 'leases.coordination.k8s.io/dbuser-operator', 'dbuser-system'],
+  ])('may %s %s in %s', async (verb, resource, namespace) => {
+    expect(await canI(verb, resource, ['-n', namespace === 'WATCHED' ? ctx.namespace : namespace])).toBe('yes');
+  });
+
+  it.each([
+    ['get', 'secrets', 'kube-system'],
+    ['get', 'secrets', 'UNWATCHED'],
+    ['list', 'secrets', 'UNWATCHED'],
+    ['patch', 'secrets', 'UNWATCHED'],
+    ['delete', 'secrets', 'UNWATCHED'],
+    ['list', 'databaseusers.dbuser.dev', 'UNWATCHED'],
+    ['get', 'secrets/anything-else', 'dbuser-system'],
+    ['list', 'secrets', 'dbuser-system'],
+  ])('may not %s %s in %s', async (verb, resource, namespace) => {
+    expect(await canI(verb, resource, ['-n', namespace === 'UNWATCHED' ? unwatched : namespace])).toBe('no');
+  });
+
+  it('may not list Secrets across namespaces, and the API server refuses when it tries', async () => {
+    expect(await canI('list', 'secrets', ['--all-namespaces'])).toBe('no');
+    await asAdmin('create', 'secret', 'generic', 'not-yours', '-n', unwatched, '--from-literal=password=someone-elses-secret');
+    const read = await asOperator('get', 'secret', 'not-yours', '-n', unwatched);
+    expect(read.stderr).toMatch(/forbidden/i);
+    expect(read.stdout).not.toContain('someone-elses-secret');
+    expect((await asOperator('get', 'secrets', '-n', 'kube-system')).stderr).toMatch(/forbidden/i);
+  });
+
+  it('is what examples/watch-namespaces installs: a RoleBinding per watched namespace, no cluster-wide Secret rights', async () => {
+    const rendered = await asAdmin('kustomize', path.join(repoRoot, 'examples', 'watch-namespaces'));
+    expect(rendered.code).toBe(0);
+    const objects = rendered.stdout.split(/^---$/m).map((text) => text.trim());
+    const kinds = objects.map((text) => `${/^kind: (\S+)/m.exec(text)?.[1] ?? ''}/${/^ {2}name: (\S+)/m.exec(text)?.[1] ?? ''}`);
+    expect(kinds).toContain('RoleBinding/dbuser-operator-namespaced');
+    expect(kinds).not.toContain('ClusterRoleBinding/dbuser-operator-namespaced');
+    expect(rendered.stdout).toMatch(/name: WATCH_NAMESPACES\s+value: shop/);
   });
 });

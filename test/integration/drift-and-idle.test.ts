@@ -19,7 +19,7 @@ const id = (name: string) => pg.escapeIdentifier(name);
 beforeAll(async () => {
   ctx = await createTestContext('drift', { operatorEnv: { RESYNC_INTERVAL: '2s' } });
   await ctx.pg.queryAs(ctx.pg.uriFor(ctx.owner.name, ctx.owner.password, ctx.database), 'CREATE TABLE facts (id int)', 'INSERT INTO facts VALUES (1)');
-  await ctx.kube.putSecret('chosen-pw', { password: 'a chosen password for drift' });
+  await ctx.kube.putPasswordSecret('chosen-pw', { password: 'a chosen password for drift' });
   const specs: Record<string, Record<string, unknown>> = {
     rw: {},
     ro: { readOnly: true },

@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { readHarnessState } from '../harness/harness-state.js';
+import { grantOperatorNamespace } from '../harness/install.js';
 import { runKubectl } from '../harness/kubectl.js';
 import { OperatorProcess } from './support/operator-process.js';
 
@@ -21,7 +22,9 @@ describe('an operator watching an empty namespace', () => {
     const listed = await runKubectl(kubectl, kubeconfigPath, ['get', '--raw', `/api/v1/namespaces/${namespace}/secrets`]);
     expect((JSON.parse(listed.stdout) as { items: unknown }).items).toEqual([]);
 
-    operator = await OperatorProcess.start({ namespace });
+    // Its seal key lives in its own namespace, as deployed, so this one stays empty of Secrets.
+    await grantOperatorNamespace(readHarnessState().cluster, namespace);
+    operator = await OperatorProcess.start({ namespace, env: { OPERATOR_NAMESPACE: 'dbuser-system' } });
 
     expect(await operator.probe('/readyz')).toBe(200);
     const log = readFileSync(operator.logFile, 'utf8');

@@ -101,19 +101,19 @@ const cases: TerminalCase[] = [
     reason: 'PasswordSecretInvalid',
     name: 'no-password-secret',
     spec: (username) => ({ username, ...connection(), passwordSecretRef: { name: 'pw-later', key: 'password' } }),
-    fix: () => ctx.kube.putSecret('pw-later', { password: goodPassword }),
+    fix: () => ctx.kube.putPasswordSecret('pw-later', { password: goodPassword }),
   },
   {
     reason: 'PasswordPolicyViolation',
     name: 'short-password',
-    arrange: () => ctx.kube.putSecret('pw-short', { password: 'too-short' }),
+    arrange: () => ctx.kube.putPasswordSecret('pw-short', { password: 'too-short' }),
     spec: (username) => ({ username, ...connection(), passwordSecretRef: { name: 'pw-short', key: 'password' } }),
-    fix: () => ctx.kube.putSecret('pw-short', { password: goodPassword }),
+    fix: () => ctx.kube.putPasswordSecret('pw-short', { password: goodPassword }),
   },
   {
     reason: 'PasswordResetRefused',
     name: 'reset-chosen',
-    arrange: () => ctx.kube.putSecret('pw-reset', { password: goodPassword }),
+    arrange: () => ctx.kube.putPasswordSecret('pw-reset', { password: goodPassword }),
     spec: (username) => ({ username, ...connection(), passwordSecretRef: { name: 'pw-reset', key: 'password' } }),
     provoke: async () => {
       await ctx.kube.patchUser('reset-chosen', { metadata: { annotations: { 'dbuser.dev/reset-password': 'please' } } });
@@ -125,10 +125,10 @@ const cases: TerminalCase[] = [
   {
     reason: 'PasswordChangeRefused',
     name: 'protected-chosen',
-    arrange: () => ctx.kube.putSecret('pw-protected', { password: goodPassword }),
+    arrange: () => ctx.kube.putPasswordSecret('pw-protected', { password: goodPassword }),
     spec: (username) => ({ username, ...connection(), protected: true, passwordSecretRef: { name: 'pw-protected', key: 'password' } }),
-    provoke: () => ctx.kube.putSecret('pw-protected', { password: `${goodPassword}-changed` }),
-    fix: () => ctx.kube.putSecret('pw-protected', { password: goodPassword }),
+    provoke: () => ctx.kube.putPasswordSecret('pw-protected', { password: `${goodPassword}-changed` }),
+    fix: () => ctx.kube.putPasswordSecret('pw-protected', { password: goodPassword }),
   },
   {
     reason: 'RoleConflict',

@@ -100,9 +100,27 @@ describe('charts/dbuser-operator', () => {
     expect(kinds).toContain('ServiceMonitor');
     expect(objects.filter((object) => object.kind === 'ValidatingAdmissionPolicy').map((object) => object.metadata.name)).toEqual(['dbuser-requester']);
     expect(objects.find((object) => object.kind === 'Deployment')?.spec?.replicas).toBe(3);
-    expect(objects.filter((object) => object.metadata.namespace !== undefined).every((object) => object.metadata.namespace === 'ops')).toBe(true);
+    // With watchNamespaces, the namespaced rules are bound in each of them and nowhere else (issue 25, finding 6).
+    const namespacedBindings = objects.filter((object) => object.metadata.name === 'dbuser-operator-namespaced' && object.kind.endsWith('Binding'));
+    expect(namespacedBindings.map((object) => `${object.kind}/${object.metadata.namespace ?? ''}`)).toEqual(['RoleBinding/shop', 'RoleBinding/billing']);
+    const others = objects.filter((object) => object.metadata.namespace !== undefined && !namespacedBindings.includes(object));
+    expect(others.every((object) => object.metadata.namespace === 'ops')).toBe(true);
     const binding = objects.find((object) => object.kind === 'ClusterRoleBinding') as unknown as { subjects: { namespace: string }[] };
     expect(binding.subjects).toEqual([expect.objectContaining({ namespace: 'ops' })]);
+    // The default connection lies in the operator's namespace, which is not watched: the Role reads it by name.
+    const ownRole = objects.find((object) => object.kind === 'Role' && object.metadata.name === 'dbuser-operator') as unknown as {
+      rules: { resources: string[]; resourceNames?: string[]; verbs: string[] }[];
+    };
+    expect(ownRole.rules).toContainEqual({ apiGroups: [''], resources: ['secrets'], resourceNames: ['pg-admin'], verbs: ['get', 'list', 'watch'] });
+  });
+
+  it('binds the namespaced rules cluster-wide without watchNamespaces, as deploy/ does', async () => {
+    const objects = await render('dbuser-system');
+    expect(objects.filter((object) => object.kind === 'RoleBinding').map((object) => object.metadata.name)).toEqual(['dbuser-operator']);
+    expect(objects.filter((object) => object.kind === 'ClusterRoleBinding').map((object) => object.metadata.name)).toEqual([
+      'dbuser-operator',
+      'dbuser-operator-namespaced',
+    ]);
   });
 
   it('refuses values of the wrong shape (values.schema.json), as the operator would at start-up', async () => {

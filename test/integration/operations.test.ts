@@ -27,7 +27,7 @@ afterAll(async () => {
 describe('/metrics', () => {
   it('reports reconciles, failures by reason, the queue, users by state, leadership and the process', async () => {
     const connection = { connection: { secretName: ctx.connectionSecret } };
-    await ctx.kube.putSecret('short-pw', { password: 'too short' });
+    await ctx.kube.putPasswordSecret('short-pw', { password: 'too short' });
     await ctx.kube.createUser('m-rw', { username: uniqueUsername('m_rw'), ...connection });
     await ctx.kube.createUser('m-ro', { username: uniqueUsername('m_ro'), readOnly: true, ...connection });
     await ctx.kube.createUser('m-bad', { username: uniqueUsername('m_bad'), passwordSecretRef: { name: 'short-pw' }, ...connection });

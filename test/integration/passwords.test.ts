@@ -51,7 +51,7 @@ describe('chosen passwords', () => {
   it('are applied as chosen', async () => {
     const username = uniqueUsername('chosen');
     const password = 'A-chosen password with 33 chars!';
-    await ctx.kube.putSecret('chosen-pw', { password });
+    await ctx.kube.putPasswordSecret('chosen-pw', { password });
     await ctx.kube.createUser('chosen', { username, passwordSecretRef: { name: 'chosen-pw' }, ...connection() });
     await ctx.kube.waitReady('chosen');
     expect((await credentials('chosen')).password).toBe(password);
@@ -66,7 +66,7 @@ describe('chosen passwords', () => {
   ])('with %s give PasswordPolicyViolation and change nothing in PostgreSQL', async (label, password, message) => {
     const name = `bad-${label.replace(/\W+/g, '-')}`;
     const username = uniqueUsername('badpw');
-    await ctx.kube.putSecret(`${name}-pw`, { password });
+    await ctx.kube.putPasswordSecret(`${name}-pw`, { password });
     await ctx.kube.createUser(name, { username, passwordSecretRef: { name: `${name}-pw` }, ...connection() });
     const user = await ctx.kube.waitReason(name, 'PasswordPolicyViolation');
     const ready = user.status?.conditions?.find((condition) => condition.type === 'Ready');
@@ -80,11 +80,11 @@ describe('chosen passwords', () => {
   it('changing to a password that breaks the policy keeps the old one', async () => {
     const username = uniqueUsername('keepold');
     const good = 'a perfectly fine password 123';
-    await ctx.kube.putSecret('keep-pw', { password: good });
+    await ctx.kube.putPasswordSecret('keep-pw', { password: good });
     await ctx.kube.createUser('keep', { username, passwordSecretRef: { name: 'keep-pw' }, ...connection() });
     await ctx.kube.waitReady('keep');
     const hashBefore = (await ctx.pg.role(username))?.rolpassword;
-    await ctx.kube.putSecret('keep-pw', { password: 'too short' });
+    await ctx.kube.putPasswordSecret('keep-pw', { password: 'too short' });
     await ctx.kube.waitReason('keep', 'PasswordPolicyViolation');
     expect((await ctx.pg.role(username))?.rolpassword).toBe(hashBefore);
     expect((await credentials('keep')).password).toBe(good);
@@ -97,11 +97,11 @@ describe('updating a password', () => {
     const username = uniqueUsername('edit');
     const first = 'first chosen password, 30 chars';
     const second = 'second chosen password, 31 char';
-    await ctx.kube.putSecret('edit-pw', { password: first });
+    await ctx.kube.putPasswordSecret('edit-pw', { password: first });
     await ctx.kube.createUser('edit', { username, passwordSecretRef: { name: 'edit-pw' }, ...connection() });
     await ctx.kube.waitReady('edit');
     const started = Date.now();
-    await ctx.kube.putSecret('edit-pw', { password: second });
+    await ctx.kube.putPasswordSecret('edit-pw', { password: second });
     await waitLogin(ctx.pg.uriFor(username, second, ctx.database), true, 10_000);
     expect(await ctx.pg.canLogin(ctx.pg.uriFor(username, first, ctx.database))).toBe(false);
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -136,7 +136,7 @@ describe('updating a password', () => {
   it('the reset annotation on a chosen-password user is refused with a reason', async () => {
     const username = uniqueUsername('noreset');
     const password = 'a chosen password that stays';
-    await ctx.kube.putSecret('noreset-pw', { password });
+    await ctx.kube.putPasswordSecret('noreset-pw', { password });
     await ctx.kube.createUser('noreset', { username, passwordSecretRef: { name: 'noreset-pw' }, ...connection() });
     await ctx.kube.waitReady('noreset');
     await ctx.kube.patchUser('noreset', { metadata: { annotations: { 'dbuser.dev/reset-password': 'please' } } });

@@ -76,11 +76,11 @@ describe('a protected user', () => {
 
   it('keeps its password when the referenced Secret changes, and refuses a new passwordSecretRef', async () => {
     const chosen = 'the protected chosen password';
-    await ctx.kube.putSecret('owner-pw', { password: chosen });
+    await ctx.kube.putPasswordSecret('owner-pw', { password: chosen });
     const { username } = await createProtected('chosen-guard', { passwordSecretRef: { name: 'owner-pw' } });
     const uri = ctx.pg.uriFor(username, chosen, ctx.database);
 
-    await ctx.kube.putSecret('owner-pw', { password: 'an attempt to change it!!' });
+    await ctx.kube.putPasswordSecret('owner-pw', { password: 'an attempt to change it!!' });
     const user = await ctx.kube.waitReason('chosen-guard', 'PasswordChangeRefused');
     expect(user.status?.conditions?.[0]?.message).toContain('protected');
     expect(await ctx.pg.canLogin(uri)).toBe(true);

@@ -62,7 +62,7 @@ function uriWithPassword(uri: string, password: string): string {
 
 async function createChosen(name: string, password: string): Promise<{ username: string; credentials: Record<string, string> }> {
   const username = uniqueUsername(name.replaceAll('-', '_'));
-  await ctx.kube.putSecret(`${name}-pw`, { password });
+  await ctx.kube.putPasswordSecret(`${name}-pw`, { password });
   await ctx.kube.createUser(name, { username, passwordSecretRef: { name: `${name}-pw` }, connection: { secretName: ctx.connectionSecret } });
   await ctx.kube.waitReady(name);
   const credentials = await ctx.kube.secretData(`${name}-credentials`);
@@ -99,7 +99,7 @@ describe('refused chosen passwords', () => {
     ['a newline', 'newline', 'pässwörd-ünïcödé\n-long-enough-€', 'control character'],
   ])('with %s: PasswordPolicyViolation, no role and no credentials Secret', async (_what, name, password, message) => {
     const username = uniqueUsername(`bad_${name}`);
-    await ctx.kube.putSecret(`${name}-pw`, { password });
+    await ctx.kube.putPasswordSecret(`${name}-pw`, { password });
     await ctx.kube.createUser(name, { username, passwordSecretRef: { name: `${name}-pw` }, connection: { secretName: ctx.connectionSecret } });
     const user = await ctx.kube.waitReason(name, 'PasswordPolicyViolation');
     expect(user.status?.conditions?.find((condition) => condition.type === 'Ready')?.message).toContain(message);

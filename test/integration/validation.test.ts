@@ -45,6 +45,44 @@ describe('kubectl apply', () => {
     expect(databaseUserSpecSchema.safeParse({ username }).success).toBe(false);
   });
 
+  // Security review, finding 5: values that can never work are refused at the door, with the rule's message.
+  it.each([
+    ['username public', { username: 'public' }, 'PostgreSQL reserves these role names'],
+    ['username PUBLIC', { username: 'PUBLIC' }, 'PostgreSQL reserves these role names'],
+    ['username current_user', { username: 'current_user' }, 'PostgreSQL reserves these role names'],
+    ['username Session_User', { username: 'Session_User' }, 'PostgreSQL reserves these role names'],
+    ['username current_role', { username: 'current_role' }, 'PostgreSQL reserves these role names'],
+    ['database template0', { username: 'valid_user', database: 'template0' }, 'templates and the maintenance database are not handed out'],
+    ['database template1', { username: 'valid_user', database: 'template1' }, 'templates and the maintenance database are not handed out'],
+    ['database postgres', { username: 'valid_user', database: 'postgres' }, 'templates and the maintenance database are not handed out'],
+    ['database with NUL', { username: 'valid_user', database: 'shop\u0000x' }, 'must not contain control characters'],
+    ['database with a newline', { username: 'valid_user', database: 'shop\nx' }, 'must not contain control characters'],
+    ['database of 64 bytes', { username: 'valid_user', database: 'é'.repeat(32) }, 'at most 63 bytes'],
+    ['validUntil in year 0000', { username: 'valid_user', validUntil: '0000-06-01T00:00:00Z' }, 'year 0000 does not exist'],
+    ['validUntil at offset -23:59', { username: 'valid_user', validUntil: '2030-01-01T00:00:00-23:59' }, 'within ±15:59'],
+    ['ttl of 1,000,000h', { username: 'valid_user', ttl: '1000000h' }, 'must be at most 876000h'],
+    ['passwordRotation.every of 1,000,000h', { username: 'valid_user', passwordRotation: { every: '1000000h' } }, 'must be at most 876000h'],
+  ])('finding 5: refuses %s', async (_case, spec, message) => {
+    const result = await ctx.kubectlWithInput(manifest('impossible', spec.username, spec), 'apply', '-f', '-');
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 1, stderr: expect.stringContaining(message) });
+    expect(databaseUserSpecSchema.safeParse(spec).success).toBe(false);
+  });
+
+  it('accepts the edges of what PostgreSQL stores: year 0001, offset ±15:59, 876000h, a 63-byte database', async () => {
+    for (const [index, spec] of [
+      { validUntil: '0001-01-01T00:00:00Z' },
+      { validUntil: '2030-01-01T00:00:00-15:59' },
+      { validUntil: '2030-01-01T00:00:00+14:00' },
+      { ttl: '876000h' },
+      { database: `${'é'.repeat(31)}x` },
+    ].entries()) {
+      const full = { username: 'edge_user', ...spec };
+      const result = await ctx.kubectlWithInput(manifest(`edge-${index}`, 'edge_user', spec), 'apply', '--dry-run=server', '-f', '-');
+      expect({ spec, code: result.code, stderr: result.stderr }).toEqual({ spec, code: 0, stderr: '' });
+      expect(databaseUserSpecSchema.safeParse(full).success).toBe(true);
+    }
+  });
+
   it('refuses PG_X (4 characters) for its length and its prefix', async () => {
     const result = await ctx.kubectlWithInput(manifest('refused', 'PG_X'), 'apply', '-f', '-');
     expect(result.code).not.toBe(0);

@@ -49,6 +49,11 @@ export class DashboardProcess {
     return Number(new URL(this.url).port);
   }
 
+  /** Whether the process has ended (it must not, whatever it is sent). */
+  get exited(): boolean {
+    return !this.process.running;
+  }
+
   get pid(): number | undefined {
     return this.process.pid;
   }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readHarnessState } from '../../harness/harness-state.js';
 import { adminKubeConfig, createTestNamespace } from '../../harness/kube.js';
+import { grantOperatorNamespace } from '../../harness/install.js';
 import { runKubectl, type KubectlResult } from '../../harness/kubectl.js';
 import { KubeTestClient } from './kube.js';
 import { OperatorProcess } from './operator-process.js';
@@ -21,13 +22,16 @@ export interface TestContext {
 }
 
 /**
- * One test file's world: its own namespace, its own database (so group roles, grants and logs do not
- * mix with other files), a connection Secret, and an operator watching only that namespace.
+ * One test file's world: its own namespace (with the operator's RoleBinding there), its own database (so
+ * group roles, grants and logs do not mix with other files), a connection Secret, and an operator
+ * watching only that namespace.
  */
 export async function createTestContext(prefix: string, options: { operatorEnv?: Record<string, string>; startOperator?: boolean } = {}): Promise<TestContext> {
   const state = readHarnessState();
   const kubeConfig = adminKubeConfig();
   const namespace = await createTestNamespace(prefix, kubeConfig);
+  // The harness installs the operator with namespaced RBAC: its rights here come from this binding.
+  await grantOperatorNamespace(state.cluster, namespace);
   const pg = new PgTestClient(state.postgres);
   const created = await pg.createDatabaseWithOwner(`${prefix.replaceAll('-', '_')}_${randomBytes(3).toString('hex')}`);
   const kube = new KubeTestClient(kubeConfig, namespace);

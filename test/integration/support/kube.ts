@@ -1,5 +1,6 @@
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } from '@kubernetes/client-node';
 import type { DatabaseUser } from '../../../src/api/database-user.js';
+import { passwordSourceLabel } from '../../../src/api/names.js';
 import { isNotFoundError } from './errors.js';
 import { waitFor } from '../../harness/wait.js';
 
@@ -118,14 +119,19 @@ export class KubeTestClient {
     }
   }
 
-  async putSecret(name: string, stringData: Record<string, string>): Promise<void> {
-    const body = { metadata: { name }, stringData };
+  async putSecret(name: string, stringData: Record<string, string>, labels: Record<string, string> = {}): Promise<void> {
+    const body = { metadata: { name, labels }, stringData };
     try {
       await this.core.createNamespacedSecret({ namespace: this.namespace, body });
     } catch (error) {
       if (!(error instanceof Error) || !/409|AlreadyExists/.test(error.message)) throw error;
       await this.core.replaceNamespacedSecret({ namespace: this.namespace, name, body });
     }
+  }
+
+  /** A chosen-password Secret: labelled a password source, the only kind the operator reads a password from. */
+  async putPasswordSecret(name: string, stringData: Record<string, string>): Promise<void> {
+    await this.putSecret(name, stringData, { [passwordSourceLabel]: 'true' });
   }
 
   async secretData(name: string): Promise<Record<string, string> | undefined> {

@@ -22,7 +22,8 @@ export interface OperatorOptions {
   nodeFlags?: readonly string[];
 }
 
-const mainScript = path.join(repoRoot, 'dist', 'main.js');
+/** This checkout's build, or another one's (OPERATOR_MAIN_SCRIPT: e.g. to see a test fail on an earlier release). */
+const mainScript = process.env.OPERATOR_MAIN_SCRIPT ?? path.join(repoRoot, 'dist', 'main.js');
 /** The Node flags the image and `npm start` use (a unit test keeps the three in step). */
 export const operatorNodeFlags = ['--max-semi-space-size=8', '--max-old-space-size=192'];
 let started = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseConnectionSecret } from '../../../src/api/connection.js';
+import { ConnectionSecretError, parseConnectionSecret } from '../../../src/api/connection.js';
 
 describe('parseConnectionSecret', () => {
   it('reads a uri, percent-decoding the credentials', () => {
@@ -35,5 +35,35 @@ describe('parseConnectionSecret', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('s3cr3t');
     }
+  });
+
+  // Security review, finding 5: values that can never work are refused as an invalid Secret, not retried forever.
+  describe('finding 5 (impossible connection values)', () => {
+    const keys = { host: 'db', username: 'u', password: 'p' };
+
+    it.each(['1e3', '0x50', ' 80', '80 ', '+80', '80.0', '0', '65536', ''])('refuses port %j: only a decimal integer 1-65535', (port) => {
+      expect(() => parseConnectionSecret({ ...keys, port: port === '' ? ' ' : port })).toThrow(ConnectionSecretError);
+    });
+
+    it.each(['db\nevil', 'db evil', 'db\tx', 'db\u0000', '\u007f'])('refuses host %j: no whitespace or control characters', (host) => {
+      expect(() => parseConnectionSecret({ ...keys, host })).toThrow('"host"');
+    });
+
+    it('refuses a uri with a bad percent-encoding as ConnectionSecretError (it threw URIError before), naming no value', () => {
+      const attempt = () => parseConnectionSecret({ uri: 'postgresql://u:s3cr%ZZt@h:5432/db' });
+      expect(attempt).toThrow(ConnectionSecretError);
+      expect(attempt).toThrow('invalid percent-encoding');
+      expect(attempt).not.toThrow('s3cr');
+    });
+
+    it('refuses a uri holding a newline or a space instead of dropping it silently', () => {
+      expect(() => parseConnectionSecret({ uri: 'postgresql://u:p@d\nb:5432/db' })).toThrow('whitespace or control characters');
+      expect(() => parseConnectionSecret({ uri: 'postgresql://u:p w@db:5432/db' })).toThrow('whitespace or control characters');
+    });
+
+    it('still accepts decimal ports and a uri with a trailing newline (a file read into a Secret)', () => {
+      expect(parseConnectionSecret({ ...keys, port: '6432' }).port).toBe(6432);
+      expect(parseConnectionSecret({ uri: 'postgresql://u:p@db:5433/x\n' })).toMatchObject({ host: 'db', port: 5433, database: 'x' });
+    });
   });
 });

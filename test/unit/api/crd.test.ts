@@ -24,7 +24,7 @@ describe('crds/', () => {
       { rule: 'self == oldSelf', message: 'username is immutable' },
     ]);
     for (const rule of usernameRules) {
-      const failing = ['1abcdef', 'postgres', 'pg_thing'].find((name) => !rule.holds(name)) ?? '';
+      const failing = ['1abcdef', 'postgres', 'pg_thing', 'Current_User'].find((name) => !rule.holds(name)) ?? '';
       const parsed = databaseUserSpecSchema.safeParse({ username: failing });
       expect(parsed.success ? [] : parsed.error.issues.map((issue) => issue.message)).toContain(rule.message);
     }

@@ -45,6 +45,7 @@ describe('projectCredentialsSecret and secretMatches', () => {
     credentials,
     resetToken: 't1',
     passwordChange: { reason: 'reset', at: '2026-12-03T10:00:00.000Z', by: 'alice' },
+    seal: undefined,
   });
   const stored = (change: (secret: ReturnType<typeof asStored>) => void = () => undefined) => {
     const secret = asStored();

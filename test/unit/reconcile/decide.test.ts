@@ -1,29 +1,36 @@
 import { databaseUserSpecSchema, type PasswordChangeRecord } from '../../../src/api/database-user.js';
-import { passwordChangeAnnotation, passwordResetHandledAnnotation } from '../../../src/api/names.js';
+import { passwordChangeAnnotation, passwordResetHandledAnnotation, sealAnnotation } from '../../../src/api/names.js';
 import { credentialsSecretManifest, projectCredentialsSecret } from '../../../src/kubernetes/credentials-secret.js';
 import type { CredentialsSecretLookup } from '../../../src/kubernetes/cluster-cache.js';
 import { formatMarker } from '../../../src/model/ownership-marker.js';
 import { decide, type Observed } from '../../../src/reconcile/decide.js';
+import type { SealedFields } from '../../../src/kubernetes/credentials-seal.js';
+import { testSeal } from './recording-ports.js';
 import { marker, observation, observedRole } from '../model/builders.js';
 
 // decide() as a table: what was read -> refuse (reason) or apply (Secret written?, password change, actions).
 
 const stored = 'p'.repeat(64);
 const generated = 'g'.repeat(64);
+const sign = (fields: SealedFields) => testSeal.sign(fields);
 const connection = { host: 'db', port: 5432, username: 'postgres', password: 'admin', database: 'postgres', sslMode: undefined, caCertificate: undefined };
 
 function credentials(
   password: string,
-  options: { databaseUser?: string; resetToken?: string; passwordChange?: PasswordChangeRecord } = {},
+  options: { databaseUser?: string; resetToken?: string; passwordChange?: PasswordChangeRecord; sealed?: boolean; ownerUid?: string | null } = {},
 ): CredentialsSecretLookup {
   const manifest = credentialsSecretManifest({
     name: 'my-app-rw-credentials',
     namespace: marker.namespace,
     databaseUserName: options.databaseUser ?? marker.name,
-    owner: { apiVersion: 'dbuser.dev/v1alpha1', kind: 'DatabaseUser', name: marker.name, uid: marker.uid },
+    owner:
+      options.ownerUid === null
+        ? undefined
+        : { apiVersion: 'dbuser.dev/v1alpha1', kind: 'DatabaseUser', name: marker.name, uid: options.ownerUid ?? marker.uid },
     credentials: { username: 'my_app_4553_rw', password, host: 'db', port: 5432, database: 'shop', sslMode: undefined },
     resetToken: options.resetToken,
     passwordChange: options.passwordChange,
+    seal: options.sealed === false ? undefined : sign,
   });
   return {
     kind: 'managed',
@@ -45,6 +52,7 @@ function observed(overrides: Partial<Observed> = {}, spec: Record<string, unknow
     connection,
     database: 'shop',
     credentials: credentials(stored),
+    credentialsSealed: true,
     chosen: { kind: 'none' },
     candidate: stored,
     role: observation(),
@@ -97,7 +105,7 @@ describe('decide', () => {
       { write: false, change: 'keep', actions: ['setMarker'] },
     ],
   ])('%s: apply', (_, input, expected) => {
-    const decision = decide(input, () => generated);
+    const decision = decide(input, () => generated, sign);
     expect(decision.kind).toBe('apply');
     if (decision.kind !== 'apply') return;
     expect({
@@ -145,18 +153,114 @@ describe('decide', () => {
     ['a chosen password with a quote', observed({ chosen: chosen(`${'c'.repeat(30)}'`) }), 'PasswordPolicyViolation'],
     ['an unreadable chosen-password Secret', observed({ chosen: { kind: 'unreadable', message: 'password Secret "x" not found' } }), 'PasswordSecretInvalid'],
   ])('%s: refused with %s', (_, input, reason) => {
-    expect(decide(input, () => generated)).toMatchObject({ kind: 'refuse', reason });
+    expect(decide(input, () => generated, sign)).toMatchObject({ kind: 'refuse', reason });
   });
 
   it('puts the password it decided in both the Secret and the role', () => {
-    const decision = decide(observed({ resetRequest: 'r1' }), () => generated);
+    const decision = decide(observed({ resetRequest: 'r1' }), () => generated, sign);
     if (decision.kind !== 'apply') throw new Error(`not applied: ${decision.kind}`);
     expect(Buffer.from(decision.secret?.data.password ?? '', 'base64').toString()).toBe(generated);
     expect(decision.actions).toEqual([expect.objectContaining({ kind: 'setPassword', password: generated })]);
+    const change = JSON.stringify({ reason: 'reset', at: '2026-12-03T10:00:00.000Z', by: 'alice' });
     expect(decision.secret?.metadata.annotations).toEqual({
       [passwordResetHandledAnnotation]: 'r1',
-      [passwordChangeAnnotation]: JSON.stringify({ reason: 'reset', at: '2026-12-03T10:00:00.000Z', by: 'alice' }),
+      [passwordChangeAnnotation]: change,
+      [sealAnnotation]: testSeal.sign({
+        namespace: marker.namespace,
+        secretName: 'my-app-rw-credentials',
+        databaseUser: marker.name,
+        ownerUids: [marker.uid],
+        password: generated,
+        resetToken: 'r1',
+        passwordChange: change,
+      }),
     });
+  });
+});
+
+// Security review, finding 2: the credentials Secret is not the password of record for anyone who can write it.
+describe('decide: finding 2 (a credentials Secret written by someone else)', () => {
+  const tampered = 'short';
+  const unsealed = (password: string, options: Parameters<typeof credentials>[1] = {}) => ({
+    credentials: credentials(password, { ...options, sealed: false }),
+    credentialsSealed: false,
+    candidate: password,
+  });
+  const roleHasOther = observation({ password: { matches: false, encryption: 'SCRAM-SHA-256' } });
+  const apply = (input: Observed) => {
+    const decision = decide(input, () => generated, sign);
+    if (decision.kind !== 'apply') throw new Error(`not applied: ${decision.kind}`);
+    return decision;
+  };
+
+  it('never applies a password someone else wrote: a new one is generated and written over it, sealed', () => {
+    const decision = apply(observed({ ...unsealed(tampered), role: roleHasOther }));
+    expect(decision.password).toMatchObject({ kind: 'write', password: generated, change: 'regenerated' });
+    expect(decision.rejectedSecretPassword).toBe(true);
+    expect(decision.actions).toEqual([expect.objectContaining({ kind: 'setPassword', password: generated })]);
+    expect(decision.secret?.metadata.annotations?.[sealAnnotation]).toEqual(expect.any(String));
+  });
+
+  it('refuses it for a protected user, whose role keeps its password', () => {
+    const decision = decide(observed({ ...unsealed(tampered), role: roleHasOther }, { protected: true }), () => generated, sign);
+    expect(decision).toMatchObject({ kind: 'refuse', reason: 'PasswordChangeRefused' });
+    expect(decision.kind === 'refuse' ? decision.message : '').toContain('not written by dbuser-operator');
+  });
+
+  it('writes the chosen password back over it, without touching a role that has it', () => {
+    const chosenPassword = 'c'.repeat(30);
+    const decision = apply(
+      observed(
+        { ...unsealed(tampered), chosen: chosen(chosenPassword), candidate: chosenPassword },
+        { passwordSecretRef: { name: 'my-password', key: 'password' } },
+      ),
+    );
+    expect(decision.password).toMatchObject({ kind: 'write', password: chosenPassword });
+    expect(decision.secret).toBeDefined();
+    expect(decision.actions).toEqual([]);
+  });
+
+  it('keeps an unsealed Secret whose password the role has (written before seals existed), without a write', () => {
+    const decision = apply(observed({ ...unsealed(stored), status: { lastPasswordReset: undefined } }));
+    expect({ write: decision.secret !== undefined, password: decision.password.kind, rejected: decision.rejectedSecretPassword }).toEqual({
+      write: false,
+      password: 'keep',
+      rejected: false,
+    });
+  });
+
+  it('takes the password-change record of an unsealed Secret from the status, not from the Secret', () => {
+    const recorded = { reason: 'reset' as const, at: '2026-12-02T00:00:00.000Z', by: 'alice' };
+    const forged = { reason: 'reset' as const, at: '2026-12-02T00:00:00.000Z', by: 'someone-typed-this' };
+    const decision = apply(observed({ ...unsealed(stored, { passwordChange: forged }), status: { lastPasswordChange: recorded } }));
+    expect(decision.lifecycle.lastPasswordChange).toEqual(recorded);
+    expect(decision.secret?.metadata.annotations?.[passwordChangeAnnotation]).toBe(JSON.stringify(recorded));
+  });
+
+  it('adopts a sealed Secret retained by an earlier DatabaseUser of this name (no owner reference)', () => {
+    const decision = apply(observed({ credentials: credentials(stored, { ownerUid: null }) }));
+    expect(decision.password.kind).toBe('keep');
+  });
+
+  it.each([
+    ["owned by no one, unsealed, not the role's password", { ...unsealed(tampered, { ownerUid: null }), role: roleHasOther }],
+    ["owned by another DatabaseUser, unsealed, not the role's password", { ...unsealed(tampered, { ownerUid: 'uid-other' }), role: roleHasOther }],
+    ['merely labelled for this user before its role exists', { ...unsealed(tampered, { ownerUid: null }), role: absentRole }],
+  ])('leaves a Secret %s untouched: SecretConflict', (_, overrides) => {
+    expect(decide(observed(overrides), () => generated, sign)).toMatchObject({ kind: 'refuse', reason: 'SecretConflict' });
+  });
+
+  it('does not rely on a sealed record older than the status (an earlier state of the Secret put back)', () => {
+    const old = { reason: 'created' as const, at: '2026-12-01T00:00:00.000Z' };
+    const decision = apply(
+      observed({
+        credentials: credentials(tampered, { passwordChange: old }),
+        candidate: tampered,
+        role: roleHasOther,
+        status: { lastPasswordChange: { reason: 'reset', at: '2026-12-02T00:00:00.000Z' } },
+      }),
+    );
+    expect(decision.password).toMatchObject({ kind: 'write', password: generated, change: 'regenerated' });
   });
 });
 
@@ -164,7 +268,7 @@ describe('decide: the password lifecycle', () => {
   const now = new Date('2026-12-03T10:00:00Z');
   const hour = 3_600_000;
   const apply = (input: Observed) => {
-    const decision = decide(input, () => generated);
+    const decision = decide(input, () => generated, sign);
     if (decision.kind !== 'apply') throw new Error(`not applied: ${decision.kind}`);
     return decision;
   };
@@ -239,12 +343,12 @@ describe('decide: the password lifecycle', () => {
     ],
     ['an interval below the operator minimum', { passwordRotation: { every: '59m' } }, {}, 'InvalidSpec'],
   ])('rotation with %s: refused (%s)', (_what, spec, overrides, reason) => {
-    expect(decide(observed(overrides, spec), () => generated)).toMatchObject({ kind: 'refuse', reason });
+    expect(decide(observed(overrides, spec), () => generated, sign)).toMatchObject({ kind: 'refuse', reason });
   });
 
   it('a ttl that has ended: expire, before anything else is looked at', () => {
     const createdAt = new Date(now.getTime() - 31_000);
-    expect(decide(observed({ createdAt, credentials: { kind: 'unmanaged' } }, { ttl: '30s' }), () => generated)).toEqual({
+    expect(decide(observed({ createdAt, credentials: { kind: 'unmanaged' } }, { ttl: '30s' }), () => generated, sign)).toEqual({
       kind: 'expire',
       expiresAt: new Date(createdAt.getTime() + 30_000),
     });
@@ -253,7 +357,7 @@ describe('decide: the password lifecycle', () => {
   it('a ttl still running: expiresAt reported, also with a refusal', () => {
     const createdAt = new Date(now.getTime() - 10_000);
     expect(apply(observed({ createdAt }, { ttl: '30s' })).lifecycle.expiresAt).toEqual(new Date(createdAt.getTime() + 30_000));
-    expect(decide(observed({ createdAt, credentials: { kind: 'unmanaged' } }, { ttl: '30s' }), () => generated)).toMatchObject({
+    expect(decide(observed({ createdAt, credentials: { kind: 'unmanaged' } }, { ttl: '30s' }), () => generated, sign)).toMatchObject({
       kind: 'refuse',
       reason: 'SecretConflict',
       expiresAt: new Date(createdAt.getTime() + 30_000),

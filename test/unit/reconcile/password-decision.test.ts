@@ -4,7 +4,15 @@ import { decidePassword, type PasswordInputs } from '../../../src/reconcile/pass
 const generated = 'G'.repeat(64);
 const generate = () => generated;
 const chosen = (password: string) => ({ kind: 'value' as const, password, secretName: 'pw', resourceVersion: '7' });
-const base: PasswordInputs = { protected: false, roleExists: false, chosen: { kind: 'none' }, stored: undefined, resetRequest: undefined, rotationDue: false };
+const base: PasswordInputs = {
+  protected: false,
+  roleExists: false,
+  chosen: { kind: 'none' },
+  stored: undefined,
+  storedRejected: false,
+  resetRequest: undefined,
+  rotationDue: false,
+};
 const stored = (password: string, resetToken?: string) => ({ password, resetToken });
 
 describe('decidePassword', () => {

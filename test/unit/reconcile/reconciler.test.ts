@@ -4,7 +4,7 @@ import { PostgresError } from '../../../src/postgres/errors.js';
 import { ConnectionResolver } from '../../../src/reconcile/connection-resolver.js';
 import { DatabaseUserReconciler } from '../../../src/reconcile/reconciler.js';
 import { createLogger } from '../../../src/runtime/logger.js';
-import { RecordingKubernetes, RecordingPostgres, type Journal } from './recording-ports.js';
+import { passwordSource, RecordingKubernetes, RecordingPostgres, referencedSecret, testSeal, type Journal } from './recording-ports.js';
 
 // The reconcile shell against recording fakes of its two ports: what it writes, in which order,
 // and what it leaves alone. The same behaviours are proved against the real components by the
@@ -19,10 +19,10 @@ function setup(options: { defaultConnection?: boolean } = {}) {
   const journal: Journal = [];
   const kubernetes = new RecordingKubernetes(journal);
   const postgres = new RecordingPostgres(journal);
-  kubernetes.referencedSecrets.set('operator/default-connection', {
-    resourceVersion: '1',
-    data: { host: 'db.example', port: '5432', username: 'postgres', password: 'admin-secret', dbname: 'shop' },
-  });
+  kubernetes.referencedSecrets.set(
+    'operator/default-connection',
+    referencedSecret('1', { host: 'db.example', port: '5432', username: 'postgres', password: 'admin-secret', dbname: 'shop' }),
+  );
   const connections = new ConnectionResolver(
     (secretNamespace, name) => kubernetes.secretContents(secretNamespace, name),
     options.defaultConnection === false ? undefined : { namespace: 'operator', name: 'default-connection' },
@@ -38,6 +38,7 @@ function setup(options: { defaultConnection?: boolean } = {}) {
     minRotationMs: 3_600_000,
     now: () => clock.now,
     generatePassword: () => `generated-${String((generated += 1))}`.padEnd(64, 'x'),
+    seal: testSeal,
   });
   const reconcile = async (key: string) => {
     journal.length = 0;
@@ -87,7 +88,7 @@ describe('a new user', () => {
   it('with a chosen password stores that password and records the Secret version it came from', async () => {
     const { kubernetes, postgres, reconcile } = setup();
     const chosen = 'a-chosen-password-of-24-chars-or-more';
-    kubernetes.referencedSecrets.set(`${namespace}/my-password`, { resourceVersion: '7', data: { password: chosen } });
+    kubernetes.referencedSecrets.set(`${namespace}/my-password`, passwordSource('7', { password: chosen }));
     const key = kubernetes.addUser(
       databaseUser('my-user', { username: 'my_user', readOnly: true, passwordSecretRef: { name: 'my-password', key: 'password' } }),
     );
@@ -102,7 +103,7 @@ describe('a new user', () => {
 
   it('on a connection Secret of its namespace marks that Secret in use before it takes its own finalizer', async () => {
     const { journal, kubernetes, reconcile } = setup();
-    kubernetes.referencedSecrets.set(`${namespace}/shop-admin`, { resourceVersion: '3', data: { uri: 'postgresql://postgres:pw@db.example/shop' } });
+    kubernetes.referencedSecrets.set(`${namespace}/shop-admin`, referencedSecret('3', { uri: 'postgresql://postgres:pw@db.example/shop' }));
     const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user', connection: { secretName: 'shop-admin' } }));
 
     await reconcile(key);
@@ -208,7 +209,7 @@ describe('refusals', () => {
     {
       reason: 'PasswordPolicyViolation',
       arrange: ({ kubernetes }: ReturnType<typeof setup>) =>
-        kubernetes.referencedSecrets.set(`${namespace}/my-password`, { resourceVersion: '1', data: { password: 'too-short' } }),
+        kubernetes.referencedSecrets.set(`${namespace}/my-password`, passwordSource('1', { password: 'too-short' })),
       spec: { username: 'my_user', passwordSecretRef: { name: 'my-password', key: 'password' } },
     },
     {
@@ -220,7 +221,7 @@ describe('refusals', () => {
     {
       reason: 'ConnectionSecretInvalid',
       arrange: ({ kubernetes }: ReturnType<typeof setup>) =>
-        kubernetes.referencedSecrets.set(`${namespace}/bad-connection`, { resourceVersion: '1', data: { host: 'db' } }),
+        kubernetes.referencedSecrets.set(`${namespace}/bad-connection`, referencedSecret('1', { host: 'db' })),
       spec: { username: 'my_user', connection: { secretName: 'bad-connection' } },
     },
   ])('$reason: one status write and one Warning, no finalizer, no Secret, no role; nothing more on the next pass', async ({ reason, arrange, spec }) => {
@@ -241,6 +242,95 @@ describe('refusals', () => {
 
     await reconcile(key);
     expect(journal).toEqual([]);
+  });
+
+  // Security review, finding 1: a chosen password comes only from a Secret that opted in as a password source.
+  describe('finding 1 (passwordSecretRef as a confused deputy)', () => {
+    const admin = referencedSecret('3', { uri: 'postgresql://postgres:the-admin-password-is-long@db.example/shop', password: 'the-admin-password-is-long' });
+    const refusal = async (spec: Record<string, unknown>, arrange: (world: ReturnType<typeof setup>) => void) => {
+      const world = setup();
+      arrange(world);
+      const key = world.kubernetes.addUser(databaseUser('my-user', { username: 'my_user', ...spec }));
+      await world.reconcile(key);
+      expect(world.journal).toEqual(['event: Warning PasswordSecretInvalid', 'kubernetes: status Ready=False PasswordSecretInvalid']);
+      expect([...world.postgres.roles.keys()]).not.toContain('my_user');
+      return readyOf(world.kubernetes, key)?.message ?? '';
+    };
+
+    it('never reads a password from the connection Secret, even one labelled a password source', async () => {
+      const message = await refusal(
+        { connection: { secretName: 'shop-admin' }, passwordSecretRef: { name: 'shop-admin', key: 'password' } },
+        ({ kubernetes }) => {
+          kubernetes.referencedSecrets.set(`${namespace}/shop-admin`, { ...admin, labels: { 'dbuser.dev/password-source': 'true' } });
+        },
+      );
+      expect(message).toContain('holds admin credentials for a connection');
+    });
+
+    it('never reads a password from the default connection Secret', async () => {
+      const world = setup();
+      const key = world.kubernetes.addUser({
+        metadata: { name: 'my-user', namespace: 'operator', uid: 'uid-x', generation: 1 },
+        spec: { username: 'my_user', passwordSecretRef: { name: 'default-connection', key: 'password' } },
+      });
+      await world.reconcile(key);
+      expect(readyOf(world.kubernetes, key)?.reason).toBe('PasswordSecretInvalid');
+      expect(readyOf(world.kubernetes, key)?.message).toContain('admin credentials');
+    });
+
+    it('never reads a password from a credentials Secret the operator wrote', async () => {
+      const world = setup();
+      const other = world.kubernetes.addUser(databaseUser('other', { username: 'other_user' }));
+      await world.reconcile(other);
+      const key = world.kubernetes.addUser(databaseUser('my-user', { username: 'my_user', passwordSecretRef: { name: 'other-credentials', key: 'password' } }));
+      await world.reconcile(key);
+      expect(readyOf(world.kubernetes, key)?.reason).toBe('PasswordSecretInvalid');
+      expect(readyOf(world.kubernetes, key)?.message).toContain('which dbuser-operator writes');
+      expect([...world.postgres.roles.keys()]).not.toContain('my_user');
+    });
+
+    it('tells a Secret that did not opt in from an absent one in no way (the same message, nothing about its keys)', async () => {
+      const unlabelled = await refusal({ passwordSecretRef: { name: 'api-key', key: 'token' } }, ({ kubernetes }) => {
+        kubernetes.referencedSecrets.set(`${namespace}/api-key`, referencedSecret('4', { other: 'x'.repeat(40) }));
+      });
+      const absent = await refusal({ passwordSecretRef: { name: 'api-key', key: 'token' } }, () => undefined);
+      expect(unlabelled).toBe(absent);
+      expect(absent).toContain('dbuser.dev/password-source=true');
+    });
+
+    it('reads a Secret labelled a password source', async () => {
+      const world = setup();
+      world.kubernetes.referencedSecrets.set(`${namespace}/my-password`, passwordSource('5', { password: 'a-chosen-password-of-24-chars-or-more' }));
+      const key = world.kubernetes.addUser(databaseUser('my-user', { username: 'my_user', passwordSecretRef: { name: 'my-password', key: 'password' } }));
+      await world.reconcile(key);
+      expect(readyOf(world.kubernetes, key)?.status).toBe('True');
+      expect(world.kubernetes.storedPassword(namespace, 'my-user-credentials')).toBe('a-chosen-password-of-24-chars-or-more');
+    });
+  });
+
+  // Security review, finding 5: values admission refuses, met by an operator whose admission was bypassed.
+  it.each([
+    ['username public', { username: 'public' }],
+    ['username PUBLIC', { username: 'PUBLIC' }],
+    ['username current_user', { username: 'current_user' }],
+    ['username Session_User', { username: 'Session_User' }],
+    ['username current_role', { username: 'current_role' }],
+    ['database template0', { username: 'my_user', database: 'template0' }],
+    ['database postgres', { username: 'my_user', database: 'postgres' }],
+    ['database with NUL', { username: 'my_user', database: 'shop\u0000x' }],
+    ['database of 64 bytes', { username: 'my_user', database: 'é'.repeat(32) }],
+    ['validUntil in year 0000', { username: 'my_user', validUntil: '0000-06-01T00:00:00Z' }],
+    ['validUntil at offset -23:59', { username: 'my_user', validUntil: '2030-01-01T00:00:00-23:59' }],
+    ['ttl beyond 100 years', { username: 'my_user', ttl: '99999999999h' }],
+    ['rotation beyond 100 years', { username: 'my_user', passwordRotation: { every: '1000000h' } }],
+  ])('finding 5: %s is InvalidSpec (Stalled) before anything is written, never a retry loop', async (_, spec) => {
+    const { journal, kubernetes, postgres, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', spec));
+    expect(await reconcile(key)).toEqual({ kind: 'done' });
+    expect(journal).toEqual(['event: Warning InvalidSpec', 'kubernetes: status Ready=False InvalidSpec']);
+    expect(conditionsOf(kubernetes, key)).toEqual(['Ready=False InvalidSpec', 'Stalled=True InvalidSpec']);
+    expect(postgres.roles.size).toBe(0);
+    expect(kubernetes.credentials.size).toBe(0);
   });
 
   it('a fixed spec: Ready in one status write, Stalled gone', async () => {
@@ -420,7 +510,7 @@ describe('the password lifecycle', () => {
 
   it('rotation of a chosen password: PasswordRotationRefused, nothing written but the status', async () => {
     const { journal, kubernetes, reconcile } = setup();
-    kubernetes.referencedSecrets.set(`${namespace}/my-password`, { resourceVersion: '7', data: { password: 'a-chosen-password-of-24-chars-or-more' } });
+    kubernetes.referencedSecrets.set(`${namespace}/my-password`, passwordSource('7', { password: 'a-chosen-password-of-24-chars-or-more' }));
     const key = kubernetes.addUser(
       databaseUser('my-user', { username: 'my_user', passwordSecretRef: { name: 'my-password' }, passwordRotation: { every: '1h' } }),
     );

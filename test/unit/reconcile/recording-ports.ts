@@ -2,6 +2,8 @@
 // actions: each keeps a small in-memory world, applies writes to it, and logs every write, in
 // order, to one journal shared by both, so a test can say "the Secret before the role".
 import type { DatabaseUser, DatabaseUserStatus } from '../../../src/api/database-user.js';
+import { passwordSourceLabel } from '../../../src/api/names.js';
+import { CredentialsSeal } from '../../../src/kubernetes/credentials-seal.js';
 import type { CredentialsSecretLookup } from '../../../src/kubernetes/cluster-cache.js';
 import { projectCredentialsSecret, type CredentialsSecret, type SecretManifest } from '../../../src/kubernetes/credentials-secret.js';
 import { KubeApiError } from '../../../src/kubernetes/kube-api-error.js';
@@ -19,6 +21,19 @@ import type { RoleTarget } from '../../../src/postgres/role-target.js';
 import type { KubernetesPort, PostgresPort } from '../../../src/reconcile/ports.js';
 
 export type Journal = string[];
+
+/** A Secret people point DatabaseUsers at, as the operator reads it. */
+export function referencedSecret(resourceVersion: string, data: Record<string, string>, labels: Record<string, string> = {}): SecretContents {
+  return { resourceVersion, data, type: 'Opaque', labels, finalizers: [] };
+}
+
+/** A chosen-password Secret that opted in as a password source. */
+export function passwordSource(resourceVersion: string, data: Record<string, string>): SecretContents {
+  return referencedSecret(resourceVersion, data, { [passwordSourceLabel]: 'true' });
+}
+
+/** The seal key of the unit tests. */
+export const testSeal = new CredentialsSeal(Buffer.alloc(32, 7));
 
 const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
 
