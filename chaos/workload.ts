@@ -1,3 +1,4 @@
+import { passwordSourceLabel } from '../src/api/names.js';
 import type { KubeHttp } from '../src/kubernetes/kube-http.js';
 import { inParallel } from '../bench/measure.js';
 import type { Operation, PlannedUser, Schedule } from './schedule.js';
@@ -78,7 +79,11 @@ export class Workload {
     switch (operation.kind) {
       case 'create': {
         if (user.chosenPassword !== undefined) {
-          const body = { metadata: { name: passwordSecretName(user) }, stringData: { password: user.chosenPassword } };
+          // Labelled a password source: the only kind of Secret the operator reads a chosen password from.
+          const body = {
+            metadata: { name: passwordSecretName(user), labels: { [passwordSourceLabel]: 'true' } },
+            stringData: { password: user.chosenPassword },
+          };
           await retrying(() => this.http.request('POST', secrets(namespace), { body }), [409]);
         }
         const spec = {

@@ -128,7 +128,7 @@ async function lifecycleUnderTraps(secretName: string, tag: string): Promise<voi
   const [rw, ro, chosen] = [`${tag}-rw`, `${tag}-ro`, `${tag}-chosen`];
   const [rwUser, roUser, chosenUser] = [uniqueUsername(`${tag}_rw`), uniqueUsername(`${tag}_ro`), uniqueUsername(`${tag}_ch`)];
   const pw = `${tag}-pw`;
-  await ctx.kube.putSecret(pw, { password: 'the first chosen password, 38 chars' });
+  await ctx.kube.putPasswordSecret(pw, { password: 'the first chosen password, 38 chars' });
   await ctx.kube.createUser(rw, { username: rwUser, ...on });
   await ctx.kube.createUser(ro, { username: roUser, readOnly: true, passwordEncryption: 'md5', ...on });
   await ctx.kube.createUser(chosen, { username: chosenUser, passwordSecretRef: { name: pw }, ...on });
@@ -143,7 +143,7 @@ async function lifecycleUnderTraps(secretName: string, tag: string): Promise<voi
   expect((await credentials(rw)).password).not.toBe(before);
   expect(await ctx.pg.canLogin(await directUri(rw))).toBe(true);
 
-  await ctx.kube.putSecret(pw, { password: 'the second chosen password, 39 chars' });
+  await ctx.kube.putPasswordSecret(pw, { password: 'the second chosen password, 39 chars' });
   await ctx.kube.waitSecret(`${chosen}-credentials`, 'the new chosen password', (data) => data.password === 'the second chosen password, 39 chars');
   await ctx.kube.waitReady(chosen);
 

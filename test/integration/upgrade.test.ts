@@ -182,7 +182,7 @@ beforeAll(async () => {
         const [i, name] = next;
         const spec = specFor(i);
         usernames.set(name, spec.username as string);
-        if (spec.passwordSecretRef) await ctx.kube.putSecret(`${name}-pw`, { password: `a chosen password for user number ${i}` });
+        if (spec.passwordSecretRef) await ctx.kube.putPasswordSecret(`${name}-pw`, { password: `a chosen password for user number ${i}` });
         await ctx.kube.createUser(name, spec);
       }
     }),
