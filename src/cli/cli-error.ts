@@ -1,10 +1,19 @@
+/**
+ * Text shown back to the person, with control, format and lone surrogate characters escaped as
+ * \u{…}: an argument echoed raw could move the cursor, clear the terminal or reorder the line
+ * (fuzzing finding cli-error-echoes-control-characters).
+ */
+export function printable(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}\p{Cs}]/gu, (character) => `\\u{${(character.codePointAt(0) ?? 0).toString(16)}}`);
+}
+
 /** The command line was not understood (exit 2); `command` names the help to point at. */
 export class UsageError extends Error {
   constructor(
     message: string,
     readonly command?: string,
   ) {
-    super(message);
+    super(printable(message));
     this.name = 'UsageError';
   }
 }
@@ -12,7 +21,8 @@ export class UsageError extends Error {
 /** The command ran and was refused or failed (exit 1); the message says why and what changed. */
 export class CommandFailed extends Error {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    // It names usernames and DatabaseUsers as typed, and the operator's messages: printable only.
+    super(printable(message), options);
     this.name = 'CommandFailed';
   }
 }
