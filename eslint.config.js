@@ -32,63 +32,74 @@ export default tseslint.config(
 );
 
 /**
- * The direction of the layers (README, "Development"): api <- model <- {postgres, kubernetes} <-
- * reconcile <- operator, with runtime (on api only) as plumbing for the adapters and the shell. The command line
- * sees only the API types and the REST client; the dashboard the same, plus the command line's shared code (its
- * page, bundled for the browser, not even the REST client). Each folder lists what it must not import.
+ * The rooms and who may enter them (README, "Development"; ADR 17). Each folder of src/ names the
+ * folders and files it may import; everything else in src/ is refused. The core (api, model, the pure
+ * part of reconcile) knows no adapter; adapters implement the ports reconcile declares; the people's
+ * tools (cli, dashboard) share src/client and never import each other. A unit test
+ * (test/unit/lint/layer-rules.test.ts) proves the rules fire.
  */
 function layerRules() {
-  const folders = (...names) => names.map((name) => `../${name}/*`);
-  const everyOtherFolder = ['api', 'model', 'postgres', 'kubernetes', 'reconcile', 'runtime', 'cli', 'dashboard'];
-  const operatorOnly = ['../operator.js', '../main.js'];
-  const drivers = ['pg', '@kubernetes/client-node', 'undici', 'pino', 'prom-client'];
-  const restClient = ['cluster-config', 'database-user-client', 'kube-api-error', 'kube-http', 'kube-objects', 'api-paths'];
-  /** @type {Record<string, { folders: string[], packages?: string[], allow?: string[] }>} */
-  const layers = {
-    api: { folders: everyOtherFolder.filter((name) => name !== 'api'), packages: drivers },
-    runtime: { folders: everyOtherFolder.filter((name) => !['api', 'runtime'].includes(name)), packages: ['pg', '@kubernetes/client-node', 'undici'] },
-    model: { folders: everyOtherFolder.filter((name) => !['api', 'model'].includes(name)), packages: drivers },
-    postgres: { folders: ['kubernetes', 'reconcile', 'cli', 'dashboard'], packages: ['@kubernetes/client-node', 'undici'] },
-    kubernetes: { folders: ['model', 'postgres', 'reconcile', 'cli', 'dashboard'], packages: ['pg', '@kubernetes/client-node', 'undici'] },
-    reconcile: { folders: ['cli', 'dashboard'], packages: ['pg', '@kubernetes/client-node', 'undici'] },
-    cli: {
-      // The dashboard only through the dynamic import of its command (run.ts), which this rule does not see.
-      folders: ['model', 'postgres', 'reconcile', 'runtime', 'dashboard'],
-      packages: drivers,
-      // Of src/kubernetes, only the REST client and the objects it returns (ADR 10: a fast start).
-      allow: restClient,
-    },
-    dashboard: { folders: ['model', 'postgres', 'reconcile', 'runtime'], packages: drivers, allow: restClient },
+  const rooms = {
+    api: { may: [] },
+    model: { may: ['api'] },
+    kube: { may: [], files: ['runtime/backoff.js'] },
+    runtime: { may: ['api'] },
+    postgres: { may: ['api', 'model', 'runtime'], files: ['reconcile/ports.js'] },
+    kubernetes: { may: ['api', 'model', 'kube', 'runtime'], files: ['reconcile/ports.js'] },
+    reconcile: { may: ['api', 'model', 'runtime'], files: ['kube/api-error.js', 'postgres/errors.js'] },
+    client: { may: ['api', 'kube'], files: ['runtime/backoff.js', 'runtime/network-error.js'] },
+    cli: { may: ['api', 'kube', 'client'], files: ['runtime/backoff.js', 'runtime/network-error.js'] },
+    dashboard: { may: ['api', 'kube', 'client'], files: ['runtime/backoff.js', 'runtime/network-error.js'] },
   };
-  return [
-    ...Object.entries(layers).map(([layer, rule]) => {
-      const kubernetesExceptAllowed = rule.allow
-        ? [
-            {
-              group: ['../kubernetes/*', ...rule.allow.map((file) => `!../kubernetes/${file}.js`)],
-              message: `${layer} may import only the REST client files of src/kubernetes.`,
-            },
-          ]
-        : [];
-      return {
-        files: [`src/${layer}/**/*.ts`],
-        rules: {
-          'no-restricted-imports': [
-            'error',
-            {
-              paths: (rule.packages ?? []).map((name) => ({ name, message: `src/${layer} must not depend on ${name} (layer rules in eslint.config.js).` })),
-              patterns: [
-                {
-                  group: [...folders(...rule.folders), ...operatorOnly],
-                  message: `src/${layer} must not import from this layer (api <- model <- postgres|kubernetes <- reconcile <- operator).`,
-                },
-                ...kubernetesExceptAllowed,
-              ],
-            },
-          ],
+
+  /** decide() and its helpers: pure, so only the API, the model and each other. */
+  const pureReconcileFiles = ['decide', 'deletion', 'password-decision', 'password-source', 'stored-credentials', 'status', 'events'];
+
+  const drivers = ['pg', '@kubernetes/client-node', 'undici', 'pino', 'prom-client'];
+  const driversOf = {
+    api: drivers,
+    model: drivers,
+    kube: drivers,
+    client: drivers,
+    cli: drivers,
+    dashboard: drivers,
+    runtime: ['pg', '@kubernetes/client-node', 'undici'],
+  };
+  const folders = Object.keys(rooms);
+  const operatorOnly = ['../operator.js', '../main.js'];
+  const restricted = (room, from = '..') => {
+    const { may, files = [] } = rooms[room];
+    return folders
+      .filter((folder) => folder !== room && !may.includes(folder))
+      .map((folder) => ({
+        group: [`${from}/${folder}/*`, ...files.filter((file) => file.startsWith(`${folder}/`)).map((file) => `!${from}/${file}`)],
+        message: `src/${room} may import only ${[...may, ...files].join(', ') || 'nothing else in src/'} (rooms in eslint.config.js).`,
+      }));
+  };
+  const rule = (files, room, patterns) => ({
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: (driversOf[room] ?? ['@kubernetes/client-node', 'undici']).map((name) => ({ name, message: `src/${room} must not depend on ${name}.` })),
+          patterns: [...patterns, { group: operatorOnly, message: 'only the wiring imports operator.ts and main.ts.' }],
         },
-      };
-    }),
+      ],
+    },
+  });
+  return [
+    ...folders.map((room) => rule([`src/${room}/**/*.ts`], room, restricted(room))),
+    rule(
+      pureReconcileFiles.map((file) => `src/reconcile/${file}.ts`),
+      'reconcile',
+      [
+        {
+          group: folders.filter((folder) => !['api', 'model'].includes(folder)).map((folder) => `../${folder}/*`),
+          message: 'decide() and its helpers are pure: only src/api and src/model.',
+        },
+      ],
+    ),
     pageRule(drivers),
   ];
 }
@@ -109,8 +120,13 @@ function pageRule(drivers) {
           patterns: [
             { group: ['node:*'], message: "the dashboard's page runs in the browser: no Node modules." },
             {
-              group: [...up('model', 'postgres', 'kubernetes', 'reconcile', 'runtime'), '../../operator.js', '../../main.js'],
-              message: "the dashboard's page may import only src/api, the wire types and pure helpers.",
+              group: [
+                ...up('model', 'postgres', 'kubernetes', 'kube', 'reconcile', 'runtime', 'client', 'cli'),
+                '!../../client/new-user.js',
+                '../../operator.js',
+                '../../main.js',
+              ],
+              message: "the dashboard's page may import only src/api, the wire types and the pure helpers of src/client/new-user.ts.",
             },
             { group: ['../*.js', '!../wire.js'], message: "the dashboard's page shares only wire.ts with its server." },
           ],

@@ -12,7 +12,7 @@ export interface CostSnapshot {
   operatorCpuMs: number;
   apiserverCpuMs: number;
   etcdCpuMs: number;
-  postgresStatements: number;
+  postgresActions: number;
 }
 
 const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -42,7 +42,7 @@ export function operatorCpuMs(metrics: string): number {
 }
 
 /** Statements PostgreSQL ran, except the benchmark's own reads of pg_stat_statements. */
-export async function postgresStatements(admin: pg.Pool): Promise<number> {
+export async function postgresActions(admin: pg.Pool): Promise<number> {
   const result = await admin.query<{ calls: string | null }>("SELECT sum(calls) AS calls FROM pg_stat_statements WHERE query NOT LIKE '%pg_stat_statements%'");
   return Number(result.rows[0]?.calls ?? 0);
 }
@@ -61,7 +61,7 @@ export async function snapshot(sources: CostSources): Promise<CostSnapshot> {
     operatorCpuMs: operatorCpuMs(metrics),
     apiserverCpuMs: processCpuMs(apiserver),
     etcdCpuMs: processCpuMs(etcd),
-    postgresStatements: await postgresStatements(sources.admin),
+    postgresActions: await postgresActions(sources.admin),
   };
 }
 
@@ -72,7 +72,7 @@ export interface CostPerUnit {
   operatorCpuMs: number;
   apiserverCpuMs: number;
   etcdCpuMs: number;
-  postgresStatements: number;
+  postgresActions: number;
 }
 
 export function perUnit(before: CostSnapshot, after: CostSnapshot, units: number): CostPerUnit {
@@ -89,7 +89,7 @@ export function perUnit(before: CostSnapshot, after: CostSnapshot, units: number
     operatorCpuMs: (after.operatorCpuMs - before.operatorCpuMs) / units,
     apiserverCpuMs: (after.apiserverCpuMs - before.apiserverCpuMs) / units,
     etcdCpuMs: (after.etcdCpuMs - before.etcdCpuMs) / units,
-    postgresStatements: (after.postgresStatements - before.postgresStatements) / units,
+    postgresActions: (after.postgresActions - before.postgresActions) / units,
   };
 }
 

@@ -1,7 +1,8 @@
-import { Informer, objectKey } from '../src/kubernetes/informer.js';
-import type { KubeHttp } from '../src/kubernetes/kube-http.js';
-import { secretValue, type KubeSecret } from '../src/kubernetes/kube-objects.js';
-import { secretsPath } from '../src/kubernetes/resources.js';
+import { Informer } from '../src/kubernetes/informer.js';
+import { objectKey } from '../src/kube/list-watch.js';
+import type { KubeClient } from '../src/kube/kube-client.js';
+import { secretValue, type KubeSecret } from '../src/kube/objects.js';
+import { resourcePath, secrets } from '../src/kube/paths.js';
 import { createLogger } from '../src/runtime/logger.js';
 
 interface UriOf {
@@ -26,7 +27,7 @@ export class LoginVerifier {
   private readonly informer: Informer<KubeSecret, UriOf>;
 
   constructor(
-    http: KubeHttp,
+    http: KubeClient,
     private readonly namespace: string,
     private readonly canLogin: (uri: string) => Promise<boolean>,
     private readonly concurrency = 8,
@@ -39,8 +40,8 @@ export class LoginVerifier {
     this.informer = new Informer<KubeSecret, UriOf>(
       {
         name: 'bench-secrets',
-        http,
-        path: secretsPath(namespace),
+        client: http,
+        path: resourcePath(secrets, namespace),
         labelSelector: 'app.kubernetes.io/managed-by=dbuser-operator',
         logger: createLogger('silent'),
         project: (secret) => ({ metadata: { name: secret.metadata?.name ?? '', namespace }, uri: secretValue(secret, 'uri') ?? '' }),

@@ -1,7 +1,9 @@
 import type { DatabaseUser } from '../src/api/database-user.js';
-import { Informer, objectKey } from '../src/kubernetes/informer.js';
-import type { KubeHttp } from '../src/kubernetes/kube-http.js';
-import { databaseUsersPath } from '../src/kubernetes/resources.js';
+import { Informer } from '../src/kubernetes/informer.js';
+import { objectKey } from '../src/kube/list-watch.js';
+import type { KubeClient } from '../src/kube/kube-client.js';
+import { databaseUsers } from '../src/api/names.js';
+import { resourcePath } from '../src/kube/paths.js';
 import { createLogger } from '../src/runtime/logger.js';
 
 function isReady(user: DatabaseUser): boolean {
@@ -16,7 +18,7 @@ export class ReadyTracker {
   private waiters: { count: number; resolve: () => void }[] = [];
 
   /** `onReady` hears each user's name the first time it is Ready. */
-  constructor(http: KubeHttp, namespace: string, onReady?: (name: string) => void) {
+  constructor(http: KubeClient, namespace: string, onReady?: (name: string) => void) {
     const seen = (user: DatabaseUser): void => {
       const key = objectKey(user);
       if (!this.readyAt.has(key) && isReady(user)) {
@@ -30,7 +32,7 @@ export class ReadyTracker {
       }
     };
     this.informer = new Informer<DatabaseUser, DatabaseUser>(
-      { name: 'bench', http, path: databaseUsersPath(namespace), logger: createLogger('silent'), project: (user) => user },
+      { name: 'bench', client: http, path: resourcePath(databaseUsers, namespace), logger: createLogger('silent'), project: (user) => user },
       {
         onAdd: seen,
         onUpdate: (_previous, user) => {

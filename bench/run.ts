@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import { loadClusterConfig } from '../src/kubernetes/cluster-config.js';
-import { KubeHttp } from '../src/kubernetes/kube-http.js';
+import { loadClusterConfig } from '../src/kube/cluster-config.js';
+import { KubeClient } from '../src/kube/kube-client.js';
 import { scramSha256Verifier } from '../src/postgres/password-hash.js';
 import { LocalEnvironment } from '../test/harness/environment.js';
 import { harnessStateEnv, type HarnessState } from '../test/harness/harness-state.js';
@@ -45,7 +45,7 @@ try {
   writeFileSync(stateFile, JSON.stringify(state));
   process.env[harnessStateEnv] = stateFile;
 
-  const http = KubeHttp.create(await loadClusterConfig({ KUBECONFIG: environment.cluster.kubeconfigPath }), 'dbuser-bench');
+  const http = KubeClient.create(await loadClusterConfig({ KUBECONFIG: environment.cluster.kubeconfigPath }), 'dbuser-bench');
   const pgClient = new PgTestClient(environment.postgres.endpoint);
   const admin = new pg.Pool({ connectionString: environment.postgres.url, max: 16 });
   // The fault phase restarts PostgreSQL: idle connections then end with an error, which an unhandled
@@ -58,7 +58,7 @@ try {
     report(`${what}: operator CPU per user`, `${cost.operatorCpuMs.toFixed(2)} ms`, targets.operatorCpu ?? '');
     report(`${what}: kube-apiserver CPU per user`, `${cost.apiserverCpuMs.toFixed(2)} ms`, targets.apiserverCpu ?? '');
     report(`${what}: etcd CPU per user`, `${cost.etcdCpuMs.toFixed(2)} ms`, '');
-    report(`${what}: PostgreSQL statements per user`, cost.postgresStatements.toFixed(1), '');
+    report(`${what}: PostgreSQL statements per user`, cost.postgresActions.toFixed(1), '');
   };
 
   const createNamespace = async (name: string): Promise<void> => {

@@ -1,6 +1,6 @@
 // The entry point: the only reader of process.env and process.argv.
 import { hostname } from 'node:os';
-import { loadClusterConfig, type ClusterConfig } from './kubernetes/cluster-config.js';
+import { loadClusterConfig, type ClusterConfig } from './kube/cluster-config.js';
 import { ConfigError, loadConfig, type OperatorConfig } from './runtime/config.js';
 import { createLogger } from './runtime/logger.js';
 import { Operator } from './operator.js';

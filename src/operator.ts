@@ -1,18 +1,19 @@
 import { connectionInUseFinalizer, managedByValue } from './api/names.js';
 import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readyConditionOf } from './api/database-user-view.js';
 import type { DatabaseUser } from './api/database-user.js';
 import { ClusterCache } from './kubernetes/cluster-cache.js';
-import type { ClusterConfig } from './kubernetes/cluster-config.js';
+import type { ClusterConfig } from './kube/cluster-config.js';
 import { EventRecorder } from './kubernetes/event-recorder.js';
-import { objectKey } from './kubernetes/informer.js';
-import { KubeAdapter } from './kubernetes/kube-adapter.js';
-import { KubeHttp } from './kubernetes/kube-http.js';
+import { objectKey } from './kube/list-watch.js';
+import { KubernetesAdapter } from './kubernetes/kubernetes-adapter.js';
+import { KubeClient } from './kube/kube-client.js';
 import { KubeLeaseStore } from './kubernetes/lease-store.js';
 import { OwnWrites } from './kubernetes/own-writes.js';
-import { KubeResources } from './kubernetes/resources.js';
+import { OperatorApi } from './kubernetes/operator-api.js';
 import { SecretReader } from './kubernetes/secret-reader.js';
-import { CredentialsSeal } from './kubernetes/credentials-seal.js';
+import { CredentialsSeal } from './model/credentials-seal.js';
 import { generatePassword } from './model/password-generator.js';
 import { readOrCreateSealKey } from './kubernetes/seal-key.js';
 import { PostgresPools } from './postgres/pools.js';
@@ -45,7 +46,7 @@ export class Operator {
   private readonly index: SecretIndex;
   private readonly events: EventRecorder;
   private readonly pools: PostgresPools;
-  private readonly resources: KubeResources;
+  private readonly resources: OperatorApi;
   readonly metrics: OperatorMetrics;
   private controller: Controller | undefined;
   private connectionController: Controller | undefined;
@@ -57,7 +58,7 @@ export class Operator {
 
   private constructor(
     private readonly config: OperatorConfig,
-    private readonly http: KubeHttp,
+    private readonly http: KubeClient,
     private readonly logger: Logger,
     private readonly onFatal: (reason: string) => void,
   ) {
@@ -65,7 +66,7 @@ export class Operator {
       { initialMs: 500, maxMs: config.retryBackoffMaxMs },
       {
         onWait: (ms) => {
-          this.metrics.queueWait.observe(ms / 1000);
+          this.metrics.workqueueWait.observe(ms / 1000);
         },
       },
     );
@@ -81,7 +82,7 @@ export class Operator {
     );
     this.connectionQueue = new WorkQueue({ initialMs: 500, maxMs: config.retryBackoffMaxMs });
     const ownWrites = new OwnWrites();
-    this.resources = new KubeResources(http, ownWrites, config.identity);
+    this.resources = new OperatorApi(http, ownWrites, config.identity);
     this.index = new SecretIndex(config.defaultConnection);
     const namespaces: (string | undefined)[] = config.watchNamespaces.length > 0 ? config.watchNamespaces : [undefined];
     this.cache = new ClusterCache(
@@ -114,7 +115,7 @@ export class Operator {
 
   /** Builds the operator; nothing runs until run(). */
   static create(config: OperatorConfig, cluster: ClusterConfig, logger: Logger, onFatal: (reason: string) => void): Operator {
-    return new Operator(config, KubeHttp.create(cluster), logger, onFatal);
+    return new Operator(config, KubeClient.create(cluster), logger, onFatal);
   }
 
   private createControllers(clusterId: string, operatorIdentity: string, seal: CredentialsSeal): void {
@@ -122,7 +123,7 @@ export class Operator {
       (namespace, name) => this.resources.getSecret(namespace, name),
       (namespace, name) => this.cache.secretVersion(namespace, name),
     );
-    const kubernetes = new KubeAdapter(this.cache, this.resources, secrets, this.events);
+    const kubernetes = new KubernetesAdapter(this.cache, this.resources, secrets, this.events, seal);
     const reconciler = new DatabaseUserReconciler({
       kubernetes,
       postgres: new PostgresRoles(this.pools, this.config.postgres),
@@ -132,10 +133,9 @@ export class Operator {
       minRotationMs: this.config.minPasswordRotationMs,
       now: () => new Date(),
       generatePassword: () => generatePassword(),
-      seal,
       onOutcome: (reason, actions) => {
-        if (reason !== 'Reconciled') this.metrics.reconcileFailures.inc({ reason });
-        for (const action of actions) this.metrics.postgresStatements.inc({ action });
+        if (reason !== 'Reconciled') this.metrics.reconcileErrors.inc({ reason });
+        for (const action of actions) this.metrics.postgresActions.inc({ action });
       },
     });
     this.controller = new Controller(this.queue, (key, log) => reconciler.reconcile(key, log), this.logger, {
@@ -169,7 +169,7 @@ export class Operator {
   private usersByState(): Record<'ready' | 'not_ready' | 'unknown', number> {
     const counts = { ready: 0, not_ready: 0, unknown: 0 };
     for (const user of this.cache.users()) {
-      const ready = user.status?.conditions?.find((condition) => condition.type === 'Ready')?.status;
+      const ready = readyConditionOf(user)?.status;
       if (ready === 'True') counts.ready++;
       else if (ready === 'False') counts.not_ready++;
       else counts.unknown++;

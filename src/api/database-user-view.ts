@@ -1,4 +1,4 @@
-import type { Condition } from './conditions.js';
+import { conditionTypes, type Condition } from './conditions.js';
 import { credentialsSecretName, databaseUserSpecSchema, type DatabaseUser, type DatabaseUserSpec } from './database-user.js';
 
 /** A DatabaseUser as people's tools show it: the provider's four columns, placement and readiness. */
@@ -21,8 +21,9 @@ export interface DatabaseUserView {
   spec: DatabaseUserSpec | undefined;
 }
 
-export function readyConditionOf(user: DatabaseUser | undefined): Condition | undefined {
-  return user?.status?.conditions?.find((condition) => condition.type === 'Ready');
+/** The Ready condition: the one place it is looked up. */
+export function readyConditionOf(user: Pick<DatabaseUser, 'status'> | undefined): Condition | undefined {
+  return user?.status?.conditions?.find((condition) => condition.type === conditionTypes.Ready);
 }
 
 /** spec.username even when the rest of the spec is invalid. */

@@ -81,7 +81,6 @@ const databaseRules: readonly CelRule<string>[] = [
     // NAMEDATALEN: a longer name is silently truncated by PostgreSQL, so it would name another database.
     rule: 'size(bytes(self)) <= 63',
     message: 'database must be at most 63 bytes in UTF-8 (PostgreSQL truncates longer names)',
-    // TextEncoder, not Buffer: this module is bundled into the dashboard's page too.
     holds: (value) => new TextEncoder().encode(value).length <= 63,
   },
 ];

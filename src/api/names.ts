@@ -42,3 +42,5 @@ export const passwordSourceLabel = 'dbuser.dev/password-source';
  * never applied to the role (ADR 16).
  */
 export const sealAnnotation = 'dbuser.dev/seal';
+/** Where DatabaseUsers are in the REST API (kube/paths.ts spells the paths). */
+export const databaseUsers = { group: apiGroup, version: apiVersion, plural } as const;

@@ -1,14 +1,11 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import type { ClusterTarget } from '../client/session.js';
 import { UsageError } from './cli-error.js';
 import { commandHelp, commandNames, findCommand, globalFlags, mainHelp, type CommandSpec, type FlagSpec } from './commands.js';
 import { parseTimerDuration } from '../api/duration.js';
 
 /** Where to act: kubectl's global flags. */
-export interface Target {
-  namespace: string | undefined;
-  kubeconfig: string | undefined;
-  context: string | undefined;
-}
+export type Target = ClusterTarget;
 
 /** prompt: ask on the terminal (the default); stdin: --password-stdin; generate: --generate-password. */
 export type PasswordSource = 'prompt' | 'stdin' | 'generate';

@@ -1,9 +1,9 @@
 import type { Invocation } from './arguments.js';
-import { checkPlacement, createUser } from './create-user.js';
+import { checkPlacement, createUser } from '../client/create-user.js';
 import type { CliIo } from './io.js';
-import { newDatabaseUser } from './new-user.js';
+import { newDatabaseUser } from '../client/new-user.js';
 import { obtainPassword } from './password-input.js';
-import { openSession } from './session.js';
+import { openSession } from '../client/session.js';
 
 type CreateInvocation = Extract<Invocation, { command: 'create' }>;
 

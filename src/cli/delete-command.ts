@@ -1,11 +1,11 @@
 import { viewDatabaseUser, type DatabaseUserView } from '../api/database-user-view.js';
 import type { Invocation } from './arguments.js';
 import { Aborted, UsageError } from './cli-error.js';
-import { deleteUser } from './delete-user.js';
-import { findUser } from './find-user.js';
-import { refuseUnchangeable } from './guards.js';
+import { deleteUser } from '../client/delete-user.js';
+import { findUser } from '../client/find-user.js';
+import { refuseUnchangeable } from '../client/guards.js';
 import type { CliIo } from './io.js';
-import { openSession } from './session.js';
+import { openSession } from '../client/session.js';
 import { askOnTerminal } from './terminal-input.js';
 
 type DeleteInvocation = Extract<Invocation, { command: 'delete' }>;

@@ -2,7 +2,7 @@ import { dump } from 'js-yaml';
 import { viewDatabaseUser, type DatabaseUserView } from '../api/database-user-view.js';
 import type { ListOutput, Target } from './arguments.js';
 import type { CliIo } from './io.js';
-import { openSession } from './session.js';
+import { openSession } from '../client/session.js';
 import { renderBoxedTable } from './table.js';
 
 const providerColumns = ['USERNAME', 'READ-ONLY', 'PROTECTED', 'PASSWORD ENCRYPTION'];

@@ -1,10 +1,10 @@
 import type { Writable } from 'node:stream';
 import { passwordPolicyViolation } from '../api/password-policy.js';
 import type { PasswordSource } from './arguments.js';
-import { CommandFailed, UsageError } from './cli-error.js';
+import type { PasswordChoice } from '../client/password-choice.js';
+import { OperationFailed } from '../client/operation-failed.js';
+import { UsageError } from './cli-error.js';
 import { askOnTerminal, readFirstLine, type TerminalInput } from './terminal-input.js';
-
-export type PasswordChoice = { kind: 'chosen'; password: string } | { kind: 'generate' };
 
 export interface PasswordIo {
   stdin: TerminalInput;
@@ -13,8 +13,8 @@ export interface PasswordIo {
 
 const maxAttempts = 3;
 
-function refuse(violation: string): CommandFailed {
-  return new CommandFailed(`the password is refused: ${violation}; nothing was changed`);
+function refuse(violation: string): OperationFailed {
+  return new OperationFailed(`the password is refused: ${violation}; nothing was changed`);
 }
 
 /** A chosen password through the prompt: asked and confirmed with echo off, at most three tries. */
@@ -31,7 +31,7 @@ async function promptForPassword(io: PasswordIo): Promise<PasswordChoice> {
     }
     const confirmation = await askOnTerminal(io.stdin, io.stderr, 'Confirm password: ', { echo: false });
     if (confirmation === password) return { kind: 'chosen', password };
-    if (last) throw new CommandFailed(`the passwords did not match ${maxAttempts} times; nothing was changed`);
+    if (last) throw new OperationFailed(`the passwords did not match ${maxAttempts} times; nothing was changed`);
     io.stderr.write('The passwords do not match. Try again.\n');
   }
 }
@@ -45,7 +45,9 @@ export async function obtainPassword(source: PasswordSource, io: PasswordIo, com
   if (source === 'stdin') {
     const line = await readFirstLine(io.stdin);
     if (line === undefined || line === '')
-      throw new CommandFailed('--password-stdin: stdin has no password on its first line (use --generate-password to have one generated); nothing was changed');
+      throw new OperationFailed(
+        '--password-stdin: stdin has no password on its first line (use --generate-password to have one generated); nothing was changed',
+      );
     const violation = passwordPolicyViolation(line);
     if (violation !== undefined) throw refuse(violation);
     return { kind: 'chosen', password: line };

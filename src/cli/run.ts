@@ -1,5 +1,7 @@
 import { parseInvocation, type Invocation } from './arguments.js';
-import { Aborted, CommandFailed, messageOf, UsageError } from './cli-error.js';
+import { messageOf, OperationFailed } from '../client/operation-failed.js';
+import { networkErrorCode } from '../runtime/network-error.js';
+import { Aborted, UsageError } from './cli-error.js';
 import type { CliIo } from './io.js';
 
 export const exitCodes = { done: 0, failed: 1, usage: 2 } as const;
@@ -22,16 +24,12 @@ async function execute(invocation: Exclude<Invocation, { command: 'help' }>, io:
 
 /** An unexpected error in a sentence: the API server's answer, or why it could not be reached. */
 async function describeFailure(error: unknown): Promise<string> {
-  const { KubeApiError } = await import('../kubernetes/kube-api-error.js');
+  const { KubeApiError } = await import('../kube/api-error.js');
   if (error instanceof KubeApiError) {
-    const prefix = `${error.method} ${error.path}: `;
-    const answer = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-    return `the API server refused ${error.method} ${error.path}: ${answer}`;
+    return `the API server refused ${error.method} ${error.path}: ${String(error.status)} ${error.reason}: ${error.serverMessage}`;
   }
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(code)) {
-    return `cannot reach the API server: ${error instanceof Error ? error.message : code}`;
-  }
+  const code = networkErrorCode(error);
+  if (code !== undefined) return `cannot reach the API server: ${error instanceof Error ? error.message : code}`;
   return messageOf(error);
 }
 
@@ -54,7 +52,7 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`${error.message}\n`);
       return error.exitCode;
     }
-    io.stderr.write(`error: ${error instanceof CommandFailed ? error.message : await describeFailure(error)}\n`);
+    io.stderr.write(`error: ${error instanceof OperationFailed ? error.message : await describeFailure(error)}\n`);
     return exitCodes.failed;
   }
 }

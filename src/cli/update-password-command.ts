@@ -1,12 +1,12 @@
 import { viewDatabaseUser } from '../api/database-user-view.js';
 import type { Invocation } from './arguments.js';
-import { changePassword } from './change-password.js';
-import { CommandFailed } from './cli-error.js';
-import { findUser } from './find-user.js';
-import { refuseUnchangeable } from './guards.js';
+import { changePassword } from '../client/change-password.js';
+import { OperationFailed } from '../client/operation-failed.js';
+import { findUser } from '../client/find-user.js';
+import { refuseUnchangeable } from '../client/guards.js';
 import type { CliIo } from './io.js';
 import { obtainPassword } from './password-input.js';
-import { openSession } from './session.js';
+import { openSession } from '../client/session.js';
 
 type UpdateInvocation = Extract<Invocation, { command: 'update-password' }>;
 
@@ -20,7 +20,7 @@ export async function runUpdatePassword(invocation: UpdateInvocation, io: CliIo)
     const password = await obtainPassword(invocation.password, io, 'update-password');
     const { generatedPassword, leftover } = await changePassword(session, user, password, timeoutMs);
     io.stdout.write(generatedPassword === undefined ? `User "${username}" updated.\n` : `User "${username}" updated with password "${generatedPassword}".\n`);
-    if (leftover !== undefined) throw new CommandFailed(leftover);
+    if (leftover !== undefined) throw new OperationFailed(leftover);
   } finally {
     await session.close();
   }

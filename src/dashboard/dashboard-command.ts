@@ -2,15 +2,28 @@
  * `kubectl dbuser dashboard`: the Database Users page on 127.0.0.1, acting with the person's
  * kubeconfig (the same session as the other commands), until Ctrl-C. Loaded only for this command.
  */
-import type { Invocation } from '../cli/arguments.js';
-import type { CliIo } from '../cli/io.js';
-import { openSession } from '../cli/session.js';
+import type { Writable } from 'node:stream';
+import { openSession, type ClusterTarget } from '../client/session.js';
 import { loadAssets } from './assets.js';
 import { newDashboardToken, startGatedServer } from './gated-server.js';
 import { openBrowser } from './open-browser.js';
 import { dashboardRoutes } from './routes.js';
 
-type DashboardInvocation = Extract<Invocation, { command: 'dashboard' }>;
+/** What `kubectl dbuser dashboard` was asked for. */
+export interface DashboardOptions {
+  target: ClusterTarget;
+  port: number;
+  open: boolean;
+  timeoutMs: number;
+}
+
+/** The streams and environment it runs with. */
+export interface DashboardIo {
+  stdin: { isTTY?: boolean };
+  stdout: Writable;
+  stderr: Writable;
+  env: NodeJS.ProcessEnv;
+}
 
 /** Resolves on Ctrl-C or SIGTERM. */
 function untilInterrupted(): Promise<void> {
@@ -24,7 +37,7 @@ function untilInterrupted(): Promise<void> {
   });
 }
 
-export async function runDashboard(invocation: DashboardInvocation, io: CliIo, stopped: Promise<void> = untilInterrupted()): Promise<void> {
+export async function runDashboard(invocation: DashboardOptions, io: DashboardIo, stopped: Promise<void> = untilInterrupted()): Promise<void> {
   const assets = await loadAssets();
   const session = await openSession(invocation.target, io.env, io.stdin.isTTY === true);
   try {

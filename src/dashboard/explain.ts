@@ -3,8 +3,9 @@
  * refusals. Pure; the server sends the sentences, the page shows them.
  */
 import { readyReasons, type ReadyReason } from '../api/conditions.js';
-import { CommandFailed } from '../cli/cli-error.js';
-import { KubeApiError } from '../kubernetes/kube-api-error.js';
+import { OperationFailed } from '../client/operation-failed.js';
+import { KubeApiError } from '../kube/api-error.js';
+import { networkErrorCode } from '../runtime/network-error.js';
 
 const reasonSentences: Record<ReadyReason, string> = {
   Reconciled: 'Ready: the role, its grants and its credentials Secret are in place.',
@@ -53,15 +54,9 @@ export function sentence(text: string): string {
   return /[.!?]$/.test(capital) ? capital : `${capital}.`;
 }
 
-/** The API server's own message, without the request line KubeApiError puts before it. */
-function answerOf(error: KubeApiError): string {
-  const prefix = `${error.method} ${error.path}: ${error.status} ${error.reason}: `;
-  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
-}
-
 export function explainError(error: unknown): Explained {
   if (error instanceof KubeApiError) {
-    const answer = answerOf(error);
+    const answer = error.serverMessage;
     // A ValidatingAdmissionPolicy's denial (e.g. protection) ends with the policy's own message.
     if (error.status === 403 && answer.includes('denied request'))
       return { status: 403, message: sentence(`The cluster's policy refused this: ${deniedBecause(answer)}`) };
@@ -70,10 +65,8 @@ export function explainError(error: unknown): Explained {
     if (error.status === 404) return { status: 404, message: 'It no longer exists: someone else may have deleted it.' };
     return { status: error.status >= 400 && error.status < 600 ? error.status : 502, message: sentence(`The Kubernetes API server refused this: ${answer}`) };
   }
-  if (error instanceof CommandFailed) return { status: 409, message: sentence(error.message) };
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT|ECONNRESET|EAI_AGAIN)$/.test(code)) {
-    return { status: 502, message: `Cannot reach the Kubernetes API server (${code}); check your network and kubeconfig.` };
-  }
+  if (error instanceof OperationFailed) return { status: 409, message: sentence(error.message) };
+  const code = networkErrorCode(error);
+  if (code !== undefined) return { status: 502, message: `Cannot reach the Kubernetes API server (${code}); check your network and kubeconfig.` };
   return { status: 500, message: sentence(error instanceof Error ? error.message : String(error)) };
 }

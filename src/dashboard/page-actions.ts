@@ -7,13 +7,13 @@ import * as z from 'zod';
 import { viewDatabaseUser } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
 import { passwordPolicyViolation } from '../api/password-policy.js';
-import { changePassword } from '../cli/change-password.js';
-import { CommandFailed } from '../cli/cli-error.js';
-import { checkPlacement, createUser } from '../cli/create-user.js';
-import { deleteUser } from '../cli/delete-user.js';
-import { refuseInvalidOrDeleting } from '../cli/guards.js';
-import { newDatabaseUser, plainNewUserRequest } from '../cli/new-user.js';
-import type { Session } from '../cli/session.js';
+import { changePassword } from '../client/change-password.js';
+import { OperationFailed } from '../client/operation-failed.js';
+import { checkPlacement, createUser } from '../client/create-user.js';
+import { deleteUser } from '../client/delete-user.js';
+import { refuseInvalidOrDeleting } from '../client/guards.js';
+import { newDatabaseUser, plainNewUserRequest } from '../client/new-user.js';
+import type { Session } from '../client/session.js';
 import { BadRequest } from './http-io.js';
 import type { PasswordResult } from './wire.js';
 
@@ -29,7 +29,7 @@ export async function createFromPage(session: Session, body: unknown, timeoutMs:
   const { name, spec } = newDatabaseUser({ ...plainNewUserRequest(username), readOnly });
   if (password !== undefined) {
     const violation = passwordPolicyViolation(password);
-    if (violation !== undefined) throw new CommandFailed(`${violation}; nothing was changed`);
+    if (violation !== undefined) throw new OperationFailed(`${violation}; nothing was changed`);
   }
   await checkPlacement(session, name, username, undefined);
   const { generatedPassword } = await createUser(

@@ -4,9 +4,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { objectNameSchema } from '../api/database-user.js';
-import { sessionIn, type Session } from '../cli/session.js';
-import { KubeApiError } from '../kubernetes/kube-api-error.js';
-import type { ObjectList } from '../kubernetes/kube-objects.js';
+import { sessionIn, type Session } from '../client/session.js';
+import { KubeApiError } from '../kube/api-error.js';
+import type { ObjectList } from '../kube/objects.js';
+import { namespaces, resourcePath } from '../kube/paths.js';
 import type { Asset } from './assets.js';
 import { explainError, sentence } from './explain.js';
 import { BadRequest, readJson, sendJson } from './http-io.js';
@@ -23,7 +24,7 @@ export interface RouteContext {
 /** The namespaces to pick from; undefined when the person may not list them (the page then asks for a name). */
 async function namespaceChoice(session: Session): Promise<NamespaceChoice> {
   try {
-    const list = await session.client.http.request<ObjectList<{ metadata?: { name?: string } }>>('GET', '/api/v1/namespaces');
+    const list = await session.client.http.request<ObjectList<{ metadata?: { name?: string } }>>('GET', resourcePath(namespaces));
     const available = (list.items ?? []).flatMap((item) => (item.metadata?.name ? [item.metadata.name] : [])).sort();
     return { current: session.namespace, available };
   } catch (error) {

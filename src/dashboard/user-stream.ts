@@ -7,7 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { viewDatabaseUser } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
-import type { DatabaseUserClient } from '../kubernetes/database-user-client.js';
+import type { PersonClient } from '../client/person-client.js';
 import { explainError, explainReason } from './explain.js';
 import { problemEvent, usersEvent, type UserRow } from './wire.js';
 
@@ -39,7 +39,7 @@ function writeEvent(response: ServerResponse, event: string, data: unknown): voi
 }
 
 /** Streams the namespace's users to `response` until the page goes away (the signal aborts). */
-export async function streamUsers(client: DatabaseUserClient, response: ServerResponse, signal: AbortSignal): Promise<void> {
+export async function streamUsers(client: PersonClient, response: ServerResponse, signal: AbortSignal): Promise<void> {
   response.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store' });
   response.write(`retry: ${retryDelayMs}\n\n`);
   // A function, not the property: the type checker would take it as unchanged inside the loop.

@@ -1,12 +1,13 @@
 import type { DatabaseUser } from '../api/database-user.js';
-import { apiGroup, managedByLabel, managedByValue } from '../api/names.js';
+import { apiGroup, databaseUsers, managedByLabel, managedByValue } from '../api/names.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import { objectKey } from '../kube/list-watch.js';
+import type { KubeSecret } from '../kube/objects.js';
+import { resourcePath, secrets } from '../kube/paths.js';
 import type { Logger } from '../runtime/logger.js';
-import { projectCredentialsSecret, type CredentialsSecret } from './credentials-secret.js';
-import { Informer, objectKey } from './informer.js';
-import type { KubeHttp } from './kube-http.js';
-import type { KubeSecret } from './kube-objects.js';
+import { projectCredentialsSecret, type CachedCredentialsSecret } from './credentials-secret.js';
+import { Informer } from './informer.js';
 import type { OwnWrites } from './own-writes.js';
-import { databaseUsersPath, secretsPath } from './resources.js';
 
 /** Any other Secret: that it exists, its version, and whether it is being deleted and what holds it. */
 export interface SecretEntry {
@@ -21,12 +22,8 @@ interface Watch {
   readonly hasSynced: boolean;
 }
 
-/** What the credentials Secret's name refers to right now. */
-export type CredentialsSecretLookup =
-  | { kind: 'absent' }
-  | { kind: 'managed'; secret: CredentialsSecret }
-  /** A Secret the operator did not write. */
-  | { kind: 'unmanaged' };
+/** What the credentials Secret's name refers to right now, as cached (model/credentials.ts's lookup before its seal is verified). */
+export type CachedCredentialsLookup = { kind: 'absent' } | { kind: 'managed'; secret: CachedCredentialsSecret } | { kind: 'unmanaged' };
 
 export interface ClusterCacheHandlers {
   onUserAdded: (user: DatabaseUser) => void;
@@ -37,7 +34,7 @@ export interface ClusterCacheHandlers {
 }
 
 export interface ClusterCacheOptions {
-  http: KubeHttp;
+  http: KubeClient;
   logger: Logger;
   /** undefined: every namespace. */
   namespaces: readonly (string | undefined)[];
@@ -97,7 +94,7 @@ function projectSecretEntry(secret: KubeSecret): SecretEntry {
 export class ClusterCache {
   /** By namespace; undefined: every namespace. */
   private readonly userInformers = new Map<string | undefined, Informer<DatabaseUser, DatabaseUser>>();
-  private readonly credentialsInformers = new Map<string | undefined, Informer<KubeSecret, CredentialsSecret>>();
+  private readonly credentialsInformers = new Map<string | undefined, Informer<KubeSecret, CachedCredentialsSecret>>();
   private readonly otherSecretInformers: Informer<KubeSecret, SecretEntry>[] = [];
 
   constructor(options: ClusterCacheOptions, handlers: ClusterCacheHandlers) {
@@ -110,7 +107,7 @@ export class ClusterCache {
     };
     const secretHandlers = {
       onAdd: secretChanged,
-      onUpdate: (_previous: unknown, secret: SecretEntry | CredentialsSecret) => {
+      onUpdate: (_previous: unknown, secret: SecretEntry | CachedCredentialsSecret) => {
         secretChanged(secret);
       },
       onDelete: secretChanged,
@@ -120,14 +117,21 @@ export class ClusterCache {
       this.userInformers.set(
         namespace,
         new Informer(
-          { name: `databaseusers/${where}`, http, path: databaseUsersPath(namespace), logger, project: projectDatabaseUser },
+          { name: `databaseusers/${where}`, client: http, path: resourcePath(databaseUsers, namespace), logger, project: projectDatabaseUser },
           { onAdd: handlers.onUserAdded, onUpdate: handlers.onUserChanged, onDelete: handlers.onUserDeleted },
         ),
       );
       this.credentialsInformers.set(
         namespace,
         new Informer(
-          { name: `credentials-secrets/${where}`, http, path: secretsPath(namespace), labelSelector: ourSecrets, logger, project: projectCredentialsSecret },
+          {
+            name: `credentials-secrets/${where}`,
+            client: http,
+            path: resourcePath(secrets, namespace),
+            labelSelector: ourSecrets,
+            logger,
+            project: projectCredentialsSecret,
+          },
           secretHandlers,
         ),
       );
@@ -135,8 +139,8 @@ export class ClusterCache {
         new Informer(
           {
             name: `secrets/${where}`,
-            http,
-            path: secretsPath(namespace),
+            client: http,
+            path: resourcePath(secrets, namespace),
             labelSelector: otherSecrets,
             metadataOnly: true,
             logger,
@@ -151,8 +155,8 @@ export class ClusterCache {
         new Informer(
           {
             name: `secrets/${extraSecret.namespace}/${extraSecret.name}`,
-            http,
-            path: secretsPath(extraSecret.namespace),
+            client: http,
+            path: resourcePath(secrets, extraSecret.namespace),
             fieldSelector: `metadata.name=${extraSecret.name}`,
             metadataOnly: true,
             logger,
@@ -192,7 +196,7 @@ export class ClusterCache {
     return [...this.userInformers.values()].flatMap((informer) => informer.list());
   }
 
-  credentialsSecret(namespace: string, name: string): CredentialsSecretLookup {
+  credentialsSecret(namespace: string, name: string): CachedCredentialsLookup {
     const key = `${namespace}/${name}`;
     const secret = firstOf(this.credentialsInformers.values(), key);
     if (secret) return { kind: 'managed', secret };

@@ -1,6 +1,7 @@
 import type { Logger } from '../runtime/logger.js';
 import { describeError } from '../runtime/describe-error.js';
-import type { CoreEvent, KubeResources } from './resources.js';
+import type { EventRecord } from '../model/event-record.js';
+import type { OperatorApi } from './operator-api.js';
 
 /**
  * Records Events without making the reconcile wait or fail for them: an Event that cannot be
@@ -10,11 +11,11 @@ export class EventRecorder {
   private readonly pending = new Set<Promise<void>>();
 
   constructor(
-    private readonly resources: KubeResources,
+    private readonly resources: OperatorApi,
     private readonly logger: Logger,
   ) {}
 
-  record(event: CoreEvent): void {
+  record(event: EventRecord): void {
     const write = this.resources
       .createEvent(event)
       .catch((error: unknown) => {

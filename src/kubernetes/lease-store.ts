@@ -1,6 +1,7 @@
 import { LeaseConflict, type LeaseRecord, type LeaseStore, type StoredLease } from '../runtime/leader-election.js';
-import { isConflict, isNotFound, KubeApiError } from './kube-api-error.js';
-import type { KubeHttp } from './kube-http.js';
+import { ignoreNotFound, isConflict, KubeApiError } from '../kube/api-error.js';
+import type { KubeClient } from '../kube/kube-client.js';
+import { leases, resourcePath } from '../kube/paths.js';
 
 interface LeaseObject {
   metadata?: { resourceVersion?: string };
@@ -15,13 +16,13 @@ function microTime(iso: string | null): string | null {
 /** The election's Lease in the API server (coordination.k8s.io/v1). */
 export class KubeLeaseStore implements LeaseStore {
   constructor(
-    private readonly http: KubeHttp,
+    private readonly http: KubeClient,
     private readonly namespace: string,
     private readonly name: string,
   ) {}
 
   private get collection(): string {
-    return `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(this.namespace)}/leases`;
+    return resourcePath(leases, this.namespace);
   }
 
   private toStored(lease: LeaseObject): StoredLease {
@@ -48,12 +49,8 @@ export class KubeLeaseStore implements LeaseStore {
   }
 
   async get(): Promise<StoredLease | undefined> {
-    try {
-      return this.toStored(await this.http.request<LeaseObject>('GET', `${this.collection}/${encodeURIComponent(this.name)}`));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const lease = await ignoreNotFound(this.http.request<LeaseObject>('GET', `${this.collection}/${encodeURIComponent(this.name)}`));
+    return lease === undefined ? undefined : this.toStored(lease);
   }
 
   async create(record: LeaseRecord): Promise<StoredLease> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { isConflict } from './kube-api-error.js';
-import type { KubeSecret } from './kube-objects.js';
+import { isConflict } from '../kube/api-error.js';
+import type { KubeSecret } from '../kube/objects.js';
 
 /** The type of the Secret holding the seal key: not Opaque, so it can never be named as a password source. */
 export const sealKeyType = 'dbuser.dev/seal-key';

@@ -1,13 +1,5 @@
-import type { KubeSecret } from './kube-objects.js';
-
-/** A Secret's decoded contents at one version, with what says what it is for. */
-export interface SecretContents {
-  resourceVersion: string;
-  data: Record<string, string>;
-  type: string | undefined;
-  labels: Readonly<Record<string, string>>;
-  finalizers: readonly string[];
-}
+import type { KubeSecret } from '../kube/objects.js';
+import type { SecretContents } from '../model/secret-contents.js';
 
 function contentsOf(secret: KubeSecret): SecretContents {
   const metadata = secret.metadata ?? {};

@@ -1,3 +1,4 @@
+import { networkErrorCode } from '../runtime/network-error.js';
 /**
  * What went wrong talking to PostgreSQL, as the reconcile layer needs to know it. The adapter says
  * what happened; the reconcile layer decides what to tell the user and when to retry.
@@ -31,7 +32,6 @@ export class PostgresError extends Error {
   }
 }
 
-const networkCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 const unavailableText = /Connection terminated|timeout expired|server closed the connection|does not support SSL/i;
 
 function codeOf(error: unknown): string | undefined {
@@ -40,7 +40,7 @@ function codeOf(error: unknown): string | undefined {
 }
 
 function failureOf(code: string, text: string): PostgresFailure {
-  if (networkCodes.has(code) || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code) || unavailableText.test(text))
+  if (networkErrorCode({ code }) !== undefined || code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code) || unavailableText.test(text))
     return 'unavailable';
   switch (code) {
     case '28P01':

@@ -1,12 +1,14 @@
 import type pg from 'pg';
 import type { RoleObservation } from '../model/observed.js';
-import { isGroupAction, type RoleAction } from '../model/role-actions.js';
+import { isGroupAction } from '../model/role-actions.js';
 import { asPostgresError } from './errors.js';
 import { executeAndCommit } from './execute.js';
 import { databaseLockKey, roleLockKey } from './lock-keys.js';
 import type { PostgresPools } from './pools.js';
-import { RoleObserver, type CandidatePassword } from './role-observer.js';
-import type { RoleTarget } from './role-target.js';
+import { RoleObserver } from './role-observer.js';
+import type { LockedRole } from '../model/locked-role.js';
+import type { PostgresPort } from '../reconcile/ports.js';
+import type { CandidatePassword, RoleTarget } from '../model/role-target.js';
 import * as sql from './statements.js';
 
 export interface Timeouts {
@@ -15,30 +17,12 @@ export interface Timeouts {
 }
 
 /** The role while its advisory lock is held: everything here runs inside the lock's transaction. */
-export interface LockedRole {
-  /** Reads the role again; after lockGroups(), its database's groups are read afresh too. */
-  observe(candidate: CandidatePassword | undefined): Promise<RoleObservation>;
-  /** Takes the database's lock as well (group role changes); always after the role's: no deadlock. */
-  lockGroups(): Promise<void>;
-  /**
-   * Runs the actions in order and commits them, in one round trip: the last call of a lock's body
-   * (the role's lock is released once the lock's transaction ends; nothing may follow).
-   */
-  execute(actions: readonly RoleAction[]): Promise<void>;
-  /**
-   * Drops the role without destroying data: in every database where it owns objects or holds
-   * privileges (pg_shdepend), what it owns goes to that database's owner (or to the admin, when the
-   * admin may not act as that owner) and only then are its remaining privileges dropped; then the role.
-   */
-  drop(observation: RoleObservation): Promise<void>;
-}
-
 /**
  * The operator's door to PostgreSQL roles: observe without locks (the fast, write-free path), and
  * change a role only under its advisory lock, in one transaction. Errors from PostgreSQL or the
  * network come out as PostgresError.
  */
-export class PostgresRoles {
+export class PostgresRoles implements PostgresPort {
   private readonly observer: RoleObserver;
 
   constructor(

@@ -2,17 +2,12 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { groupRoleComment, isGroupRoleComment } from '../model/ownership-marker.js';
 import { uncheckedPassword, type ObservedDatabase, type ObservedServer, type PasswordVerdict, type RoleObservation } from '../model/observed.js';
-import type { PasswordEncryption } from '../model/password-encryption.js';
 import { observeDatabase, observeRole, observeServer } from './observe.js';
 import { storedEncryption, storedHashMatches } from './password-hash.js';
 import type { PostgresPools } from './pools.js';
-import type { RoleTarget } from './role-target.js';
+import type { CandidatePassword, RoleTarget } from '../model/role-target.js';
 
 /** A password to compare with the role's stored one. */
-export interface CandidatePassword {
-  value: string;
-  encryption: PasswordEncryption;
-}
 
 /** The admin's identity and superuser flag rarely change: re-read at most this often. */
 const serverCacheMs = 60_000;

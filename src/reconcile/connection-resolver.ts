@@ -1,5 +1,5 @@
 import { ConnectionSecretError, parseConnectionSecret, type ConnectionSettings } from '../api/connection.js';
-import type { SecretContents } from '../kubernetes/secret-reader.js';
+import type { SecretContents } from '../model/secret-contents.js';
 import { ReconcileProblem } from './problems.js';
 
 export interface SecretReference {

@@ -3,9 +3,7 @@ import type { ReadyReason } from '../api/conditions.js';
 import { credentialsSecretName, type DatabaseUserSpec, type DatabaseUserStatus, type PasswordChangeRecord } from '../api/database-user.js';
 import { formatDuration, parseDuration } from '../api/duration.js';
 import { apiGroup, apiVersion, kind } from '../api/names.js';
-import type { CredentialsSecretLookup } from '../kubernetes/cluster-cache.js';
-import { credentialsSecretManifest, secretMatches, type SecretManifest } from '../kubernetes/credentials-secret.js';
-import type { SealedFields } from '../kubernetes/credentials-seal.js';
+import { credentialsSecretMatches, type CredentialsSecretLookup, type CredentialsWrite } from '../model/credentials.js';
 import { ownershipProblem } from '../model/guards.js';
 import type { PasswordVerdict, RoleObservation } from '../model/observed.js';
 import type { OwnershipMarker } from '../model/ownership-marker.js';
@@ -22,16 +20,13 @@ export interface Observed {
   name: string;
   uid: string;
   spec: DatabaseUserSpec;
-  /** uid of kube-system: part of every ownership marker. */
-  clusterId: string;
   /** The dbuser.dev/reset-password annotation. */
-  resetRequest: string | undefined;
+  requestedResetToken: string | undefined;
   connection: ConnectionSettings;
   /** The database the user is granted access to. */
   database: string;
+  /** The credentials Secret, its seal verified. */
   credentials: CredentialsSecretLookup;
-  /** The credentials Secret's seal verifies with the operator's key. */
-  credentialsSealed: boolean;
   chosen: ChosenPassword;
   /** The password the role's stored one was compared with (stored-credentials.ts, candidateFor). */
   candidate: string | undefined;
@@ -41,11 +36,17 @@ export interface Observed {
   status: DatabaseUserStatus | undefined;
   /** dbuser.dev/requested-by: who created the user or requested the pending reset (stamped at admission). */
   requestedBy: string | undefined;
+  now: Date;
+}
+
+/** What this operator is, as decide() needs it: settings, not observations. */
+export interface DecideSettings {
+  /** uid of kube-system: part of every ownership marker. */
+  clusterId: string;
   /** Who the operator is to the API server: `by` of the changes it makes on its own (rotation, regeneration). */
   operatorIdentity: string;
   /** The shortest spec.passwordRotation.every this operator accepts. */
   minRotationMs: number;
-  now: Date;
 }
 
 export interface Refusal {
@@ -70,7 +71,7 @@ export type Decision =
   | {
       kind: 'apply';
       /** The credentials Secret to write first; undefined when it already matches. */
-      secret: SecretManifest | undefined;
+      secret: CredentialsWrite | undefined;
       /** Take over fields another manager holds: only in a Secret that is ours. */
       forceSecret: boolean;
       /** The Secret held a password someone else wrote: it was not applied, and the Secret is written again. */
@@ -90,8 +91,8 @@ export function verdictFor(password: string, candidate: string | undefined, obse
   return password === candidate ? observation.password : { matches: false, encryption: observation.password.encryption };
 }
 
-export function markerOf(observed: Pick<Observed, 'clusterId' | 'namespace' | 'name' | 'uid'>): OwnershipMarker {
-  return { cluster: observed.clusterId, namespace: observed.namespace, name: observed.name, uid: observed.uid };
+export function markerOf(clusterId: string, user: Pick<Observed, 'namespace' | 'name' | 'uid'>): OwnershipMarker {
+  return { cluster: clusterId, namespace: user.namespace, name: user.name, uid: user.uid };
 }
 
 /** The guards and the plan on one observation: what to run, or why nothing may be run. */
@@ -106,7 +107,7 @@ export function planFor(desired: DesiredRole, observation: RoleObservation, verd
  * whose Secret and role these are, which password the user must have, the Secret to write, and the
  * changes PostgreSQL needs.
  */
-export function decide(observed: Observed, generate: () => string, seal: (fields: SealedFields) => string): Decision {
+export function decide(observed: Observed, settings: DecideSettings, generate: () => string): Decision {
   const { spec, name, credentials, now } = observed;
   const ttlMs = spec.ttl === undefined ? undefined : parseDuration(spec.ttl);
   const expiresAt = ttlMs === undefined ? undefined : expiryAt(observed.createdAt, ttlMs);
@@ -114,14 +115,14 @@ export function decide(observed: Observed, generate: () => string, seal: (fields
   const refuse = (reason: ReadyReason, message: string): Refusal => ({ kind: 'refuse', reason, message, ...(expiresAt ? { expiresAt } : {}) });
 
   const secretName = credentialsSecretName(name, spec);
-  const secret = storedCredentials({ ...observed, sealed: observed.credentialsSealed });
+  const secret = storedCredentials(observed);
   if (secret.kind === 'foreign') {
     return refuse('SecretConflict', `Secret "${secretName}" exists and was not written by dbuser-operator for this DatabaseUser; it was left untouched`);
   }
-  const marker = markerOf(observed);
+  const marker = markerOf(settings.clusterId, observed);
   const conflict = ownershipProblem(spec.username, observed.role, marker);
   if (conflict) return refuse('RoleConflict', conflict);
-  const rotation = rotationOf(observed);
+  const rotation = rotationOf(observed.spec, settings.minRotationMs);
   if (rotation.kind === 'refuse') return refuse(rotation.reason, rotation.message);
 
   const trusted = secret.kind === 'ours' ? secret.trusted : undefined;
@@ -137,7 +138,7 @@ export function decide(observed: Observed, generate: () => string, seal: (fields
       chosen: observed.chosen,
       stored,
       storedRejected: rejected,
-      resetRequest: observed.resetRequest,
+      requestedResetToken: observed.requestedResetToken,
       rotationDue,
     },
     generate,
@@ -147,9 +148,9 @@ export function decide(observed: Observed, generate: () => string, seal: (fields
   if (password.kind === 'write' && password.mustMatchRole && verdict.matches === false) {
     return refuse('PasswordChangeRefused', 'the user is protected and the password in its Secret is not the one the role has: restore the previous password');
   }
-  const passwordChange = password.kind === 'write' ? changeRecord(password.change, observed) : storedChange;
+  const passwordChange = password.kind === 'write' ? changeRecord(password.change, observed, settings.operatorIdentity) : storedChange;
 
-  const manifest = credentialsSecretManifest({
+  const write: CredentialsWrite = {
     name: secretName,
     namespace: observed.namespace,
     databaseUserName: name,
@@ -164,9 +165,9 @@ export function decide(observed: Observed, generate: () => string, seal: (fields
     },
     resetToken: password.resetToken,
     passwordChange,
-    seal,
-  });
-  const secretIsCurrent = credentials.kind === 'managed' && !rejected && secretMatches(credentials.secret, manifest);
+    sealed: true,
+  };
+  const secretIsCurrent = credentials.kind === 'managed' && !rejected && credentialsSecretMatches(credentials.secret, write);
   const desired: DesiredRole = {
     username: spec.username,
     readOnly: spec.readOnly,
@@ -184,7 +185,7 @@ export function decide(observed: Observed, generate: () => string, seal: (fields
   };
   return {
     kind: 'apply',
-    secret: secretIsCurrent ? undefined : manifest,
+    secret: secretIsCurrent ? undefined : write,
     forceSecret: secret.kind === 'ours',
     rejectedSecretPassword: rejected,
     password,
@@ -197,8 +198,7 @@ export function decide(observed: Observed, generate: () => string, seal: (fields
 type Rotation = { kind: 'none' } | { kind: 'every'; everyMs: number } | { kind: 'refuse'; reason: ReadyReason; message: string };
 
 /** spec.passwordRotation, checked against what can be rotated and the operator's minimum. */
-function rotationOf(observed: Observed): Rotation {
-  const { spec, minRotationMs } = observed;
+function rotationOf(spec: DatabaseUserSpec, minRotationMs: number): Rotation {
   if (spec.passwordRotation === undefined) return { kind: 'none' };
   const everyMs = parseDuration(spec.passwordRotation.every) ?? 0;
   if (everyMs < minRotationMs) {
@@ -232,7 +232,7 @@ function passwordChangedAt(observed: Observed, storedChange: PasswordChangeRecor
 }
 
 /** Why and for whom a new password is written; `by` only from what the API server authenticated. */
-function changeRecord(change: PasswordChange, observed: Observed): PasswordChangeRecord {
+function changeRecord(change: PasswordChange, observed: Observed, operatorIdentity: string): PasswordChangeRecord {
   const at = observed.now.toISOString();
   const requester = observed.requestedBy === undefined ? {} : { by: observed.requestedBy };
   switch (change) {
@@ -242,9 +242,9 @@ function changeRecord(change: PasswordChange, observed: Observed): PasswordChang
     case 'reset':
       return { reason: 'reset', at, ...requester };
     case 'regenerated':
-      return { reason: 'reset', at, by: observed.operatorIdentity };
+      return { reason: 'reset', at, by: operatorIdentity };
     case 'rotation':
-      return { reason: 'rotation', at, by: observed.operatorIdentity };
+      return { reason: 'rotation', at, by: operatorIdentity };
     case 'chosen':
     case 'restored':
       return { reason: 'update', at };

@@ -13,7 +13,7 @@ export interface PasswordInputs {
   /** The Secret holds a password nobody can vouch for (someone else wrote it): treated as no password. */
   storedRejected: boolean;
   /** The dbuser.dev/reset-password annotation. */
-  resetRequest: string | undefined;
+  requestedResetToken: string | undefined;
   /** spec.passwordRotation's schedule says the generated password is due for replacement. */
   rotationDue: boolean;
 }
@@ -34,8 +34,8 @@ export type PasswordDecision =
  * current password; the chosen-password Secret and the reset annotation are requests to change it.
  */
 export function decidePassword(inputs: PasswordInputs, generate: () => string): PasswordDecision {
-  const { stored, chosen, resetRequest } = inputs;
-  const resetPending = stored !== undefined && resetRequest !== undefined && resetRequest !== stored.resetToken;
+  const { stored, chosen, requestedResetToken } = inputs;
+  const resetPending = stored !== undefined && requestedResetToken !== undefined && requestedResetToken !== stored.resetToken;
   const keep = (password: string): PasswordDecision => ({ kind: 'keep', password, resetToken: stored?.resetToken });
 
   if (chosen.kind === 'unreadable') return { kind: 'refuse', reason: 'PasswordSecretInvalid', message: chosen.message };
@@ -62,7 +62,7 @@ export function decidePassword(inputs: PasswordInputs, generate: () => string): 
     return {
       kind: 'write',
       password: chosen.password,
-      resetToken: stored?.resetToken ?? resetRequest,
+      resetToken: stored?.resetToken ?? requestedResetToken,
       change,
       mustMatchRole: inputs.protected && inputs.roleExists,
     };
@@ -76,7 +76,7 @@ export function decidePassword(inputs: PasswordInputs, generate: () => string): 
     if (inputs.protected) {
       return { kind: 'refuse', reason: 'PasswordResetRefused', message: 'the user is protected, so its password cannot be reset' };
     }
-    return { kind: 'write', password: generate(), resetToken: resetRequest, change: 'reset', mustMatchRole: false };
+    return { kind: 'write', password: generate(), resetToken: requestedResetToken, change: 'reset', mustMatchRole: false };
   }
   if (inputs.roleExists && inputs.protected) {
     const what = inputs.storedRejected
@@ -88,5 +88,5 @@ export function decidePassword(inputs: PasswordInputs, generate: () => string): 
       message: `${what}, and the password of a protected user cannot change: restore the previous password in the Secret, or set protected to false to let the operator generate a new password`,
     };
   }
-  return { kind: 'write', password: generate(), resetToken: resetRequest, change: inputs.roleExists ? 'regenerated' : 'initial', mustMatchRole: false };
+  return { kind: 'write', password: generate(), resetToken: requestedResetToken, change: inputs.roleExists ? 'regenerated' : 'initial', mustMatchRole: false };
 }

@@ -1,5 +1,5 @@
 import { cliManagedByValue, connectionInUseFinalizer, managedByLabel, passwordSourceLabel } from '../api/names.js';
-import type { SecretContents } from '../kubernetes/secret-reader.js';
+import type { SecretContents } from '../model/secret-contents.js';
 import type { ChosenPassword } from './password-decision.js';
 
 /** Secret types a chosen password may come from: what people write by hand, and the basic-auth type CloudNativePG uses. */

@@ -1,5 +1,5 @@
 import type { ReadyReason } from '../api/conditions.js';
-import { KubeApiError } from '../kubernetes/kube-api-error.js';
+import { KubeApiError } from '../kube/api-error.js';
 import { PostgresError, type PostgresFailure } from '../postgres/errors.js';
 import { describeError } from '../runtime/describe-error.js';
 

@@ -1,39 +1,27 @@
 import { credentialsSecretName, databaseUserSpecSchema, lifecycleRules, objectRules, type DatabaseUser, type DatabaseUserSpec } from '../api/database-user.js';
-import { finalizerName, requestedByAnnotation, resetPasswordAnnotation } from '../api/names.js';
-import { isNotFound } from '../kubernetes/kube-api-error.js';
-import { credentialsSecretManifest, sealedFieldsOf, type CredentialsSecret } from '../kubernetes/credentials-secret.js';
-import type { CredentialsSeal } from '../kubernetes/credentials-seal.js';
+import { readyConditionOf } from '../api/database-user-view.js';
+import { isNotFound } from '../kube/api-error.js';
 import { roleOwnershipProblem } from '../model/guards.js';
-import type { PasswordVerdict, RoleObservation } from '../model/observed.js';
-import { encryptionOf } from '../model/password-encryption.js';
-import { isGroupAction, setsPassword, type RoleAction, type RoleActionKind } from '../model/role-actions.js';
-import type { RoleTarget } from '../postgres/role-target.js';
+import type { RoleAction, RoleActionKind } from '../model/role-actions.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ConnectionResolver } from './connection-resolver.js';
-import { decide, markerOf, planFor, verdictFor, type Decision, type Observed } from './decide.js';
-import { eventMessages, eventReasons } from './events.js';
-import type { ChosenPassword } from './password-decision.js';
-import { chosenPasswordFrom, type ReservedSecret } from './password-source.js';
+import { decide, markerOf, type DecideSettings, type Decision, type Observed } from './decide.js';
+import { decideDeletion } from './deletion.js';
+import { changeEvents, eventMessages, eventReasons } from './events.js';
+import { releaseFinalizer, withFinalizer } from './finalizer.js';
+import { observeUser } from './observation.js';
 import type { KubernetesPort, PostgresPort } from './ports.js';
 import { problemOf, RaceLost, ReconcileProblem, type RetryPolicy } from './problems.js';
-import { computeStatus, readyReasonOf, statusEquals, type AppliedFields, type ClearedFields, type Readiness } from './status.js';
-import { candidateFor } from './stored-credentials.js';
+import { applyRoleChanges } from './role-changes.js';
+import { appliedStatus, computeStatus, statusEquals, type AppliedFields, type ClearedFields, type Readiness } from './status.js';
 
-export interface ReconcilerDependencies {
+export interface ReconcilerDependencies extends DecideSettings {
   kubernetes: KubernetesPort;
   postgres: PostgresPort;
   connections: ConnectionResolver;
-  /** uid of kube-system: part of every ownership marker. */
-  clusterId: string;
   now: () => Date;
   generatePassword: () => string;
-  /** Seals the credentials the operator writes, and tells its seals from anyone else's writes. */
-  seal: CredentialsSeal;
-  /** Who the operator is to the API server (`by` of rotations). */
-  operatorIdentity: string;
-  /** The shortest spec.passwordRotation.every accepted. */
-  minRotationMs: number;
   /** Reports each reconcile's Ready reason and the PostgreSQL actions it ran (metrics). */
   onOutcome?: (reason: string, actions: RoleActionKind[]) => void;
 }
@@ -61,10 +49,11 @@ interface Outcome {
 const done: ReconcileResult = { kind: 'done' };
 
 /**
- * The shell around the pure core, one pass per key: observe (watch caches, then PostgreSQL without
- * a lock) -> decide (pure) -> execute (finalizer, Secret first, then PostgreSQL under the role's
- * lock) -> report (one status write, only when the status changed). Level-based: every pass reads
- * the world again; nothing is carried over.
+ * The shell around the pure core, one pass per key: observe (watch caches, then PostgreSQL without a
+ * lock) -> decide (pure) -> execute (finalizer, Secret first, then PostgreSQL under the role's lock)
+ * -> report (one status write, only when the status changed); or, for a user being deleted,
+ * decideDeletion (pure) -> clean up -> release the finalizer. Level-based: every pass reads the world
+ * again; nothing is carried over.
  */
 export class DatabaseUserReconciler {
   constructor(private readonly deps: ReconcilerDependencies) {}
@@ -76,74 +65,27 @@ export class DatabaseUserReconciler {
     const subject: Subject = { user, namespace, name, uid, logger };
     try {
       const spec = validSpec(user);
-      if (user.metadata.deletionTimestamp !== undefined) return await this.finalize(subject, spec);
-      const observed = await this.observe(subject, spec);
-      const decision = decide(observed, this.deps.generatePassword, (fields) => this.deps.seal.sign(fields));
-      if (decision.kind === 'expire') return await this.expire(subject, spec, decision.expiresAt);
-      if (decision.kind === 'refuse') {
-        return wakeAt(await this.report(subject, refused(decision.reason, decision.message, 'when-changed')), decision.expiresAt, observed.now);
-      }
-      const { passwordRotatesAt, expiresAt } = decision.lifecycle;
-      return wakeAt(await this.report(subject, await this.execute(subject, observed, decision)), earliest(passwordRotatesAt, expiresAt), observed.now);
+      return await withFinalizer(
+        this.deps.kubernetes,
+        subject,
+        { apply: (ensureFinalizer) => this.apply(subject, spec, ensureFinalizer), cleanup: () => this.cleanup(subject, spec) },
+        done,
+      );
     } catch (error) {
       return this.fail(subject, error);
     }
   }
 
-  /** Reads only: the caches, the connection, the chosen password, and the role without a lock. */
-  private async observe(subject: Subject, spec: DatabaseUserSpec): Promise<Observed> {
-    const { kubernetes, postgres, connections } = this.deps;
-    const connection = await connections.resolve(subject.namespace, spec.connection?.secretName);
-    const database = spec.database ?? connection.database;
-    const credentials = kubernetes.credentialsSecret(subject.namespace, credentialsSecretName(subject.name, spec));
-    const credentialsSealed = credentials.kind === 'managed' && this.isSealed(credentials.secret);
-    const chosen = await this.readChosenPassword(subject, spec);
-    const candidate = candidateFor(credentials, subject.name, credentialsSealed, chosen);
-    const encryption = encryptionOf(spec.passwordEncryption);
-    const role = await postgres.observe(
-      { connection, database, username: spec.username },
-      candidate === undefined ? undefined : { value: candidate, encryption },
-    );
-    return {
-      namespace: subject.namespace,
-      name: subject.name,
-      uid: subject.uid,
-      spec,
-      clusterId: this.deps.clusterId,
-      resetRequest: subject.user.metadata.annotations?.[resetPasswordAnnotation],
-      connection,
-      database,
-      credentials,
-      credentialsSealed,
-      chosen,
-      candidate,
-      role,
-      createdAt: new Date(subject.user.metadata.creationTimestamp ?? 0),
-      status: subject.user.status,
-      requestedBy: subject.user.metadata.annotations?.[requestedByAnnotation],
-      operatorIdentity: this.deps.operatorIdentity,
-      minRotationMs: this.deps.minRotationMs,
-      now: this.deps.now(),
-    };
-  }
-
-  private isSealed(secret: CredentialsSecret): boolean {
-    const fields = sealedFieldsOf(secret);
-    return fields !== undefined && this.deps.seal.verifies(secret.seal, fields);
-  }
-
-  /** The chosen password, read only from a Secret that opted in as a password source (password-source.ts). */
-  private async readChosenPassword(subject: Subject, spec: DatabaseUserSpec): Promise<ChosenPassword> {
-    const ref = spec.passwordSecretRef;
-    if (ref === undefined) return { kind: 'none' };
-    const reserved: ReservedSecret =
-      ref.name === spec.connection?.secretName || this.deps.connections.isDefault(subject.namespace, ref.name)
-        ? 'connection'
-        : this.deps.kubernetes.credentialsSecret(subject.namespace, ref.name).kind === 'managed'
-          ? 'credentials'
-          : undefined;
-    const secret = reserved === undefined ? await this.deps.kubernetes.secretContents(subject.namespace, ref.name) : undefined;
-    return chosenPasswordFrom(ref, secret, reserved);
+  private async apply(subject: Subject, spec: DatabaseUserSpec, ensureFinalizer: () => Promise<void>): Promise<ReconcileResult> {
+    const observed = await observeUser(this.deps, subject.user, spec);
+    const decision = decide(observed, this.deps, this.deps.generatePassword);
+    if (decision.kind === 'expire') return this.expire(subject, spec, decision.expiresAt);
+    if (decision.kind === 'refuse') {
+      return wakeAt(await this.report(subject, refused(decision.reason, decision.message, 'when-changed')), decision.expiresAt, observed.now);
+    }
+    const outcome = await this.execute(subject, observed, decision, ensureFinalizer);
+    const { passwordRotatesAt, expiresAt } = decision.lifecycle;
+    return wakeAt(await this.report(subject, outcome), earliest(passwordRotatesAt, expiresAt), observed.now);
   }
 
   /**
@@ -151,77 +93,20 @@ export class DatabaseUserReconciler {
    * before any role has it), then PostgreSQL. The connection first: a user whose finalizer needs
    * PostgreSQL must still be able to reach it when its namespace (and the Secret) is deleted.
    */
-  private async execute(subject: Subject, observed: Observed, decision: Apply): Promise<Outcome> {
+  private async execute(subject: Subject, observed: Observed, decision: Apply, ensureFinalizer: () => Promise<void>): Promise<Outcome> {
+    const { kubernetes, postgres } = this.deps;
     const connectionSecret = observed.spec.connection?.secretName;
-    if (connectionSecret !== undefined) await this.deps.kubernetes.protectConnectionSecret(subject.namespace, connectionSecret);
-    await this.ensureFinalizer(subject);
-    if (decision.secret) await this.deps.kubernetes.applySecret(decision.secret, decision.forceSecret);
-    const actions = decision.actions.length === 0 ? [] : await this.applyToRole(observed, decision);
+    if (connectionSecret !== undefined) await kubernetes.protectConnectionSecret(subject.namespace, connectionSecret);
+    await ensureFinalizer();
+    if (decision.secret) await kubernetes.writeCredentials(decision.secret, decision.forceSecret);
+    const actions = decision.actions.length === 0 ? [] : await applyRoleChanges(postgres, observed, decision);
     await this.removeReplacedSecret(subject, observed);
-    this.recordChanges(subject, observed, decision, actions);
-
-    const { spec, chosen } = observed;
-    const { lifecycle } = decision;
-    const encryption = encryptionOf(spec.passwordEncryption);
-    const passwordSet = actions.some(setsPassword);
-    const applied: AppliedFields = {
-      username: spec.username,
-      readOnly: spec.readOnly,
-      protected: spec.protected,
-      secretName: credentialsSecretName(subject.name, spec),
-      passwordEncryption: passwordSet ? encryption : (observed.role.password.encryption ?? subject.user.status?.passwordEncryption ?? encryption),
-      ...(passwordSet ? { passwordUpdatedAt: this.deps.now().toISOString() } : {}),
-      ...(decision.password.resetToken === undefined ? {} : { lastPasswordReset: decision.password.resetToken }),
-      ...(chosen.kind === 'value' ? { passwordSecretResourceVersion: chosen.resourceVersion } : {}),
-      // The role has the Secret's password now, so the Secret's record of it is the role's.
-      ...(lifecycle.lastPasswordChange === undefined ? {} : { lastPasswordChange: lifecycle.lastPasswordChange }),
-      ...(lifecycle.passwordRotatesAt === undefined ? {} : { passwordRotatesAt: lifecycle.passwordRotatesAt.toISOString() }),
-      ...(lifecycle.expiresAt === undefined ? {} : { expiresAt: lifecycle.expiresAt.toISOString() }),
-    };
-    const cleared: (keyof AppliedFields)[] = [
-      ...(chosen.kind === 'value' ? [] : ['passwordSecretResourceVersion' as const]),
-      ...(lifecycle.passwordRotatesAt === undefined ? ['passwordRotatesAt' as const] : []),
-      ...(lifecycle.expiresAt === undefined ? ['expiresAt' as const] : []),
-    ];
+    for (const event of changeEvents(observed.spec.username, decision, actions)) this.event(subject, event.type, event.reason, event.message);
+    const { applied, cleared } = appliedStatus({ name: subject.name, observed, decision, actions, previous: subject.user.status, now: this.deps.now() });
     // One message whatever this pass changed (Events tell the changes): a message that said "updated"
     // would need a second status write on the next pass to say "matches".
-    const message = `user "${spec.username}": the role, its grants and its Secret match the spec`;
-    return {
-      readiness: { ready: true, message },
-      applied,
-      cleared,
-      actions,
-      retry: 'when-changed',
-    };
-  }
-
-  /**
-   * Under the role's lock, top to bottom: look again, plan again if anything changed since the
-   * observation without the lock, and run the plan in one transaction. Changes to the database's
-   * group roles take its lock too and look at the groups afresh. No Kubernetes call is made here.
-   */
-  private async applyToRole(observed: Observed, decision: Apply): Promise<RoleAction[]> {
-    const { desired, password } = decision;
-    const target: RoleTarget = { connection: observed.connection, database: observed.database, username: desired.username };
-    const candidate = password.password === observed.candidate ? { value: password.password, encryption: desired.encryption } : undefined;
-    const verdictOf = (observation: RoleObservation) => verdictFor(password.password, observed.candidate, observation);
-    return this.deps.postgres.withRoleLock(target, async (role) => {
-      let now = await role.observe(candidate);
-      let actions = samePlanInputs(now, observed.role, verdictOf) ? decision.actions : plannedOrRefused(desired, now, verdictOf(now));
-      if (actions.some(isGroupAction)) {
-        await role.lockGroups();
-        now = await role.observe(candidate);
-        actions = plannedOrRefused(desired, now, verdictOf(now));
-      }
-      await role.execute(actions);
-      return actions;
-    });
-  }
-
-  private async ensureFinalizer(subject: Subject): Promise<void> {
-    const finalizers = subject.user.metadata.finalizers ?? [];
-    if (finalizers.includes(finalizerName)) return;
-    subject.user = await this.deps.kubernetes.setFinalizers(subject.user, [...finalizers, finalizerName]);
+    const message = `user "${observed.spec.username}": the role, its grants and its Secret match the spec`;
+    return { readiness: { ready: true, message }, applied, cleared, actions, retry: 'when-changed' };
   }
 
   /** spec.secretName changed: the Secret written under the old name goes (only if it is ours). */
@@ -234,76 +119,41 @@ export class DatabaseUserReconciler {
     }
   }
 
-  private recordChanges(subject: Subject, observed: Observed, decision: Apply, actions: RoleAction[]): void {
-    const { username } = observed.spec;
-    if (decision.rejectedSecretPassword && decision.secret) {
-      this.event(subject, 'Warning', eventReasons.SecretPasswordRejected, eventMessages.secretPasswordRejected(decision.secret.metadata.name));
-    }
-    const passwordChanged = decision.password.kind === 'write' && decision.password.change !== 'initial';
-    if (actions.some((action) => action.kind === 'createRole')) this.event(subject, 'Normal', eventReasons.Created, eventMessages.created(username));
-    else if (decision.password.kind === 'write' && decision.password.change === 'rotation') {
-      this.event(subject, 'Normal', eventReasons.PasswordRotated, eventMessages.rotated(username));
-    } else if (actions.length > 0 || passwordChanged) this.event(subject, 'Normal', eventReasons.Updated, eventMessages.updated(username));
-    else if (decision.secret) this.event(subject, 'Normal', eventReasons.SecretUpdated, eventMessages.secretUpdated(decision.secret.metadata.name));
-  }
-
-  /** Deletion: the role goes (Delete) or stays (Retain); then the finalizer is released. Protected users are kept. */
-  private async finalize(subject: Subject, spec: DatabaseUserSpec): Promise<ReconcileResult> {
-    const finalizers = subject.user.metadata.finalizers ?? [];
-    if (!finalizers.includes(finalizerName)) return done;
-    if (spec.protected) {
-      const message = `user "${spec.username}" is protected: the role was not dropped. To delete it, set spec.protected to false (kubectl patch dbu ${subject.name} --type merge -p '{"spec":{"protected":false}}')`;
-      return this.report(subject, refused('DeletionBlocked', message, 'when-changed'));
-    }
-    const secretName = credentialsSecretName(subject.name, spec);
-    const lookup = this.deps.kubernetes.credentialsSecret(subject.namespace, secretName);
-    const secret = lookup.kind === 'managed' && lookup.secret.databaseUser === subject.name ? lookup.secret : undefined;
-    const sealed = secret !== undefined && this.isSealed(secret);
-    const ours = secret !== undefined && (sealed || secret.ownerUids.includes(subject.uid)) ? secret : undefined;
-    if (spec.deletionPolicy === 'Retain') {
-      // The credentials outlive the DatabaseUser: the same manifest without our owner reference,
-      // sealed again only if the operator wrote its password (a later DatabaseUser of this name adopts it).
-      if (ours?.credentials) {
-        const manifest = credentialsSecretManifest({
-          name: secretName,
-          namespace: subject.namespace,
-          databaseUserName: subject.name,
-          owner: undefined,
-          credentials: ours.credentials,
-          resetToken: ours.resetToken,
-          passwordChange: ours.passwordChange,
-          seal: sealed ? (fields) => this.deps.seal.sign(fields) : undefined,
-        });
-        await this.deps.kubernetes.applySecret(manifest, true);
+  /** Deletion, as decideDeletion says: refused (the finalizer stays), the role retained, or dropped. */
+  private async cleanup(subject: Subject, spec: DatabaseUserSpec): Promise<{ release: boolean; result: ReconcileResult }> {
+    const { kubernetes } = this.deps;
+    const credentials = kubernetes.credentialsSecret(subject.namespace, credentialsSecretName(subject.name, spec));
+    const deletion = decideDeletion({ ...subject, spec, credentials });
+    switch (deletion.kind) {
+      case 'refuse':
+        return { release: false, result: await this.report(subject, refused(deletion.reason, deletion.message, 'when-changed')) };
+      case 'retain':
+        if (deletion.orphan) await kubernetes.writeCredentials(deletion.orphan, true);
+        this.event(subject, 'Normal', eventReasons.Retained, eventMessages.retained(spec.username));
+        return { release: true, result: done };
+      case 'drop': {
+        const dropped = await this.dropRole(subject, spec);
+        if (deletion.secret) await kubernetes.deleteSecret(subject.namespace, deletion.secret.name, deletion.secret.uid);
+        if (dropped === 'refused') this.event(subject, 'Warning', eventReasons.RoleNotDropped, eventMessages.notDropped(spec.username));
+        else this.event(subject, 'Normal', eventReasons.Deleted, eventMessages.deleted(spec.username));
+        return { release: true, result: done };
       }
-      this.event(subject, 'Normal', eventReasons.Retained, eventMessages.retained(spec.username));
-    } else {
-      const dropped = await this.dropRole(subject, spec);
-      if (ours) await this.deps.kubernetes.deleteSecret(subject.namespace, secretName, ours.metadata.uid);
-      if (dropped === 'refused') this.event(subject, 'Warning', eventReasons.RoleNotDropped, eventMessages.notDropped(spec.username));
-      else this.event(subject, 'Normal', eventReasons.Deleted, eventMessages.deleted(spec.username));
     }
-    await this.releaseFinalizer(subject);
-    return done;
   }
 
   /** The ttl has ended: the DatabaseUser is deleted (only this one: uid precondition); its finalizer does the rest. */
   private async expire(subject: Subject, spec: DatabaseUserSpec, expiresAt: Date): Promise<ReconcileResult> {
     this.event(subject, 'Normal', eventReasons.Expired, eventMessages.expired(spec.username, expiresAt.toISOString()));
     subject.logger.info({ expiresAt: expiresAt.toISOString() }, 'ttl ended: deleting the DatabaseUser');
-    try {
-      await this.deps.kubernetes.deleteUser(subject.namespace, subject.name, subject.uid);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await this.deps.kubernetes.deleteUser(subject.namespace, subject.name, subject.uid);
     return done;
   }
 
   /** Under the role's lock: gone already, not ours (left alone), or dropped without destroying data. */
   private async dropRole(subject: Subject, spec: DatabaseUserSpec): Promise<'dropped' | 'absent' | 'refused'> {
     const connection = await this.deps.connections.resolve(subject.namespace, spec.connection?.secretName);
-    const target: RoleTarget = { connection, database: spec.database ?? connection.database, username: spec.username };
-    const marker = markerOf({ clusterId: this.deps.clusterId, namespace: subject.namespace, name: subject.name, uid: subject.uid });
+    const target = { connection, database: spec.database ?? connection.database, username: spec.username };
+    const marker = markerOf(this.deps.clusterId, subject);
     return this.deps.postgres.withRoleLock(target, async (role) => {
       const now = await role.observe(undefined);
       if (now.role === undefined) return 'absent';
@@ -311,15 +161,6 @@ export class DatabaseUserReconciler {
       await role.drop(now);
       return 'dropped';
     });
-  }
-
-  private async releaseFinalizer(subject: Subject): Promise<void> {
-    const finalizers = (subject.user.metadata.finalizers ?? []).filter((finalizer) => finalizer !== finalizerName);
-    try {
-      await this.deps.kubernetes.setFinalizers(subject.user, finalizers);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
   }
 
   private event(subject: Subject, type: 'Normal' | 'Warning', reason: string, message: string): void {
@@ -342,7 +183,7 @@ export class DatabaseUserReconciler {
     }
     if (problem.reason === 'InvalidSpec' && subject.user.metadata.deletionTimestamp !== undefined) {
       subject.logger.warn({ why: problem.message }, 'removing the finalizer without cleanup: the spec is invalid');
-      await this.releaseFinalizer(subject);
+      await releaseFinalizer(this.deps.kubernetes, subject);
       return done;
     }
     try {
@@ -365,7 +206,7 @@ export class DatabaseUserReconciler {
     );
     const previous = subject.user.status;
     const status = computeStatus({ previous, generation: subject.user.metadata.generation, readiness, applied, cleared, now: this.deps.now().toISOString() });
-    if (!readiness.ready && readyReasonOf(previous) !== readiness.reason) this.event(subject, 'Warning', readiness.reason, readiness.message);
+    if (!readiness.ready && readyConditionOf(subject.user)?.reason !== readiness.reason) this.event(subject, 'Warning', readiness.reason, readiness.message);
     if (!readiness.ready) subject.logger.info({ reason: readiness.reason, detail: readiness.message }, 'not ready');
     if (!statusEquals(previous, status)) {
       try {
@@ -407,16 +248,4 @@ function wakeAt(result: ReconcileResult, at: Date | undefined, now: Date): Recon
 
 function refused(reason: Exclude<Readiness, { ready: true }>['reason'], message: string, retry: RetryPolicy): Outcome {
   return { readiness: { ready: false, reason, message }, applied: {}, cleared: [], actions: [], retry };
-}
-
-/** Whether the observation under the lock shows what the plan was made from. */
-function samePlanInputs(now: RoleObservation, before: RoleObservation, verdictOf: (observation: RoleObservation) => PasswordVerdict): boolean {
-  const inputs = (observation: RoleObservation) => JSON.stringify([observation.server, observation.database, observation.role, verdictOf(observation).matches]);
-  return inputs(now) === inputs(before);
-}
-
-function plannedOrRefused(...args: Parameters<typeof planFor>): RoleAction[] {
-  const plan = planFor(...args);
-  if (!Array.isArray(plan)) throw new ReconcileProblem(plan.reason, plan.message, 'when-changed');
-  return plan;
 }

@@ -1,5 +1,8 @@
 import { conditionTypes, isTerminalReadyReason, type Condition, type ReadyReason } from '../api/conditions.js';
-import type { DatabaseUserStatus } from '../api/database-user.js';
+import { credentialsSecretName, type DatabaseUserStatus } from '../api/database-user.js';
+import { encryptionOf } from '../model/password-encryption.js';
+import { setsPassword, type RoleAction } from '../model/role-actions.js';
+import type { Decision, Observed } from './decide.js';
 
 export type Readiness = { ready: true; message: string } | { ready: false; reason: ReadyReason; message: string };
 
@@ -49,6 +52,43 @@ function ownConditions(readiness: Readiness, generation: number | undefined, pre
   return [condition(conditionTypes.Ready, 'False', reason, message), condition(kstatusType, 'True', reason, message)];
 }
 
+/** What one applied decision tells the status, and which fields no longer apply. */
+export function appliedStatus(options: {
+  name: string;
+  observed: Pick<Observed, 'spec' | 'chosen' | 'role'>;
+  decision: Extract<Decision, { kind: 'apply' }>;
+  /** The actions PostgreSQL ran. */
+  actions: readonly RoleAction[];
+  previous: DatabaseUserStatus | undefined;
+  now: Date;
+}): { applied: AppliedFields; cleared: ClearedFields } {
+  const { name, observed, decision, actions, previous, now } = options;
+  const { spec, chosen } = observed;
+  const { lifecycle, password } = decision;
+  const encryption = encryptionOf(spec.passwordEncryption);
+  const passwordSet = actions.some(setsPassword);
+  const applied: AppliedFields = {
+    username: spec.username,
+    readOnly: spec.readOnly,
+    protected: spec.protected,
+    secretName: credentialsSecretName(name, spec),
+    passwordEncryption: passwordSet ? encryption : (observed.role.password.encryption ?? previous?.passwordEncryption ?? encryption),
+    ...(passwordSet ? { passwordUpdatedAt: now.toISOString() } : {}),
+    ...(password.resetToken === undefined ? {} : { lastPasswordReset: password.resetToken }),
+    ...(chosen.kind === 'value' ? { passwordSecretResourceVersion: chosen.resourceVersion } : {}),
+    // The role has the Secret's password now, so the Secret's record of it is the role's.
+    ...(lifecycle.lastPasswordChange === undefined ? {} : { lastPasswordChange: lifecycle.lastPasswordChange }),
+    ...(lifecycle.passwordRotatesAt === undefined ? {} : { passwordRotatesAt: lifecycle.passwordRotatesAt.toISOString() }),
+    ...(lifecycle.expiresAt === undefined ? {} : { expiresAt: lifecycle.expiresAt.toISOString() }),
+  };
+  const cleared: (keyof AppliedFields)[] = [
+    ...(chosen.kind === 'value' ? [] : ['passwordSecretResourceVersion' as const]),
+    ...(lifecycle.passwordRotatesAt === undefined ? ['passwordRotatesAt' as const] : []),
+    ...(lifecycle.expiresAt === undefined ? ['expiresAt' as const] : []),
+  ];
+  return { applied, cleared };
+}
+
 /** The status to write: previous applied fields overlaid with what this reconcile knows. Pure. */
 export function computeStatus(options: {
   previous: DatabaseUserStatus | undefined;
@@ -80,8 +120,4 @@ function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, node: unknown) =>
     node !== null && typeof node === 'object' && !Array.isArray(node) ? Object.fromEntries(Object.entries(node).sort(([x], [y]) => x.localeCompare(y))) : node,
   );
-}
-
-export function readyReasonOf(status: DatabaseUserStatus | undefined): string | undefined {
-  return status?.conditions?.find((condition) => condition.type === conditionTypes.Ready)?.reason;
 }

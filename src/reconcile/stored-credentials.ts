@@ -1,5 +1,5 @@
 import type { DatabaseUserStatus, PasswordChangeRecord } from '../api/database-user.js';
-import type { CredentialsSecretLookup } from '../kubernetes/cluster-cache.js';
+import type { CredentialsSecretLookup } from '../model/credentials.js';
 import type { RoleObservation } from '../model/observed.js';
 import type { ChosenPassword } from './password-decision.js';
 
@@ -27,9 +27,8 @@ export type StoredCredentials =
 export interface StoredCredentialsInput {
   name: string;
   uid: string;
+  /** The credentials Secret, its seal verified by the adapter. */
   credentials: CredentialsSecretLookup;
-  /** The Secret's seal verifies with the operator's key (computed by the shell). */
-  sealed: boolean;
   /** The password the role observation compared (see candidateFor). */
   candidate: string | undefined;
   role: RoleObservation;
@@ -42,9 +41,10 @@ export interface StoredCredentialsInput {
  * operator wrote it, maybe not yet into the role), else the chosen one, else the Secret's (which is
  * then trusted only if the role has it).
  */
-export function candidateFor(credentials: CredentialsSecretLookup, name: string, sealed: boolean, chosen: ChosenPassword): string | undefined {
-  const stored = credentials.kind === 'managed' && credentials.secret.databaseUser === name ? credentials.secret.credentials?.password : undefined;
-  if (sealed && stored !== undefined) return stored;
+export function candidateFor(credentials: CredentialsSecretLookup, name: string, chosen: ChosenPassword): string | undefined {
+  const ours = credentials.kind === 'managed' && credentials.secret.databaseUser === name ? credentials.secret : undefined;
+  const stored = ours?.credentials?.password;
+  if (ours?.sealed === true && stored !== undefined) return stored;
   return chosen.kind === 'value' ? chosen.password : stored;
 }
 
@@ -63,7 +63,7 @@ export function storedCredentials(input: StoredCredentialsInput): StoredCredenti
   if (credentials.kind === 'unmanaged' || credentials.secret.databaseUser !== name) return { kind: 'foreign' };
   const secret = credentials.secret;
   const password = secret.credentials?.password;
-  const sealed = input.sealed && !isReplay(secret.passwordChange, status);
+  const sealed = secret.sealed && !isReplay(secret.passwordChange, status);
   // The role has it: no one learns anything new by the operator relying on it. (undefined: it could not
   // be checked, as with a login refused for another reason; the planner then changes no password.)
   const roleHasIt = password !== undefined && password === candidate && role.role !== undefined && role.password.matches !== false;

@@ -27,9 +27,9 @@ export class OperatorMetrics {
   readonly registry = new Registry();
   readonly reconciles: Counter<'result'>;
   readonly reconcileDuration: Histogram<'result'>;
-  readonly reconcileFailures: Counter<'reason'>;
-  readonly queueWait: Histogram;
-  readonly postgresStatements: Counter<'action'>;
+  readonly reconcileErrors: Counter<'reason'>;
+  readonly workqueueWait: Histogram;
+  readonly postgresActions: Counter<'action'>;
 
   constructor(sources: MetricSources, options: { perUserMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -47,19 +47,19 @@ export class OperatorMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.reconcileFailures = new Counter({
+    this.reconcileErrors = new Counter({
       name: 'dbuser_operator_reconcile_errors_total',
       help: 'Reconciles that left a DatabaseUser not Ready, by condition reason.',
       labelNames: ['reason'],
       registers,
     });
-    this.queueWait = new Histogram({
+    this.workqueueWait = new Histogram({
       name: 'dbuser_operator_workqueue_wait_seconds',
       help: 'Time a key waited in the work queue before a worker took it.',
       buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
       registers,
     });
-    this.postgresStatements = new Counter({
+    this.postgresActions = new Counter({
       name: 'dbuser_operator_postgres_actions_total',
       help: 'Changes applied to PostgreSQL, by action kind.',
       labelNames: ['action'],

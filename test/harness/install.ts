@@ -122,7 +122,7 @@ export async function grantOperatorNamespace(cluster: ClusterAccess, namespace: 
 }
 
 /** The admin kubeconfig's current cluster, with a bearer token instead of the admin's credentials. */
-function kubeconfigWithToken(adminKubeconfig: string, user: string, token: string): string {
+export function kubeconfigWithToken(adminKubeconfig: string, user: string, token: string): string {
   const admin = new KubeConfig();
   admin.loadFromFile(adminKubeconfig);
   const cluster = admin.getCurrentCluster();

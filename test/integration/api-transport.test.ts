@@ -8,19 +8,19 @@ import http2 from 'node:http2';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadClusterConfig, type ClusterConfig } from '../../src/kubernetes/cluster-config.js';
-import { Http2Transport } from '../../src/kubernetes/http2-transport.js';
-import { KubeHttp, type WatchEvent } from '../../src/kubernetes/kube-http.js';
+import { loadClusterConfig, type ClusterConfig } from '../../src/kube/cluster-config.js';
+import { Http2Transport } from '../../src/kube/http2-transport.js';
+import { KubeClient, type WatchEvent } from '../../src/kube/kube-client.js';
 import { readHarnessState } from '../harness/harness-state.js';
 import { GatedProxy } from './support/gated-proxy.js';
 
 const namespace = `transport-${String(process.pid)}`;
 let config: ClusterConfig;
-let admin: KubeHttp;
+let admin: KubeClient;
 
 beforeAll(async () => {
   config = await loadClusterConfig({ KUBECONFIG: readHarnessState().cluster.kubeconfigPath });
-  admin = KubeHttp.create(config, 'transport-test');
+  admin = KubeClient.create(config, 'transport-test');
   await admin.request('POST', '/api/v1/namespaces', { body: { metadata: { name: namespace } } });
 });
 
@@ -58,7 +58,7 @@ async function throughProxy(): Promise<{ proxy: GatedProxy; proxied: ClusterConf
 describe('the REST client against the API server', () => {
   it('carries a watch and 60 concurrent requests on one HTTP/2 connection', async () => {
     const { proxy, proxied } = await throughProxy();
-    const http = KubeHttp.create(proxied, 'transport-test');
+    const http = KubeClient.create(proxied, 'transport-test');
     const abort = new AbortController();
     try {
       const seen: string[] = [];
@@ -90,7 +90,7 @@ describe('the REST client against the API server', () => {
 
   it('opens another connection when one is at the server stream limit, so requests never wait behind watches', async () => {
     const { proxy, proxied } = await throughProxy();
-    const http = KubeHttp.create(proxied, 'transport-test');
+    const http = KubeClient.create(proxied, 'transport-test');
     const abort = new AbortController();
     try {
       // kube-apiserver takes 100 concurrent streams per connection by default; watches hold theirs for minutes.
@@ -162,7 +162,7 @@ describe('the REST client against the API server', () => {
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
-      const http = KubeHttp.create({ ...config, server: `https://127.0.0.1:${String(port)}`, ca: certificate }, 'transport-test');
+      const http = KubeClient.create({ ...config, server: `https://127.0.0.1:${String(port)}`, ca: certificate }, 'transport-test');
       try {
         const created = await http.request<{ metadata: { name: string } }>('POST', `/api/v1/namespaces/${namespace}/configmaps`, {
           body: { metadata: { name: 'over-http1' }, data: { a: 'b' } },

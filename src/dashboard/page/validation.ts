@@ -5,7 +5,7 @@
  */
 import { usernameSchema } from '../../api/database-user.js';
 import { passwordShapeViolation } from '../../api/password-shape.js';
-import { describeIssue } from '../../cli/new-user.js';
+import { describeIssue } from '../../client/new-user.js';
 
 export interface AddUserForm {
   username: string;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { readyReasons } from '../../../src/api/conditions.js';
-import { CommandFailed } from '../../../src/cli/cli-error.js';
+import { OperationFailed } from '../../../src/client/operation-failed.js';
 import { explainError, explainReason } from '../../../src/dashboard/explain.js';
-import { KubeApiError } from '../../../src/kubernetes/kube-api-error.js';
+import { KubeApiError } from '../../../src/kube/api-error.js';
 
 const path = '/apis/dbuser.dev/v1alpha1/namespaces/shop/databaseusers/my-app';
 
@@ -45,7 +45,7 @@ describe('explainError', () => {
 
   it('gives a 404 as gone, a refusal of the operator as it is, and an unreachable API server as such', () => {
     expect(explainError(new KubeApiError(404, 'NotFound', 'not found', 'GET', path)).status).toBe(404);
-    expect(explainError(new CommandFailed('user "x" was not created: RoleConflict: the role exists'))).toEqual({
+    expect(explainError(new OperationFailed('user "x" was not created: RoleConflict: the role exists'))).toEqual({
       status: 409,
       message: 'User "x" was not created: RoleConflict: the role exists.',
     });

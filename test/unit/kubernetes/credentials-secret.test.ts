@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
-import { credentialsData, credentialsSecretManifest, projectCredentialsSecret, secretMatches } from '../../../src/kubernetes/credentials-secret.js';
+import { credentialsSecretManifest, projectCredentialsSecret, verifiedCredentialsSecret } from '../../../src/kubernetes/credentials-secret.js';
+import { credentialsSecretMatches, type CredentialsWrite } from '../../../src/model/credentials.js';
+import { testSeal } from '../reconcile/recording-ports.js';
 
 const credentials = {
   username: 'My_User',
@@ -10,34 +12,8 @@ const credentials = {
   sslMode: 'require' as const,
 };
 
-describe('credentialsData', () => {
-  it('percent-encodes the URIs and escapes .pgpass', () => {
-    const data = credentialsData(credentials);
-    expect(data.uri).toBe('postgresql://My_User:p%40ss%3Aw%2Frd%5Cx%20y%3F%23%25@db.example.internal:5432/shop%20db?sslmode=require');
-    expect(new URL(data.uri).password).toBe('p%40ss%3Aw%2Frd%5Cx%20y%3F%23%25');
-    expect(decodeURIComponent(new URL(data.uri).password)).toBe(credentials.password);
-    expect(data['jdbc-uri']).toBe(
-      'jdbc:postgresql://db.example.internal:5432/shop%20db?user=My_User&password=p%40ss%3Aw%2Frd%5Cx%20y%3F%23%25&sslmode=require',
-    );
-    expect(data.pgpass).toBe('db.example.internal:5432:shop db:My_User:p@ss\\:w/rd\\\\x y?#%\n');
-    expect(data).toMatchObject({
-      username: 'My_User',
-      password: credentials.password,
-      port: '5432',
-      dbname: 'shop db',
-      type: 'postgresql',
-      provider: 'dbuser-operator',
-    });
-  });
-
-  it('brackets an IPv6 host and omits sslmode when the connection did not state one', () => {
-    const data = credentialsData({ ...credentials, host: 'fd00::1', sslMode: undefined });
-    expect(data.uri).toMatch(/^postgresql:\/\/My_User:[^@]+@\[fd00::1\]:5432\/shop%20db$/);
-  });
-});
-
-describe('projectCredentialsSecret and secretMatches', () => {
-  const manifest = credentialsSecretManifest({
+describe('projectCredentialsSecret and credentialsSecretMatches', () => {
+  const write: CredentialsWrite = {
     name: 'u-credentials',
     namespace: 'shop',
     databaseUserName: 'u',
@@ -45,12 +21,13 @@ describe('projectCredentialsSecret and secretMatches', () => {
     credentials,
     resetToken: 't1',
     passwordChange: { reason: 'reset', at: '2026-12-03T10:00:00.000Z', by: 'alice' },
-    seal: undefined,
-  });
+    sealed: true,
+  };
+  const manifest = credentialsSecretManifest(write, testSeal);
   const stored = (change: (secret: ReturnType<typeof asStored>) => void = () => undefined) => {
     const secret = asStored();
     change(secret);
-    return projectCredentialsSecret(secret);
+    return verifiedCredentialsSecret(projectCredentialsSecret(secret), testSeal);
   };
   function asStored() {
     return {
@@ -79,33 +56,33 @@ describe('projectCredentialsSecret and secretMatches', () => {
     expect(stored().passwordChange).toEqual({ reason: 'reset', at: '2026-12-03T10:00:00.000Z', by: 'alice' });
     const garbled = stored((s) => (s.metadata.annotations = { ...s.metadata.annotations, 'dbuser.dev/password-change': '{"reason":"because"}' }));
     expect(garbled.passwordChange).toBeUndefined();
-    expect(secretMatches(garbled, manifest)).toBe(false);
+    expect(credentialsSecretMatches(garbled, write)).toBe(false);
   });
 
   it('ignores what others added; notices what differs from ours', () => {
-    expect(secretMatches(stored(), manifest)).toBe(true);
+    expect(credentialsSecretMatches(stored(), write)).toBe(true);
     expect(
-      secretMatches(
+      credentialsSecretMatches(
         stored((s) => (s.data.password = Buffer.from('other').toString('base64'))),
-        manifest,
+        write,
       ),
     ).toBe(false);
     expect(
-      secretMatches(
+      credentialsSecretMatches(
         stored((s) => (s.metadata.ownerReferences = [])),
-        manifest,
+        write,
       ),
     ).toBe(false);
     expect(
-      secretMatches(
+      credentialsSecretMatches(
         stored((s) => (s.metadata.annotations = {})),
-        manifest,
+        write,
       ),
     ).toBe(false);
     expect(
-      secretMatches(
+      credentialsSecretMatches(
         stored((s) => (s.metadata.labels = {})),
-        manifest,
+        write,
       ),
     ).toBe(false);
   });

@@ -1,4 +1,4 @@
-import type { KubeSecret } from '../../../src/kubernetes/kube-objects.js';
+import type { KubeSecret } from '../../../src/kube/objects.js';
 import { SecretReader } from '../../../src/kubernetes/secret-reader.js';
 
 function reader(initialVersion: string | undefined) {

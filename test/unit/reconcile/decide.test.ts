@@ -1,25 +1,27 @@
 import { databaseUserSpecSchema, type PasswordChangeRecord } from '../../../src/api/database-user.js';
-import { passwordChangeAnnotation, passwordResetHandledAnnotation, sealAnnotation } from '../../../src/api/names.js';
-import { credentialsSecretManifest, projectCredentialsSecret } from '../../../src/kubernetes/credentials-secret.js';
-import type { CredentialsSecretLookup } from '../../../src/kubernetes/cluster-cache.js';
+import type { CredentialsSecretLookup } from '../../../src/model/credentials.js';
 import { formatMarker } from '../../../src/model/ownership-marker.js';
-import { decide, type Observed } from '../../../src/reconcile/decide.js';
-import type { SealedFields } from '../../../src/kubernetes/credentials-seal.js';
-import { testSeal } from './recording-ports.js';
+import { decide as decideWith, type DecideSettings, type Observed } from '../../../src/reconcile/decide.js';
+import { storedCredentialsSecret } from './recording-ports.js';
 import { marker, observation, observedRole } from '../model/builders.js';
 
 // decide() as a table: what was read -> refuse (reason) or apply (Secret written?, password change, actions).
 
 const stored = 'p'.repeat(64);
 const generated = 'g'.repeat(64);
-const sign = (fields: SealedFields) => testSeal.sign(fields);
+const settings: DecideSettings = {
+  clusterId: marker.cluster,
+  operatorIdentity: 'system:serviceaccount:dbuser-system:dbuser-operator',
+  minRotationMs: 3_600_000,
+};
+const decide = (input: Observed, generate: () => string) => decideWith(input, settings, generate);
 const connection = { host: 'db', port: 5432, username: 'postgres', password: 'admin', database: 'postgres', sslMode: undefined, caCertificate: undefined };
 
 function credentials(
   password: string,
   options: { databaseUser?: string; resetToken?: string; passwordChange?: PasswordChangeRecord; sealed?: boolean; ownerUid?: string | null } = {},
 ): CredentialsSecretLookup {
-  const manifest = credentialsSecretManifest({
+  const write = {
     name: 'my-app-rw-credentials',
     namespace: marker.namespace,
     databaseUserName: options.databaseUser ?? marker.name,
@@ -30,12 +32,9 @@ function credentials(
     credentials: { username: 'my_app_4553_rw', password, host: 'db', port: 5432, database: 'shop', sslMode: undefined },
     resetToken: options.resetToken,
     passwordChange: options.passwordChange,
-    seal: options.sealed === false ? undefined : sign,
-  });
-  return {
-    kind: 'managed',
-    secret: projectCredentialsSecret({ metadata: { ...manifest.metadata, uid: 'secret-uid', resourceVersion: '1' }, data: manifest.data }),
+    sealed: options.sealed !== false,
   };
+  return { kind: 'managed', secret: storedCredentialsSecret(write, { uid: 'secret-uid', resourceVersion: '1' }) };
 }
 
 const credentialsWith = (passwordChange: PasswordChangeRecord) => credentials(stored, { passwordChange });
@@ -46,21 +45,17 @@ function observed(overrides: Partial<Observed> = {}, spec: Record<string, unknow
     namespace: marker.namespace,
     name: marker.name,
     uid: marker.uid,
-    clusterId: marker.cluster,
     spec: databaseUserSpecSchema.parse({ username: 'my_app_4553_rw', ...spec }),
-    resetRequest: undefined,
+    requestedResetToken: undefined,
     connection,
     database: 'shop',
     credentials: credentials(stored),
-    credentialsSealed: true,
     chosen: { kind: 'none' },
     candidate: stored,
     role: observation(),
     createdAt: new Date('2026-12-01T00:00:00Z'),
     status: undefined,
     requestedBy: 'alice',
-    operatorIdentity: 'system:serviceaccount:dbuser-system:dbuser-operator',
-    minRotationMs: 3_600_000,
     now: new Date('2026-12-03T10:00:00Z'),
     ...overrides,
   };
@@ -77,10 +72,10 @@ describe('decide', () => {
       { write: true, change: 'initial', actions: ['createRole', 'grantMembership', 'grantDefaultPrivileges'] },
     ],
     ['the converged state', observed(), { write: false, change: 'keep', actions: [] }],
-    ['a pending reset', observed({ resetRequest: 'r1' }), { write: true, change: 'reset', actions: ['setPassword'] }],
+    ['a pending reset', observed({ requestedResetToken: 'r1' }), { write: true, change: 'reset', actions: ['setPassword'] }],
     [
       'a handled reset',
-      observed({ resetRequest: 'r1', credentials: credentials(stored, { resetToken: 'r1' }) }),
+      observed({ requestedResetToken: 'r1', credentials: credentials(stored, { resetToken: 'r1' }) }),
       { write: false, change: 'keep', actions: [] },
     ],
     [
@@ -105,7 +100,7 @@ describe('decide', () => {
       { write: false, change: 'keep', actions: ['setMarker'] },
     ],
   ])('%s: apply', (_, input, expected) => {
-    const decision = decide(input, () => generated, sign);
+    const decision = decide(input, () => generated);
     expect(decision.kind).toBe('apply');
     if (decision.kind !== 'apply') return;
     expect({
@@ -125,10 +120,10 @@ describe('decide', () => {
       'RoleConflict',
     ],
     ["the connection's own role", observed({ role: observation({ server: { adminUsername: 'my_app_4553_rw', adminIsSuperuser: true } }) }), 'RoleConflict'],
-    ['a reset of a protected user', observed({ resetRequest: 'r1' }, { protected: true }), 'PasswordResetRefused'],
+    ['a reset of a protected user', observed({ requestedResetToken: 'r1' }, { protected: true }), 'PasswordResetRefused'],
     [
       'a reset of a chosen password',
-      observed({ resetRequest: 'r1', chosen: chosen(stored) }, { passwordSecretRef: { name: 'my-password', key: 'password' } }),
+      observed({ requestedResetToken: 'r1', chosen: chosen(stored) }, { passwordSecretRef: { name: 'my-password', key: 'password' } }),
       'PasswordResetRefused',
     ],
     ['a new chosen password for a protected user', observed({ chosen: chosen('c'.repeat(30)) }, { protected: true }), 'PasswordChangeRefused'],
@@ -153,27 +148,18 @@ describe('decide', () => {
     ['a chosen password with a quote', observed({ chosen: chosen(`${'c'.repeat(30)}'`) }), 'PasswordPolicyViolation'],
     ['an unreadable chosen-password Secret', observed({ chosen: { kind: 'unreadable', message: 'password Secret "x" not found' } }), 'PasswordSecretInvalid'],
   ])('%s: refused with %s', (_, input, reason) => {
-    expect(decide(input, () => generated, sign)).toMatchObject({ kind: 'refuse', reason });
+    expect(decide(input, () => generated)).toMatchObject({ kind: 'refuse', reason });
   });
 
   it('puts the password it decided in both the Secret and the role', () => {
-    const decision = decide(observed({ resetRequest: 'r1' }), () => generated, sign);
+    const decision = decide(observed({ requestedResetToken: 'r1' }), () => generated);
     if (decision.kind !== 'apply') throw new Error(`not applied: ${decision.kind}`);
-    expect(Buffer.from(decision.secret?.data.password ?? '', 'base64').toString()).toBe(generated);
+    expect(decision.secret?.credentials.password).toBe(generated);
     expect(decision.actions).toEqual([expect.objectContaining({ kind: 'setPassword', password: generated })]);
-    const change = JSON.stringify({ reason: 'reset', at: '2026-12-03T10:00:00.000Z', by: 'alice' });
-    expect(decision.secret?.metadata.annotations).toEqual({
-      [passwordResetHandledAnnotation]: 'r1',
-      [passwordChangeAnnotation]: change,
-      [sealAnnotation]: testSeal.sign({
-        namespace: marker.namespace,
-        secretName: 'my-app-rw-credentials',
-        databaseUser: marker.name,
-        ownerUids: [marker.uid],
-        password: generated,
-        resetToken: 'r1',
-        passwordChange: change,
-      }),
+    expect(decision.secret).toMatchObject({
+      resetToken: 'r1',
+      passwordChange: { reason: 'reset', at: '2026-12-03T10:00:00.000Z', by: 'alice' },
+      sealed: true,
     });
   });
 });
@@ -183,12 +169,11 @@ describe('decide: finding 2 (a credentials Secret written by someone else)', () 
   const tampered = 'short';
   const unsealed = (password: string, options: Parameters<typeof credentials>[1] = {}) => ({
     credentials: credentials(password, { ...options, sealed: false }),
-    credentialsSealed: false,
     candidate: password,
   });
   const roleHasOther = observation({ password: { matches: false, encryption: 'SCRAM-SHA-256' } });
   const apply = (input: Observed) => {
-    const decision = decide(input, () => generated, sign);
+    const decision = decide(input, () => generated);
     if (decision.kind !== 'apply') throw new Error(`not applied: ${decision.kind}`);
     return decision;
   };
@@ -198,11 +183,11 @@ describe('decide: finding 2 (a credentials Secret written by someone else)', () 
     expect(decision.password).toMatchObject({ kind: 'write', password: generated, change: 'regenerated' });
     expect(decision.rejectedSecretPassword).toBe(true);
     expect(decision.actions).toEqual([expect.objectContaining({ kind: 'setPassword', password: generated })]);
-    expect(decision.secret?.metadata.annotations?.[sealAnnotation]).toEqual(expect.any(String));
+    expect(decision.secret?.sealed).toBe(true);
   });
 
   it('refuses it for a protected user, whose role keeps its password', () => {
-    const decision = decide(observed({ ...unsealed(tampered), role: roleHasOther }, { protected: true }), () => generated, sign);
+    const decision = decide(observed({ ...unsealed(tampered), role: roleHasOther }, { protected: true }), () => generated);
     expect(decision).toMatchObject({ kind: 'refuse', reason: 'PasswordChangeRefused' });
     expect(decision.kind === 'refuse' ? decision.message : '').toContain('not written by dbuser-operator');
   });
@@ -234,7 +219,7 @@ describe('decide: finding 2 (a credentials Secret written by someone else)', () 
     const forged = { reason: 'reset' as const, at: '2026-12-02T00:00:00.000Z', by: 'someone-typed-this' };
     const decision = apply(observed({ ...unsealed(stored, { passwordChange: forged }), status: { lastPasswordChange: recorded } }));
     expect(decision.lifecycle.lastPasswordChange).toEqual(recorded);
-    expect(decision.secret?.metadata.annotations?.[passwordChangeAnnotation]).toBe(JSON.stringify(recorded));
+    expect(decision.secret?.passwordChange).toEqual(recorded);
   });
 
   it('adopts a sealed Secret retained by an earlier DatabaseUser of this name (no owner reference)', () => {
@@ -247,7 +232,7 @@ describe('decide: finding 2 (a credentials Secret written by someone else)', () 
     ["owned by another DatabaseUser, unsealed, not the role's password", { ...unsealed(tampered, { ownerUid: 'uid-other' }), role: roleHasOther }],
     ['merely labelled for this user before its role exists', { ...unsealed(tampered, { ownerUid: null }), role: absentRole }],
   ])('leaves a Secret %s untouched: SecretConflict', (_, overrides) => {
-    expect(decide(observed(overrides), () => generated, sign)).toMatchObject({ kind: 'refuse', reason: 'SecretConflict' });
+    expect(decide(observed(overrides), () => generated)).toMatchObject({ kind: 'refuse', reason: 'SecretConflict' });
   });
 
   it('does not rely on a sealed record older than the status (an earlier state of the Secret put back)', () => {
@@ -268,7 +253,7 @@ describe('decide: the password lifecycle', () => {
   const now = new Date('2026-12-03T10:00:00Z');
   const hour = 3_600_000;
   const apply = (input: Observed) => {
-    const decision = decide(input, () => generated, sign);
+    const decision = decide(input, () => generated);
     if (decision.kind !== 'apply') throw new Error(`not applied: ${decision.kind}`);
     return decision;
   };
@@ -282,14 +267,14 @@ describe('decide: the password lifecycle', () => {
   ] as const)('%s: recorded with the password as %s -> reason %s, by %s', (what, change, reason, by) => {
     const inputs: Record<typeof change, Observed> = {
       initial: observed({ credentials: { kind: 'absent' }, candidate: undefined, role: absentRole }),
-      reset: observed({ resetRequest: 'r1' }),
+      reset: observed({ requestedResetToken: 'r1' }),
       regenerated: observed({ credentials: { kind: 'absent' }, candidate: undefined }),
       chosen: observed({ chosen: chosen('c'.repeat(30)) }),
     };
     const decision = apply(inputs[change]);
     expect(decision.password).toMatchObject({ kind: 'write', change });
     expect(decision.lifecycle.lastPasswordChange).toEqual({ reason, at: now.toISOString(), ...(by === undefined ? {} : { by }) });
-    expect(JSON.parse(decision.secret?.metadata.annotations?.[passwordChangeAnnotation] ?? '{}')).toEqual(decision.lifecycle.lastPasswordChange);
+    expect(decision.secret?.passwordChange).toEqual(decision.lifecycle.lastPasswordChange);
     expect(what).toBeTruthy();
   });
 
@@ -343,12 +328,12 @@ describe('decide: the password lifecycle', () => {
     ],
     ['an interval below the operator minimum', { passwordRotation: { every: '59m' } }, {}, 'InvalidSpec'],
   ])('rotation with %s: refused (%s)', (_what, spec, overrides, reason) => {
-    expect(decide(observed(overrides, spec), () => generated, sign)).toMatchObject({ kind: 'refuse', reason });
+    expect(decide(observed(overrides, spec), () => generated)).toMatchObject({ kind: 'refuse', reason });
   });
 
   it('a ttl that has ended: expire, before anything else is looked at', () => {
     const createdAt = new Date(now.getTime() - 31_000);
-    expect(decide(observed({ createdAt, credentials: { kind: 'unmanaged' } }, { ttl: '30s' }), () => generated, sign)).toEqual({
+    expect(decide(observed({ createdAt, credentials: { kind: 'unmanaged' } }, { ttl: '30s' }), () => generated)).toEqual({
       kind: 'expire',
       expiresAt: new Date(createdAt.getTime() + 30_000),
     });
@@ -357,7 +342,7 @@ describe('decide: the password lifecycle', () => {
   it('a ttl still running: expiresAt reported, also with a refusal', () => {
     const createdAt = new Date(now.getTime() - 10_000);
     expect(apply(observed({ createdAt }, { ttl: '30s' })).lifecycle.expiresAt).toEqual(new Date(createdAt.getTime() + 30_000));
-    expect(decide(observed({ createdAt, credentials: { kind: 'unmanaged' } }, { ttl: '30s' }), () => generated, sign)).toMatchObject({
+    expect(decide(observed({ createdAt, credentials: { kind: 'unmanaged' } }, { ttl: '30s' }), () => generated)).toMatchObject({
       kind: 'refuse',
       reason: 'SecretConflict',
       expiresAt: new Date(createdAt.getTime() + 30_000),

@@ -10,7 +10,7 @@ const base: PasswordInputs = {
   chosen: { kind: 'none' },
   stored: undefined,
   storedRejected: false,
-  resetRequest: undefined,
+  requestedResetToken: undefined,
   rotationDue: false,
 };
 const stored = (password: string, resetToken?: string) => ({ password, resetToken });
@@ -20,7 +20,7 @@ describe('decidePassword', () => {
     ['new user: generate, Secret first', {}, { kind: 'write', password: generated, resetToken: undefined, change: 'initial', mustMatchRole: false }],
     [
       'new user with a reset annotation: it is simply recorded',
-      { resetRequest: 't1' },
+      { requestedResetToken: 't1' },
       { kind: 'write', password: generated, resetToken: 't1', change: 'initial', mustMatchRole: false },
     ],
     [
@@ -30,12 +30,12 @@ describe('decidePassword', () => {
     ],
     [
       'rotation due: a new generated password, the handled reset token kept',
-      { roleExists: true, stored: stored('S', 't1'), resetRequest: 't1', rotationDue: true },
+      { roleExists: true, stored: stored('S', 't1'), requestedResetToken: 't1', rotationDue: true },
       { kind: 'write', password: generated, resetToken: 't1', change: 'rotation', mustMatchRole: false },
     ],
     [
       'rotation due and a reset pending: one new password, recorded as the reset',
-      { roleExists: true, stored: stored('S', 't1'), resetRequest: 't2', rotationDue: true },
+      { roleExists: true, stored: stored('S', 't1'), requestedResetToken: 't2', rotationDue: true },
       { kind: 'write', password: generated, resetToken: 't2', change: 'reset', mustMatchRole: false },
     ],
     [
@@ -45,12 +45,12 @@ describe('decidePassword', () => {
     ],
     [
       'a handled reset token is not a new request',
-      { roleExists: true, stored: stored('S', 't1'), resetRequest: 't1' },
+      { roleExists: true, stored: stored('S', 't1'), requestedResetToken: 't1' },
       { kind: 'keep', password: 'S', resetToken: 't1' },
     ],
     [
       'a new reset token: generate',
-      { roleExists: true, stored: stored('S', 't1'), resetRequest: 't2' },
+      { roleExists: true, stored: stored('S', 't1'), requestedResetToken: 't2' },
       { kind: 'write', password: generated, resetToken: 't2', change: 'reset', mustMatchRole: false },
     ],
     [
@@ -84,7 +84,7 @@ describe('decidePassword', () => {
     ['chosen password too short', { chosen: chosen('short') }, 'PasswordPolicyViolation'],
     [
       'reset on a chosen password',
-      { roleExists: true, chosen: chosen('c'.repeat(30)), stored: stored('c'.repeat(30)), resetRequest: 'x' },
+      { roleExists: true, chosen: chosen('c'.repeat(30)), stored: stored('c'.repeat(30)), requestedResetToken: 'x' },
       'PasswordResetRefused',
     ],
     [
@@ -92,7 +92,7 @@ describe('decidePassword', () => {
       { protected: true, roleExists: true, chosen: chosen('d'.repeat(30)), stored: stored('c'.repeat(30)) },
       'PasswordChangeRefused',
     ],
-    ['protected, reset requested', { protected: true, roleExists: true, stored: stored('S'), resetRequest: 'x' }, 'PasswordResetRefused'],
+    ['protected, reset requested', { protected: true, roleExists: true, stored: stored('S'), requestedResetToken: 'x' }, 'PasswordResetRefused'],
     ['protected, generated Secret lost', { protected: true, roleExists: true }, 'PasswordChangeRefused'],
   ];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { KubeApiError } from '../../../src/kubernetes/kube-api-error.js';
+import { KubeApiError } from '../../../src/kube/api-error.js';
 import { PostgresError } from '../../../src/postgres/errors.js';
 import { problemOf, RaceLost, ReconcileProblem } from '../../../src/reconcile/problems.js';
 

@@ -4,7 +4,7 @@ import { PostgresError } from '../../../src/postgres/errors.js';
 import { ConnectionResolver } from '../../../src/reconcile/connection-resolver.js';
 import { DatabaseUserReconciler } from '../../../src/reconcile/reconciler.js';
 import { createLogger } from '../../../src/runtime/logger.js';
-import { passwordSource, RecordingKubernetes, RecordingPostgres, referencedSecret, testSeal, type Journal } from './recording-ports.js';
+import { passwordSource, RecordingKubernetes, RecordingPostgres, referencedSecret, type Journal } from './recording-ports.js';
 
 // The reconcile shell against recording fakes of its two ports: what it writes, in which order,
 // and what it leaves alone. The same behaviours are proved against the real components by the
@@ -38,7 +38,6 @@ function setup(options: { defaultConnection?: boolean } = {}) {
     minRotationMs: 3_600_000,
     now: () => clock.now,
     generatePassword: () => `generated-${String((generated += 1))}`.padEnd(64, 'x'),
-    seal: testSeal,
   });
   const reconcile = async (key: string) => {
     journal.length = 0;

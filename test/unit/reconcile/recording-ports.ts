@@ -3,21 +3,20 @@
 // order, to one journal shared by both, so a test can say "the Secret before the role".
 import type { DatabaseUser, DatabaseUserStatus } from '../../../src/api/database-user.js';
 import { passwordSourceLabel } from '../../../src/api/names.js';
-import { CredentialsSeal } from '../../../src/kubernetes/credentials-seal.js';
-import type { CredentialsSecretLookup } from '../../../src/kubernetes/cluster-cache.js';
-import { projectCredentialsSecret, type CredentialsSecret, type SecretManifest } from '../../../src/kubernetes/credentials-secret.js';
-import { KubeApiError } from '../../../src/kubernetes/kube-api-error.js';
-import type { CoreEvent } from '../../../src/kubernetes/resources.js';
-import type { SecretContents } from '../../../src/kubernetes/secret-reader.js';
+import { KubeApiError } from '../../../src/kube/api-error.js';
+import { credentialsSecretManifest, projectCredentialsSecret, verifiedCredentialsSecret } from '../../../src/kubernetes/credentials-secret.js';
+import { CredentialsSeal } from '../../../src/model/credentials-seal.js';
+import type { CredentialsSecret, CredentialsSecretLookup, CredentialsWrite } from '../../../src/model/credentials.js';
+import type { EventRecord } from '../../../src/model/event-record.js';
 import { groupRoleName } from '../../../src/model/group-roles.js';
+import type { LockedRole } from '../../../src/model/locked-role.js';
 import type { ObservedDatabase, ObservedRole, RoleObservation } from '../../../src/model/observed.js';
 import { formatMarker, groupRoleComment } from '../../../src/model/ownership-marker.js';
 import type { PasswordEncryption } from '../../../src/model/password-encryption.js';
 import { desiredAttributes } from '../../../src/model/plan.js';
 import type { RoleAction } from '../../../src/model/role-actions.js';
-import type { LockedRole } from '../../../src/postgres/postgres-roles.js';
-import type { CandidatePassword } from '../../../src/postgres/role-observer.js';
-import type { RoleTarget } from '../../../src/postgres/role-target.js';
+import type { CandidatePassword, RoleTarget } from '../../../src/model/role-target.js';
+import type { SecretContents } from '../../../src/model/secret-contents.js';
 import type { KubernetesPort, PostgresPort } from '../../../src/reconcile/ports.js';
 
 export type Journal = string[];
@@ -35,6 +34,12 @@ export function passwordSource(resourceVersion: string, data: Record<string, str
 /** The seal key of the unit tests. */
 export const testSeal = new CredentialsSeal(Buffer.alloc(32, 7));
 
+/** A credentials Secret as the operator reads it back after writing `write`: manifest, projection, seal verified. */
+export function storedCredentialsSecret(write: CredentialsWrite, metadata: { uid: string; resourceVersion: string }): CredentialsSecret {
+  const manifest = credentialsSecretManifest(write, testSeal);
+  return verifiedCredentialsSecret(projectCredentialsSecret({ metadata: { ...manifest.metadata, ...metadata }, data: manifest.data }), testSeal);
+}
+
 const keyOf = (namespace: string, name: string) => `${namespace}/${name}`;
 
 /** The API server and the watch caches as one: reads are free, writes are journaled. */
@@ -42,7 +47,7 @@ export class RecordingKubernetes implements KubernetesPort {
   readonly users = new Map<string, DatabaseUser>();
   readonly credentials = new Map<string, CredentialsSecret | 'unmanaged'>();
   readonly referencedSecrets = new Map<string, SecretContents>();
-  readonly events: CoreEvent[] = [];
+  readonly events: EventRecord[] = [];
   /** Connection Secrets carrying the in-use finalizer. */
   readonly protectedConnections = new Set<string>();
   /** Reads of referenced Secrets (the only reads that may reach the API server). */
@@ -104,15 +109,13 @@ export class RecordingKubernetes implements KubernetesPort {
     return Promise.resolve(this.store(key, { ...this.stored(key), metadata: { ...this.stored(key).metadata, finalizers } }));
   }
 
-  applySecret(manifest: SecretManifest, force: boolean): Promise<void> {
-    const { namespace, name } = manifest.metadata;
+  /** The adapter's pipeline without the API server: the sealed manifest, projected and verified as the cache would. */
+  writeCredentials(write: CredentialsWrite, force: boolean): Promise<void> {
+    const { namespace, name } = write;
     this.journal.push(`kubernetes: apply Secret ${name}${force ? ' (force)' : ''}`);
     const previous = this.credentials.get(keyOf(namespace, name));
     const uid = previous !== undefined && previous !== 'unmanaged' ? previous.metadata.uid : `secret-uid-${name}`;
-    this.credentials.set(
-      keyOf(namespace, name),
-      projectCredentialsSecret({ metadata: { ...manifest.metadata, uid, resourceVersion: this.nextVersion() }, data: manifest.data }),
-    );
+    this.credentials.set(keyOf(namespace, name), storedCredentialsSecret(write, { uid, resourceVersion: this.nextVersion() }));
     return Promise.resolve();
   }
 
@@ -137,7 +140,7 @@ export class RecordingKubernetes implements KubernetesPort {
     return Promise.resolve();
   }
 
-  recordEvent(event: CoreEvent): void {
+  recordEvent(event: EventRecord): void {
     this.journal.push(`event: ${event.type} ${event.reason}`);
     this.events.push(event);
   }

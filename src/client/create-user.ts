@@ -1,0 +1,132 @@
+/**
+ * Creating a user, shared by `kubectl dbuser create` and the dashboard: the placement checks, the
+ * writes (a chosen password's Secret first), the wait for Ready, and the undo when the operator refuses.
+ */
+import { usernameOf, viewDatabaseUser } from '../api/database-user-view.js';
+import type { DatabaseUser } from '../api/database-user.js';
+import { apiGroup, apiVersion, kind } from '../api/names.js';
+import { secretValue } from '../kube/objects.js';
+import { KubeApiError } from '../kube/api-error.js';
+import { OperationFailed, messageOf } from './operation-failed.js';
+import { awaitOutcome, describeTimeout, untilApplied, untilGone } from './outcome.js';
+import type { PasswordChoice } from './password-choice.js';
+import { ownerReferenceTo, passwordKey, passwordSecretManifest, passwordSecretNameFor } from './password-secret.js';
+import type { Session } from './session.js';
+import { UndoLog } from './undo-log.js';
+
+/** Refuses what the operator would refuse later, before the person is asked for a password. */
+export async function checkPlacement(session: Session, name: string, username: string, connection: string | undefined): Promise<void> {
+  const { client, namespace } = session;
+  const users = await client.listUsers();
+  const taken = users.find((user) => user.metadata.name === name);
+  if (taken) {
+    throw new OperationFailed(
+      `a DatabaseUser named "${name}" already exists in namespace "${namespace}" (user "${usernameOf(taken)}"): choose another name with --name; nothing was changed`,
+    );
+  }
+  const same = users.find((user) => usernameOf(user) === username && viewDatabaseUser(user).connection === connection);
+  if (same)
+    throw new OperationFailed(
+      `user "${username}" already exists in namespace "${namespace}" (DatabaseUser "${same.metadata.name ?? ''}"); nothing was changed`,
+    );
+  if (connection === undefined) return;
+  try {
+    if (!(await client.getSecret(connection)))
+      throw new OperationFailed(`connection Secret "${connection}" not found in namespace "${namespace}"; nothing was changed`);
+  } catch (error) {
+    // Someone who may not read Secrets can still create users: the operator checks the connection.
+    if (!(error instanceof KubeApiError && error.status === 403)) throw error;
+  }
+}
+
+/** The generated password, from the credentials Secret the operator wrote before the role. */
+async function generatedPassword(session: Session, user: DatabaseUser): Promise<string> {
+  const secretName = viewDatabaseUser(user).credentialsSecret;
+  const password = secretValue(await session.client.getSecret(secretName), 'password');
+  if (password === undefined) throw new OperationFailed(`the user is ready but Secret "${secretName}" holds no password`);
+  return password;
+}
+
+/** A create the API server refused with 409 (someone was faster), in the person's words. */
+function alreadyExists(error: KubeApiError, namespace: string, name: string): string {
+  const what = error.path.includes('/secrets') ? `Secret "${passwordSecretNameFor(name)}"` : `DatabaseUser "${name}"`;
+  return `${what} already exists in namespace "${namespace}": choose another name with --name`;
+}
+
+/** Secret first: the chosen password is stored before the DatabaseUser that refers to it exists. */
+async function createPasswordSecret(session: Session, name: string, password: string, undo: UndoLog): Promise<string> {
+  const secretName = passwordSecretNameFor(name);
+  const created = await session.client.createSecret(passwordSecretManifest({ secretName, key: passwordKey, databaseUserName: name, password }));
+  undo.add(`Secret "${secretName}"`, () => session.client.deleteSecret(secretName, created.metadata?.uid ?? ''));
+  return secretName;
+}
+
+/**
+ * Writes the chosen password's Secret (if any), then the DatabaseUser, then gives the Secret its
+ * owner. Each step is logged for undo; if a step fails, the earlier ones are undone at once.
+ */
+async function writeUser(
+  session: Session,
+  name: string,
+  spec: Record<string, unknown>,
+  password: PasswordChoice,
+  undo: UndoLog,
+  timeoutMs: number,
+): Promise<DatabaseUser> {
+  const { client, namespace } = session;
+  try {
+    const passwordSecret = password.kind === 'chosen' ? await createPasswordSecret(session, name, password.password, undo) : undefined;
+    if (passwordSecret !== undefined) spec.passwordSecretRef = { name: passwordSecret, key: passwordKey };
+    const user = await client.createUser({ apiVersion: `${apiGroup}/${apiVersion}`, kind, metadata: { name }, spec });
+    undo.add(`DatabaseUser "${name}"`, async () => {
+      await client.deleteUser(name, user.metadata.uid ?? '');
+      const gone = await awaitOutcome(client, name, untilGone(undefined), timeoutMs);
+      if (gone.kind === 'timed-out') throw new Error(`it is still being deleted: ${describeTimeout(gone, timeoutMs)}`);
+      if (gone.kind === 'refused') throw new Error(`the operator keeps it: ${gone.reason}: ${gone.message}`);
+    });
+    // The Secret belongs to the user: a cluster's garbage collector removes it with the user.
+    if (passwordSecret !== undefined) await client.patchSecret(passwordSecret, { metadata: { ownerReferences: [ownerReferenceTo(user)] } });
+    return user;
+  } catch (error) {
+    const { failed } = await undo.undoAll();
+    const notUndone = failed.length > 0 ? ` (could not remove ${failed.join('; ')})` : '';
+    if (error instanceof KubeApiError && error.conflict && error.method === 'POST') {
+      throw new OperationFailed(`${alreadyExists(error, namespace, name)}${notUndone || '; nothing was changed'}`, { cause: error });
+    }
+    if (notUndone) throw new OperationFailed(`${messageOf(error)}${notUndone}`, { cause: error });
+    throw error;
+  }
+}
+
+/**
+ * (A chosen password's Secret first, then) the DatabaseUser; waits until Ready and resolves with the
+ * generated password, if the operator generated one. If the operator refuses, everything created is
+ * removed again, waiting until the DatabaseUser is gone. A timeout leaves it in place: the operator
+ * may still finish.
+ */
+export async function createUser(
+  session: Session,
+  user: { name: string; username: string; spec: Record<string, unknown> },
+  password: PasswordChoice,
+  timeoutMs: number,
+): Promise<{ generatedPassword: string | undefined }> {
+  const { name, username, spec } = user;
+  const undo = new UndoLog();
+  await writeUser(session, name, spec, password, undo, timeoutMs);
+  const outcome = await awaitOutcome(session.client, name, untilApplied({ applied: () => true }), timeoutMs);
+  switch (outcome.kind) {
+    case 'applied':
+      return { generatedPassword: password.kind === 'chosen' ? undefined : await generatedPassword(session, outcome.user) };
+    case 'gone':
+      throw new OperationFailed(`DatabaseUser "${name}" was deleted by someone else before it became ready`);
+    case 'timed-out':
+      throw new OperationFailed(
+        `user "${username}" is not ready: ${describeTimeout(outcome, timeoutMs)}. DatabaseUser "${name}" was left in place: "kubectl dbuser delete ${username} -n ${session.namespace}" removes it`,
+      );
+    case 'refused': {
+      const { undone, failed } = await undo.undoAll();
+      const cleanup = failed.length > 0 ? `could not remove ${failed.join('; ')}` : `removed ${undone.join(' and ')} again`;
+      throw new OperationFailed(`user "${username}" was not created: ${outcome.reason}: ${outcome.message} (${cleanup})`);
+    }
+  }
+}
