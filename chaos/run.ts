@@ -7,8 +7,8 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadClusterConfig } from '../src/kubernetes/cluster-config.js';
-import { KubeHttp } from '../src/kubernetes/kube-http.js';
+import { loadClusterConfig } from '../src/kube/cluster-config.js';
+import { KubeClient } from '../src/kube/kube-client.js';
 import type { DatabaseUser } from '../src/api/database-user.js';
 import { LocalEnvironment } from '../test/harness/environment.js';
 import { harnessStateEnv, type HarnessState } from '../test/harness/harness-state.js';
@@ -77,7 +77,7 @@ try {
   leakCheck.add(environment.postgres.password);
   await leakCheck.start();
 
-  const http = KubeHttp.create(await loadClusterConfig({ KUBECONFIG: environment.cluster.kubeconfigPath }), 'dbuser-chaos');
+  const http = KubeClient.create(await loadClusterConfig({ KUBECONFIG: environment.cluster.kubeconfigPath }), 'dbuser-chaos');
   const pgClient = new PgTestClient(environment.postgres.endpoint);
   const proxy = await CuttingProxy.start(environment.postgres.host, environment.postgres.port);
   const databases = new Map<string, string>();
@@ -256,7 +256,7 @@ process.exit(outcome.failed ? 1 : 0);
  * every user it deletes is gone, or the timeout; logs progress. Only the Ready contract is read here:
  * the checker proves the rest from PostgreSQL.
  */
-async function settle(http: KubeHttp, schedule: Schedule, timeoutMs: number): Promise<boolean> {
+async function settle(http: KubeClient, schedule: Schedule, timeoutMs: number): Promise<boolean> {
   const deadline = performance.now() + timeoutMs;
   let lastReport = 0;
   for (;;) {

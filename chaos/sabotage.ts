@@ -1,7 +1,7 @@
 import { appendFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { KubeHttp } from '../src/kubernetes/kube-http.js';
+import type { KubeClient } from '../src/kube/kube-client.js';
 import { scramSha256Verifier } from '../src/postgres/password-hash.js';
 import type { PgTestClient } from '../test/integration/support/postgres.js';
 import type { Schedule } from './schedule.js';
@@ -24,7 +24,7 @@ export async function sabotage(
   schedule: Schedule,
   ledger: Ledger,
   pgClient: PgTestClient,
-  http: KubeHttp,
+  http: KubeClient,
   databases: Map<string, string>,
   logFile: string,
 ): Promise<Sabotage[]> {

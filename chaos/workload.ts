@@ -1,5 +1,5 @@
 import { passwordSourceLabel } from '../src/api/names.js';
-import type { KubeHttp } from '../src/kubernetes/kube-http.js';
+import type { KubeClient } from '../src/kube/kube-client.js';
 import { inParallel } from '../bench/measure.js';
 import type { Operation, PlannedUser, Schedule } from './schedule.js';
 
@@ -47,7 +47,7 @@ export class Workload {
   readonly ledger = new Ledger();
 
   constructor(
-    private readonly http: KubeHttp,
+    private readonly http: KubeClient,
     private readonly schedule: Schedule,
   ) {}
 

@@ -73,6 +73,7 @@ export class Operator {
     this.metrics = new OperatorMetrics(
       {
         usersByState: () => this.usersByState(),
+        usersNotReady: () => this.usersNotReady(),
         queueDepth: () => this.queue.length,
         isLeader: () => this.workersRunning,
         kubeRequests: () => this.http.requestCounts.values(),
@@ -177,12 +178,29 @@ export class Operator {
     return counts;
   }
 
+  private usersNotReady(): Record<string, number> {
+    const counts: Record<string, number> = {};
+    for (const user of this.cache.users()) {
+      const ready = user.status?.conditions?.find((condition) => condition.type === 'Ready');
+      if (ready?.status === 'True') continue;
+      const reason = ready?.reason ?? 'NotReconciled';
+      counts[reason] = (counts[reason] ?? 0) + 1;
+    }
+    return counts;
+  }
+
   private *passwordTimes(): Iterable<PasswordTimes> {
     const time = (text: string | undefined) => (text === undefined ? undefined : Date.parse(text));
     for (const user of this.cache.users()) {
       const { namespace = '', name = '' } = user.metadata;
       const status = user.status;
-      yield { namespace, name, changedAt: time(status?.lastPasswordChange?.at ?? status?.passwordUpdatedAt), rotatesAt: time(status?.passwordRotatesAt) };
+      yield {
+        namespace,
+        name,
+        changedAt: time(status?.lastPasswordChange?.at ?? status?.passwordUpdatedAt),
+        rotatesAt: time(status?.passwordRotatesAt),
+        expiresAt: time(status?.expiresAt),
+      };
     }
   }
 

@@ -6,6 +6,8 @@ export interface MetricSources {
   queueDepth: () => number;
   isLeader: () => boolean;
   kubeRequests: () => Iterable<{ verb: string; resource: string; count: number }>;
+  /** Users whose Ready condition is not True, by its reason (NotReconciled: no Ready condition yet), at scrape time. */
+  usersNotReady: () => Record<string, number>;
   /** Each managed user's password times (ms since the epoch), from the informer cache at scrape time. */
   passwordTimes: () => Iterable<PasswordTimes>;
 }
@@ -15,6 +17,8 @@ export interface PasswordTimes {
   name: string;
   changedAt: number | undefined;
   rotatesAt: number | undefined;
+  /** status.expiresAt of a temporary user (spec.ttl). */
+  expiresAt: number | undefined;
 }
 
 const hour = 3_600;
@@ -83,6 +87,16 @@ export class OperatorMetrics {
       },
     });
     new Gauge({
+      name: 'dbuser_operator_users_not_ready',
+      help: 'DatabaseUsers whose Ready condition is not True, by its reason (NotReconciled: none yet).',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, count] of Object.entries(sources.usersNotReady())) this.set({ reason }, count);
+      },
+    });
+    new Gauge({
       name: 'dbuser_operator_leader',
       help: '1 if this replica is the leader (reconciles), else 0.',
       registers,
@@ -91,6 +105,7 @@ export class OperatorMetrics {
       },
     });
     this.registerPasswordMetrics(sources, options.perUserMetrics ?? false);
+    this.registerOverdueCounts(sources);
     new Gauge({
       name: 'dbuser_operator_kubernetes_requests',
       help: 'Requests this process made to the Kubernetes API server, by Kubernetes verb and resource (a running total).',
@@ -100,6 +115,39 @@ export class OperatorMetrics {
         for (const { verb, resource, count } of sources.kubeRequests()) this.set({ verb, resource }, count);
       },
     });
+  }
+
+  /** What alerts need beyond the histograms: users whose rotation or expiry time has passed and who are still waiting for it. */
+  private registerOverdueCounts(sources: MetricSources): void {
+    const registers = [this.registry];
+    const counts: { name: string; help: string; at: (times: PasswordTimes) => number | undefined }[] = [
+      {
+        name: 'dbuser_operator_password_rotations_overdue',
+        help: 'Users with spec.passwordRotation whose rotation time (status.passwordRotatesAt) has passed.',
+        at: ({ rotatesAt }) => rotatesAt,
+      },
+      {
+        name: 'dbuser_operator_users_expired',
+        help: 'Temporary users (spec.ttl) still present after their expiry (status.expiresAt).',
+        at: ({ expiresAt }) => expiresAt,
+      },
+    ];
+    for (const { name, help, at } of counts) {
+      new Gauge({
+        name,
+        help,
+        registers,
+        collect() {
+          const now = Date.now();
+          let overdue = 0;
+          for (const times of sources.passwordTimes()) {
+            const when = at(times);
+            if (when !== undefined && when <= now) overdue++;
+          }
+          this.set(overdue);
+        },
+      });
+    }
   }
 
   /**

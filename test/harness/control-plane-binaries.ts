@@ -1,11 +1,13 @@
 import path from 'node:path';
 import { pinnedVersion, resolveGoBinary, type GoBinary } from './go-binaries.js';
+import { defaultKubernetesMinor, kubernetesModuleOf, selectedKubernetesMinor } from './kubernetes-version.js';
 import { repoRoot } from './paths.js';
 
 /**
  * kube-apiserver and etcd are built from Go modules pinned in tools/controlplane/ (go.mod + go.sum),
  * because no prebuilt binaries can be downloaded and there is no container engine. Binaries are cached
  * outside the work tree, keyed by version, so only the first run on a machine pays for the build.
+ * KUBE_VERSION picks the Kubernetes minor (kubernetes-version.ts); every minor runs on the same etcd.
  */
 
 /** Kubernetes binaries report their version from these variables (unset: "v0.0.0-master"). */
@@ -17,7 +19,8 @@ export function kubernetesVersionFlags(version: string): string {
   );
 }
 
-export const kubernetesModule = path.join(repoRoot, 'tools', 'controlplane', 'kubernetes');
+/** The default minor's module, which also pins the e2e node's binaries. */
+export const kubernetesModule = kubernetesModuleOf(defaultKubernetesMinor);
 
 const etcd: GoBinary = {
   binary: 'etcd',
@@ -28,23 +31,16 @@ const etcd: GoBinary = {
   ldflags: () => '',
 };
 
-const kubeApiserver: GoBinary = {
-  binary: 'kube-apiserver',
-  moduleDir: kubernetesModule,
-  versionOf: 'k8s.io/kubernetes',
-  goPackage: 'k8s.io/kubernetes/cmd/kube-apiserver',
-  overrideEnv: 'KUBE_APISERVER_BIN',
-  ldflags: kubernetesVersionFlags,
-};
-
-const kubectl: GoBinary = {
-  binary: 'kubectl',
-  moduleDir: kubernetesModule,
-  versionOf: 'k8s.io/kubernetes',
-  goPackage: 'k8s.io/kubernetes/cmd/kubectl',
-  overrideEnv: 'KUBECTL_BIN',
-  ldflags: kubernetesVersionFlags,
-};
+function kubernetesBinary(binary: 'kube-apiserver' | 'kubectl', overrideEnv: string, minor: string): GoBinary {
+  return {
+    binary,
+    moduleDir: kubernetesModuleOf(minor),
+    versionOf: 'k8s.io/kubernetes',
+    goPackage: `k8s.io/kubernetes/cmd/${binary}`,
+    overrideEnv,
+    ldflags: kubernetesVersionFlags,
+  };
+}
 
 export interface ControlPlaneBinaries {
   etcd: string;
@@ -53,12 +49,16 @@ export interface ControlPlaneBinaries {
   kubernetesVersion: string;
 }
 
-/** Returns paths to etcd, kube-apiserver and kubectl, building whichever is not cached yet. */
-export async function ensureControlPlaneBinaries(log: (line: string) => void = () => undefined): Promise<ControlPlaneBinaries> {
+/** Returns paths to etcd, kube-apiserver and kubectl of the selected minor, building whichever is not cached yet. */
+export async function ensureControlPlaneBinaries(
+  log: (line: string) => void = () => undefined,
+  minor: string = selectedKubernetesMinor(),
+): Promise<ControlPlaneBinaries> {
+  const kubeApiserver = kubernetesBinary('kube-apiserver', 'KUBE_APISERVER_BIN', minor);
   return {
     etcd: await resolveGoBinary(etcd, log),
     kubeApiserver: await resolveGoBinary(kubeApiserver, log),
-    kubectl: await resolveGoBinary(kubectl, log),
+    kubectl: await resolveGoBinary(kubernetesBinary('kubectl', 'KUBECTL_BIN', minor), log),
     kubernetesVersion: pinnedVersion(kubeApiserver),
   };
 }

@@ -152,6 +152,9 @@ export class ControlPlane {
         `--etcd-servers=http://127.0.0.1:${this.ports.etcdClient}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
+        // No pod reaches this API server through the `kubernetes` Service, so nothing maintains its
+        // endpoints; 1.37 also refuses a loopback advertise address with the default (lease) reconciler.
+        '--endpoint-reconciler-type=none',
         `--secure-port=${this.ports.apiserver}`,
         `--cert-dir=${this.file('certs')}`,
         '--service-cluster-ip-range=10.0.0.0/24',

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ClusterAccess } from './control-plane.js';
 import type { GitopsTools } from './gitops-tools.js';
 import type { OperatorIdentity } from './install.js';
+import type { OperationsTools } from './operations-tools.js';
 import type { PostgresEndpoint } from './postgres-server.js';
 import type { ReleaseBuild } from './previous-release.js';
 
@@ -12,8 +13,11 @@ export interface HarnessState {
   /** How operators under test authenticate: the ServiceAccount of deploy/. */
   operator: OperatorIdentity;
   postgres: PostgresEndpoint;
-  /** helm and gitops-check, built before any test starts so no test competes with a Go build (not in the benchmark). */
-  tools?: GitopsTools;
+  /**
+   * helm, gitops-check, promtool, kube-state-metrics and krew, built before any test starts so no test
+   * competes with a Go build (not in the benchmark).
+   */
+  tools?: GitopsTools & OperationsTools;
   /** The previous release's build, for the upgrade test (not in the benchmark). */
   previousRelease?: ReleaseBuild;
 }

@@ -1,7 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
 import type { ClusterAccess } from './control-plane.js';
 import { runKubectl } from './kubectl.js';
 import { repoRoot } from './paths.js';
@@ -13,9 +13,24 @@ async function kubectlOrThrow(cluster: ClusterAccess, args: string[]): Promise<s
   return result.stdout;
 }
 
-async function waitForCrd(cluster: ClusterAccess): Promise<void> {
+/**
+ * Whether the API server serves admissionregistration.k8s.io/v1 MutatingAdmissionPolicy (Kubernetes
+ * 1.36+), which the requester stamp needs: asked by discovery, as `helm install` does for the chart.
+ */
+export async function servesRequesterStamp(cluster: ClusterAccess): Promise<boolean> {
+  const discovery = JSON.parse(await kubectlOrThrow(cluster, ['get', '--raw', '/apis/admissionregistration.k8s.io/v1'])) as { resources?: { kind: string }[] };
+  return (discovery.resources ?? []).some((resource) => resource.kind === 'MutatingAdmissionPolicy');
+}
+
+/** What the install found the cluster to serve. */
+export interface InstalledCapabilities {
+  /** The requester stamp is installed: resets record who asked (status.lastPasswordChange.by). */
+  requesterStamp: boolean;
+}
+
+async function waitForCrd(cluster: ClusterAccess, capabilities: InstalledCapabilities): Promise<void> {
   await kubectlOrThrow(cluster, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/databaseusers.dbuser.dev']);
-  await waitForRequesterStamp(cluster);
+  if (capabilities.requesterStamp) await waitForRequesterStamp(cluster);
 }
 
 /**
@@ -47,23 +62,44 @@ export async function waitForRequesterStamp(cluster: ClusterAccess): Promise<voi
   await kubectl(['delete', 'dbu', 'admission-probe', '--wait=false']);
 }
 
-/** The CRD and the admission policies only (`npm run local`, where the operator runs as the admin). */
-export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<void> {
-  await kubectlOrThrow(cluster, [
-    'apply',
-    '-f',
-    path.join(repoRoot, 'crds', 'dbuser.dev_databaseusers.yaml'),
-    '-f',
-    path.join(repoRoot, 'deploy', 'protection-policy.yaml'),
-    '-f',
-    path.join(repoRoot, 'deploy', 'requester-policy.yaml'),
-  ]);
-  await waitForCrd(cluster);
+/** The kinds `npm run local` takes from the install: the API and the admission policies, not the Deployment. */
+const apiAndPolicyKinds = new Set([
+  'CustomResourceDefinition',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
+]);
+
+/**
+ * The CRD and the admission policies only (`npm run local`, where the operator runs as the admin), as
+ * the install for this cluster renders them (with the requester stamp, and the guard expecting it, on 1.36+).
+ */
+export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<InstalledCapabilities> {
+  const capabilities = { requesterStamp: await servesRequesterStamp(cluster) };
+  const rendered = parseAllDocuments(await kubectlOrThrow(cluster, ['kustomize', installDirectory(capabilities)]))
+    .map((document) => document.toJS() as { kind?: string } | null)
+    .filter((object) => object?.kind !== undefined && apiAndPolicyKinds.has(object.kind));
+  const result = await runKubectl(
+    cluster.kubectl,
+    cluster.kubeconfigPath,
+    ['apply', '-f', '-'],
+    JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rendered }),
+  );
+  if (result.code !== 0) throw new Error(`kubectl apply of the CRD and policies failed: ${result.stderr.trim()}`);
+  await waitForCrd(cluster, capabilities);
+  return capabilities;
+}
+
+/** What the README says to install: deploy/ everywhere, overlays/kubernetes-1.36 (deploy/ + the requester stamp) on 1.36+. */
+export function installDirectory(capabilities: InstalledCapabilities): string {
+  return capabilities.requesterStamp ? path.join(repoRoot, 'overlays', 'kubernetes-1.36') : path.join(repoRoot, 'deploy');
 }
 
 export interface OperatorIdentity {
   kubeconfigPath: string;
   username: string;
+  capabilities: InstalledCapabilities;
 }
 
 export const operatorServiceAccount = { namespace: 'dbuser-system', name: 'dbuser-operator' };
@@ -79,33 +115,36 @@ export type RbacMode = 'cluster' | 'namespaced';
 export const namespacedBinding = 'dbuser-operator-namespaced';
 
 /**
- * `kubectl apply -k deploy/`, exactly as users install (with `namespaced`, through an overlay that
- * adds the shipped component), then a kubeconfig with a TokenRequest token for the operator's
+ * `kubectl apply -k deploy/` (or overlays/kubernetes-1.36 where the API server serves its kind), exactly
+ * as users install (with `namespaced`, through an overlay that adds the shipped component, and the
+ * requester stamp on 1.36+), then a kubeconfig with a TokenRequest token for the operator's
  * ServiceAccount: operators under test hold the shipped RBAC and nothing more.
  */
 export async function installDeployment(cluster: ClusterAccess, dir: string, mode: RbacMode = 'cluster'): Promise<OperatorIdentity> {
+  const capabilities = { requesterStamp: await servesRequesterStamp(cluster) };
   if (mode === 'namespaced') {
     const overlay = path.join(dir, 'namespaced-install');
     mkdirSync(overlay, { recursive: true });
+    const components = ['namespaced-rbac', ...(capabilities.requesterStamp ? ['requester-stamp'] : [])];
     writeFileSync(
       path.join(overlay, 'kustomization.yaml'),
       stringify({
         apiVersion: 'kustomize.config.k8s.io/v1beta1',
         kind: 'Kustomization',
         resources: [path.relative(overlay, path.join(repoRoot, 'deploy'))],
-        components: [path.relative(overlay, path.join(repoRoot, 'deploy', 'components', 'namespaced-rbac'))],
+        components: components.map((component) => path.relative(overlay, path.join(repoRoot, 'deploy', 'components', component))),
       }),
     );
     await kubectlOrThrow(cluster, ['apply', '-k', overlay]);
   } else {
-    await kubectlOrThrow(cluster, ['apply', '-k', path.join(repoRoot, 'deploy')]);
+    await kubectlOrThrow(cluster, ['apply', '-k', installDirectory(capabilities)]);
   }
-  await waitForCrd(cluster);
+  await waitForCrd(cluster, capabilities);
   const { namespace, name } = operatorServiceAccount;
   const token = (await kubectlOrThrow(cluster, ['create', 'token', name, '-n', namespace, '--duration=24h'])).trim();
   const kubeconfigPath = path.join(dir, 'operator-kubeconfig');
   writeFileSync(kubeconfigPath, kubeconfigWithToken(cluster.kubeconfigPath, name, token), { mode: 0o600 });
-  return { kubeconfigPath, username: `system:serviceaccount:${namespace}:${name}` };
+  return { kubeconfigPath, username: `system:serviceaccount:${namespace}:${name}`, capabilities };
 }
 
 /** The RoleBinding of a watched namespace (namespaced mode): the operator's rights there. */

@@ -1,8 +1,9 @@
-// `npm run local`: a real control plane and PostgreSQL on this machine, the CRD and protection
-// policy, the operator, and the examples applied; until Ctrl-C.
+// `npm run local`: a real control plane and PostgreSQL on this machine, the CRD and admission
+// policies, the operator, and the examples applied; until Ctrl-C. It starts again after any earlier
+// run, however that ended (Ctrl-C, a failure, SIGKILL at any moment): see local-run.ts.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { scramSha256Verifier } from '../../src/postgres/password-hash.js';
@@ -10,107 +11,131 @@ import { LocalEnvironment } from './environment.js';
 import { findFreePort } from './free-port.js';
 import { installCrdAndPolicy } from './install.js';
 import { runKubectl } from './kubectl.js';
+import { claimLocalDirectory, linkFresh, localPaths, releaseLocalDirectory } from './local-run.js';
 import { repoRoot } from './paths.js';
 import { parseMajor } from './postgres-server.js';
 import { SupervisedProcess } from './supervised-process.js';
 
-const localDir = path.join(repoRoot, '.local');
-const kubeconfigFile = path.join(localDir, 'kubeconfig');
-const envFile = path.join(localDir, 'env');
-const binDir = path.join(localDir, 'bin');
-const operatorLog = path.join(localDir, 'operator.log');
+const paths = localPaths(process.env.DBUSER_LOCAL_DIR ?? path.join(repoRoot, '.local'));
 const database = 'shop';
 
 function log(line: string): void {
   console.log(`[local] ${line}`);
 }
 
-const environment = await LocalEnvironment.start({ postgresMajor: parseMajor(process.env.PG_MAJOR), log });
-// Assigned once started; the signal handlers below need it from the start.
-let operator: SupervisedProcess | undefined = undefined;
+let claimed = false;
+let environment: LocalEnvironment | undefined;
+let operator: SupervisedProcess | undefined;
+let stopping: Promise<never> | undefined;
 
-let stopping = false;
-async function shutDown(signal: NodeJS.Signals): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  log(`${signal}: stopping`);
-  await operator?.stop();
-  await environment.stop();
-  for (const file of [kubeconfigFile, envFile, binDir]) rmSync(file, { recursive: true, force: true });
-  log('stopped');
-  process.exit(0);
+/** Stops whatever this run started and removes what it wrote, then exits; a second signal waits for the first. */
+function shutDown(why: string, code: number): Promise<never> {
+  stopping ??= (async () => {
+    log(`${why}: stopping`);
+    await operator?.stop();
+    await environment?.stop();
+    if (claimed) releaseLocalDirectory(paths);
+    log('stopped');
+    process.exit(code);
+  })();
+  return stopping;
 }
-process.on('SIGINT', (signal) => void shutDown(signal));
-process.on('SIGTERM', (signal) => void shutDown(signal));
+process.on('SIGINT', (signal) => void shutDown(signal, 0));
+process.on('SIGTERM', (signal) => void shutDown(signal, 0));
 
-const kubectl = async (...args: string[]): Promise<string> => {
-  const result = await runKubectl(environment.cluster.kubectl, kubeconfigFile, args);
-  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
-  return result.stdout;
-};
+async function start(): Promise<void> {
+  for (const leftover of claimLocalDirectory(paths)) log(`removed leftover of an earlier run: ${leftover}`);
+  claimed = true;
+  log('starting the control plane and PostgreSQL');
+  environment = await LocalEnvironment.start({ postgresMajor: parseMajor(process.env.PG_MAJOR), log });
+  const cluster = environment.cluster;
+  log(`started ${environment.describe()}`);
 
-mkdirSync(binDir, { recursive: true });
-copyFileSync(environment.cluster.kubeconfigPath, kubeconfigFile);
-symlinkSync(environment.cluster.kubectl, path.join(binDir, 'kubectl'));
-// The dashboard's page is a bundle: build it (esbuild, well under a second) for `kubectl dbuser dashboard`.
-execFileSync('npm', ['run', '--silent', 'build:page'], { cwd: repoRoot, stdio: 'inherit' });
-// The plugin, from the source with the project's Node 24 (whatever `node` is on PATH): `kubectl dbuser ...`.
-writeFileSync(
-  path.join(binDir, 'kubectl-dbuser'),
-  `#!/bin/sh\nexec '${process.execPath}' --import '${import.meta.resolve('tsx')}' '${path.join(repoRoot, 'src', 'cli', 'main.ts')}' "$@"\n`,
-  { mode: 0o755 },
-);
-const { postgres } = environment;
-writeFileSync(envFile, [`export KUBECONFIG=${kubeconfigFile}`, `export DATABASE_URL='${postgres.url}'`, `export PATH="${binDir}:$PATH"`, ''].join('\n'), {
-  mode: 0o600,
-});
+  const kubectl = async (...args: string[]): Promise<string> => {
+    const result = await runKubectl(cluster.kubectl, paths.kubeconfig, args);
+    if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
+    return result.stdout;
+  };
 
-// The examples' world: a database "shop" with an owner of its own, and the admin Secret they name.
-const admin = new pg.Client({ connectionString: postgres.url });
-await admin.connect();
-await admin.query(`CREATE ROLE shop_owner LOGIN PASSWORD ${pg.escapeLiteral(await scramSha256Verifier(randomBytes(18).toString('base64url')))}`);
-await admin.query(`CREATE DATABASE ${database} OWNER shop_owner`);
-await admin.end();
-await installCrdAndPolicy(environment.cluster);
-const connectionSecret = JSON.stringify({
-  apiVersion: 'v1',
-  kind: 'Secret',
-  metadata: { name: 'shop-pg-admin', namespace: 'default' },
-  stringData: { host: postgres.host, port: String(postgres.port), username: postgres.superuser, password: postgres.password, dbname: database },
-});
-const applied = await runKubectl(environment.cluster.kubectl, kubeconfigFile, ['apply', '-f', '-'], connectionSecret);
-if (applied.code !== 0) throw new Error(applied.stderr);
+  copyFileSync(cluster.kubeconfigPath, paths.kubeconfig);
+  linkFresh(cluster.kubectl, path.join(paths.bin, 'kubectl'));
+  log('linked kubectl');
+  // The dashboard's page is a bundle: build it (esbuild, well under a second) for `kubectl dbuser dashboard`.
+  execFileSync('npm', ['run', '--silent', 'build:page'], { cwd: repoRoot, stdio: 'inherit' });
+  // The plugin, from the source with the project's Node 24 (whatever `node` is on PATH): `kubectl dbuser ...`.
+  writeFileSync(
+    path.join(paths.bin, 'kubectl-dbuser'),
+    `#!/bin/sh\nexec '${process.execPath}' --import '${import.meta.resolve('tsx')}' '${path.join(repoRoot, 'src', 'cli', 'main.ts')}' "$@"\n`,
+    { mode: 0o755 },
+  );
+  const { postgres } = environment;
+  writeFileSync(
+    paths.env,
+    [`export KUBECONFIG=${paths.kubeconfig}`, `export DATABASE_URL='${postgres.url}'`, `export PATH="${paths.bin}:$PATH"`, ''].join('\n'),
+    {
+      mode: 0o600,
+    },
+  );
 
-const httpPort = await findFreePort();
-operator = SupervisedProcess.start({
-  name: 'operator',
-  command: process.execPath,
-  args: ['--import', 'tsx', path.join(repoRoot, 'src', 'main.ts')],
-  cwd: repoRoot,
-  // The default connection lets `kubectl dbuser create my_user` work with no flags, as on the provider's page.
-  env: {
-    ...process.env,
-    KUBECONFIG: kubeconfigFile,
-    OPERATOR_NAMESPACE: 'default',
-    DEFAULT_CONNECTION_SECRET: 'default/shop-pg-admin',
-    HTTP_PORT: String(httpPort),
-    LEADER_ELECT: 'true',
-  },
-  logFile: operatorLog,
-  stopSignal: 'SIGTERM',
-});
+  // The examples' world: a database "shop" with an owner of its own, and the admin Secret they name.
+  const admin = new pg.Client({ connectionString: postgres.url });
+  await admin.connect();
+  await admin.query(`CREATE ROLE shop_owner LOGIN PASSWORD ${pg.escapeLiteral(await scramSha256Verifier(randomBytes(18).toString('base64url')))}`);
+  await admin.query(`CREATE DATABASE ${database} OWNER shop_owner`);
+  await admin.end();
+  log('installing the CRD and the admission policies');
+  const capabilities = await installCrdAndPolicy(cluster);
+  log(capabilities.requesterStamp ? 'installed (with the requester stamp)' : 'installed (without the requester stamp: Kubernetes before 1.36)');
+  const connectionSecret = JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'shop-pg-admin', namespace: 'default' },
+    stringData: { host: postgres.host, port: String(postgres.port), username: postgres.superuser, password: postgres.password, dbname: database },
+  });
+  const applied = await runKubectl(cluster.kubectl, paths.kubeconfig, ['apply', '-f', '-'], connectionSecret);
+  if (applied.code !== 0) throw new Error(applied.stderr);
 
-const examples = readdirSync(path.join(repoRoot, 'examples'))
-  .filter((file) => file.endsWith('.yaml') && file !== 'connection-secret.yaml')
-  .map((file) => path.join(repoRoot, 'examples', file));
-await kubectl('apply', ...examples.flatMap((file) => ['-f', file]));
-const waited = await runKubectl(environment.cluster.kubectl, kubeconfigFile, ['wait', '--for=condition=Ready', 'dbu', '--all', '--timeout=60s']);
-if (waited.code !== 0) log(`not every example became Ready (see ${operatorLog}): ${waited.stderr.trim()}`);
+  const httpPort = await findFreePort();
+  writeFileSync(paths.operatorLog, '');
+  operator = SupervisedProcess.start({
+    name: 'operator',
+    command: process.execPath,
+    args: ['--import', 'tsx', path.join(repoRoot, 'src', 'main.ts')],
+    cwd: repoRoot,
+    // The default connection lets `kubectl dbuser create my_user` work with no flags, as on the provider's page.
+    env: {
+      ...process.env,
+      KUBECONFIG: paths.kubeconfig,
+      OPERATOR_NAMESPACE: 'default',
+      DEFAULT_CONNECTION_SECRET: 'default/shop-pg-admin',
+      HTTP_PORT: String(httpPort),
+      LEADER_ELECT: 'true',
+    },
+    logFile: paths.operatorLog,
+    stopSignal: 'SIGTERM',
+  });
+  log('started the operator');
 
-console.log(await kubectl('get', 'dbu'));
-console.log('local environment ready');
-console.log(`  kube-apiserver ${environment.controlPlane?.kubernetesVersion ?? ''} at ${environment.controlPlane?.server ?? ''}`);
-console.log(`  PostgreSQL ${postgres.major} at ${postgres.host}:${postgres.port}, database "${database}"`);
-console.log(`  operator: log ${path.relative(process.cwd(), operatorLog)}, metrics http://127.0.0.1:${httpPort}/metrics`);
-console.log(`  in another shell:  source ${path.relative(process.cwd(), envFile)} && kubectl dbuser list && psql "$DATABASE_URL"`);
-console.log('  Ctrl-C stops everything');
+  const examples = readdirSync(path.join(repoRoot, 'examples'))
+    .filter((file) => file.endsWith('.yaml') && file !== 'connection-secret.yaml')
+    .map((file) => path.join(repoRoot, 'examples', file));
+  await kubectl('apply', ...examples.flatMap((file) => ['-f', file]));
+  log('applied examples/');
+  const waited = await runKubectl(cluster.kubectl, paths.kubeconfig, ['wait', '--for=condition=Ready', 'dbu', '--all', '--timeout=60s']);
+  if (waited.code !== 0) log(`not every example became Ready (see ${paths.operatorLog}): ${waited.stderr.trim()}`);
+
+  console.log(await kubectl('get', 'dbu'));
+  console.log('local environment ready');
+  console.log(`  kube-apiserver ${environment.controlPlane?.kubernetesVersion ?? ''} at ${environment.controlPlane?.server ?? ''}`);
+  console.log(`  PostgreSQL ${postgres.major} at ${postgres.host}:${postgres.port}, database "${database}"`);
+  console.log(`  operator: log ${path.relative(process.cwd(), paths.operatorLog)}, metrics http://127.0.0.1:${httpPort}/metrics`);
+  console.log(`  in another shell:  source ${path.relative(process.cwd(), paths.env)} && kubectl dbuser list && psql "$DATABASE_URL"`);
+  console.log('  Ctrl-C stops everything');
+}
+
+try {
+  await start();
+} catch (error) {
+  console.error(`[local] failed: ${error instanceof Error ? error.message : String(error)}`);
+  await shutDown('failed', 1);
+}

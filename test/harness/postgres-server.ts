@@ -83,7 +83,7 @@ export class PostgresServer implements PostgresEndpoint {
     private readonly options: PostgresOptions,
     private readonly binaries: Binaries,
     readonly major: PostgresMajor,
-    readonly port: number,
+    private chosenPort: number,
     private readonly runAs: { uid: number; gid: number } | undefined,
   ) {
     this.logFile = path.join(options.dir, 'postgres.log');
@@ -94,8 +94,21 @@ export class PostgresServer implements PostgresEndpoint {
     const major = options.major ?? defaultMajor;
     const server = new PostgresServer(options, await resolveBinaries(major), major, await findFreePort(), unprivilegedUser());
     await server.initialise();
-    await server.startServer();
-    return server;
+    // A free port can be taken by another process before PostgreSQL binds it (parallel runs on one
+    // machine): then start again on another port, as the control plane does.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await server.startServer();
+        return server;
+      } catch (error) {
+        if (attempt >= 3 || !(error instanceof Error && error.message.includes('Address already in use'))) throw error;
+        server.chosenPort = await findFreePort();
+      }
+    }
+  }
+
+  get port(): number {
+    return this.chosenPort;
   }
 
   get url(): string {

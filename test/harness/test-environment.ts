@@ -3,6 +3,7 @@ import path from 'node:path';
 import { LocalEnvironment } from './environment.js';
 import { ensureGitopsTools } from './gitops-tools.js';
 import { harnessStateEnv, type HarnessState } from './harness-state.js';
+import { ensureOperationsTools } from './operations-tools.js';
 import { installDeployment } from './install.js';
 import { logFilesUnder, PasswordLeakCheck } from './password-leak-check.js';
 import { ensurePreviousRelease } from './previous-release.js';
@@ -21,7 +22,7 @@ export async function setUpTestEnvironment(): Promise<void> {
   const log = (line: string): void => {
     process.stderr.write(`[harness] ${line}\n`);
   };
-  const tools = await ensureGitopsTools(log);
+  const tools = { ...(await ensureGitopsTools(log)), ...(await ensureOperationsTools(log)) };
   const previousRelease = ensurePreviousRelease(log);
   const environment = await LocalEnvironment.start({
     postgresMajor: parseMajor(process.env.PG_MAJOR),

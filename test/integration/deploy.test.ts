@@ -1,4 +1,5 @@
 // Issue 4, acceptance 1 and 2: `kubectl apply -k deploy/` (server dry run, then for real) succeeds,
+// or on Kubernetes 1.36+ overlays/kubernetes-1.36 (deploy/ plus the requester stamp; issue 22),
 // and the operator's ServiceAccount holds exactly what it needs. Every other integration test runs
 // the operator with a token for this ServiceAccount, installed with watched namespaces (the harness
 // adds deploy/components/namespaced-rbac and a RoleBinding per test namespace), so the positive side
@@ -6,13 +7,13 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readHarnessState } from '../harness/harness-state.js';
+import { installDirectory } from '../harness/install.js';
 import { createTestNamespace } from '../harness/kube.js';
 import { runKubectl } from '../harness/kubectl.js';
 import { repoRoot } from '../harness/paths.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
 
 let ctx: TestContext;
-const deployDir = path.join(repoRoot, 'deploy');
 const asAdmin = (...args: string[]) => {
   const { cluster } = readHarnessState();
   return runKubectl(cluster.kubectl, cluster.kubeconfigPath, args);
@@ -35,8 +36,10 @@ afterAll(async () => {
 });
 
 describe('kubectl apply -k deploy/', () => {
-  it('passes a server-side dry run, then applies', async () => {
-    const dryRun = await asAdmin('apply', '-k', deployDir, '--dry-run=server');
+  it('passes a server-side dry run, then applies (on 1.36+ with the requester stamp, as the harness installed it)', async () => {
+    const { operator } = readHarnessState();
+    const installed = installDirectory(operator.capabilities);
+    const dryRun = await asAdmin('apply', '-k', installed, '--dry-run=server');
     expect(dryRun.stderr).toBe('');
     expect(dryRun.code).toBe(0);
     for (const object of [
@@ -50,12 +53,28 @@ describe('kubectl apply -k deploy/', () => {
       'service/dbuser-operator-metrics',
       'validatingadmissionpolicy.admissionregistration.k8s.io/dbuser-protection',
       'validatingadmissionpolicybinding.admissionregistration.k8s.io/dbuser-protection',
+      'validatingadmissionpolicy.admissionregistration.k8s.io/dbuser-requester',
     ]) {
       expect(dryRun.stdout).toContain(object);
     }
-    const applied = await asAdmin('apply', '-k', deployDir);
+    const stamp = 'mutatingadmissionpolicy.admissionregistration.k8s.io/dbuser-requester';
+    if (operator.capabilities.requesterStamp) expect(dryRun.stdout).toContain(stamp);
+    else expect(dryRun.stdout).not.toContain(stamp);
+    const applied = await asAdmin('apply', '-k', installed);
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
+  });
+
+  it('is the install for every supported version, where overlays/kubernetes-1.36 needs 1.36+', async () => {
+    const base = await asAdmin('apply', '-k', path.join(repoRoot, 'deploy'), '--dry-run=server');
+    expect([base.code, base.stderr]).toEqual([0, '']);
+    const overlay = await asAdmin('apply', '-k', path.join(repoRoot, 'overlays', 'kubernetes-1.36'), '--dry-run=server');
+    if (readHarnessState().operator.capabilities.requesterStamp) {
+      expect([overlay.code, overlay.stderr]).toEqual([0, '']);
+    } else {
+      expect(overlay.code).not.toBe(0);
+      expect(overlay.stderr).toContain('no matches for kind "MutatingAdmissionPolicy" in version "admissionregistration.k8s.io/v1"');
+    }
   });
 
   it('runs two hardened replicas with probes', async () => {

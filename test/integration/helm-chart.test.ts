@@ -1,6 +1,8 @@
 // Issue 12, acceptance 4: charts/dbuser-operator passes `helm lint`, renders with its defaults exactly
 // the objects of deploy/ (the documented difference: no Namespace, Helm's --create-namespace makes
 // it), puts each value where it belongs, and passes a server-side dry run on the test API server.
+// Issue 22: where the cluster serves MutatingAdmissionPolicy v1 (1.36+) it renders exactly
+// overlays/kubernetes-1.36 instead (deploy/ plus the requester stamp), and nowhere else.
 // helm is built from its Go module by the global setup (test/harness/gitops-tools.ts).
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -8,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 import { readHarnessState } from '../harness/harness-state.js';
+import { servesRequesterStamp } from '../harness/install.js';
 import { repoRoot } from '../harness/paths.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
 
@@ -67,15 +70,53 @@ describe('charts/dbuser-operator', () => {
     expect(await helm('lint', '--strict', chart)).toContain('1 chart(s) linted, 0 chart(s) failed');
   });
 
-  it("renders, with its defaults, exactly deploy/'s objects but the Namespace", async () => {
+  const stampKind = 'admissionregistration.k8s.io/v1/MutatingAdmissionPolicy';
+
+  async function expectSameAsKustomize(directory: string, rendered: KubeObject[]): Promise<void> {
     const { cluster } = readHarnessState();
-    const { stdout } = await execFileAsync(cluster.kubectl, ['kustomize', path.join(repoRoot, 'deploy')]);
+    const { stdout } = await execFileAsync(cluster.kubectl, ['kustomize', path.join(repoRoot, directory)]);
     const fromKustomize = objectsOf(stdout);
     expect(fromKustomize.filter((object) => object.kind === 'Namespace').map(keyOf)).toEqual(['Namespace//dbuser-system']);
     const expected = byKey(fromKustomize.filter((object) => object.kind !== 'Namespace'));
-    const rendered = byKey(await render('dbuser-system'));
-    expect([...rendered.keys()].sort()).toEqual([...expected.keys()].sort());
-    for (const [key, object] of expected) expect([key, rendered.get(key)]).toEqual([key, object]);
+    const byRendered = byKey(rendered);
+    expect([...byRendered.keys()].sort()).toEqual([...expected.keys()].sort());
+    for (const [key, object] of expected) expect([key, byRendered.get(key)]).toEqual([key, object]);
+  }
+
+  it("renders, with its defaults, exactly deploy/'s objects but the Namespace", async () => {
+    const rendered = await render('dbuser-system');
+    expect(rendered.map((object) => object.kind)).not.toContain('MutatingAdmissionPolicy');
+    await expectSameAsKustomize('deploy', rendered);
+  });
+
+  it("renders, where the cluster serves MutatingAdmissionPolicy v1, exactly overlays/kubernetes-1.36's objects but the Namespace", async () => {
+    const rendered = await render('dbuser-system', '--api-versions', stampKind);
+    expect(rendered.map((object) => object.kind)).toEqual(expect.arrayContaining(['MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding']));
+    await expectSameAsKustomize(path.join('overlays', 'kubernetes-1.36'), rendered);
+    const off = await render('dbuser-system', '--api-versions', stampKind, '--set', 'requesterPolicy.enabled=false');
+    expect(off.map((object) => object.metadata.name)).not.toContain('dbuser-requester');
+  });
+
+  it('adds, with metrics.prometheusRule, .grafanaDashboard and .kubeStateMetrics on, exactly the objects of deploy/monitoring/, and none by default', async () => {
+    const monitoring = ['PrometheusRule', 'ConfigMap', 'ClusterRole/dbuser-operator-kube-state-metrics'];
+    const isMonitoring = (object: KubeObject) => monitoring.some((what) => what === object.kind || what === `${object.kind}/${object.metadata.name}`);
+    expect((await render('dbuser-system')).filter(isMonitoring)).toEqual([]);
+    const all = ['metrics.prometheusRule.enabled=true', 'metrics.grafanaDashboard.enabled=true', 'metrics.kubeStateMetrics.enabled=true'].join(',');
+    const rendered = (await render('dbuser-system', '--set', all)).filter(isMonitoring);
+    const { cluster } = readHarnessState();
+    const { stdout } = await execFileAsync(cluster.kubectl, ['kustomize', path.join(repoRoot, 'deploy', 'monitoring')]);
+    expect(byKey(rendered)).toEqual(byKey(objectsOf(stdout)));
+    const bound = await render(
+      'dbuser-system',
+      '--set',
+      `${all},metrics.kubeStateMetrics.serviceAccount.name=kube-state-metrics,metrics.kubeStateMetrics.serviceAccount.namespace=monitoring`,
+    );
+    const binding = bound.find(
+      (object) => object.kind === 'ClusterRoleBinding' && object.metadata.name === 'dbuser-operator-kube-state-metrics',
+    ) as unknown as {
+      subjects: unknown[];
+    };
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kube-state-metrics', namespace: 'monitoring' }]);
   });
 
   it('puts each value where it belongs', async () => {
@@ -135,9 +176,13 @@ describe('charts/dbuser-operator', () => {
     expect(names).not.toContain('DEFAULT_CONNECTION_SECRET');
   });
 
-  it('passes a server-side dry run in an existing namespace (a dry run creates none)', async () => {
-    const manifest = await helm('template', 'dbuser-operator', chart, '--namespace', ctx.namespace, '--include-crds');
-    const { cluster } = readHarnessState();
+  it('passes a server-side dry run in an existing namespace (a dry run creates none), with the requester stamp where this API server serves it', async () => {
+    const { cluster, operator } = readHarnessState();
+    // What helm install reads from the cluster's discovery (.Capabilities.APIVersions), told to
+    // helm template: its own --dry-run=server refuses objects deploy/ already installed here.
+    const served = (await servesRequesterStamp(cluster)) ? ['--api-versions', stampKind] : [];
+    expect(served.length > 0).toBe(operator.capabilities.requesterStamp);
+    const manifest = await helm('template', 'dbuser-operator', chart, '--namespace', ctx.namespace, '--include-crds', ...served);
     const child = execFileAsync(cluster.kubectl, ['apply', '--dry-run=server', '-f', '-'], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath } });
     child.child.stdin?.end(manifest);
     const { stdout, stderr } = await child;
@@ -146,10 +191,13 @@ describe('charts/dbuser-operator', () => {
       'deployment.apps/dbuser-operator',
       'clusterrole.rbac.authorization.k8s.io/dbuser-operator',
       'validatingadmissionpolicy.admissionregistration.k8s.io/dbuser-protection',
-      'mutatingadmissionpolicy.admissionregistration.k8s.io/dbuser-requester',
+      'validatingadmissionpolicy.admissionregistration.k8s.io/dbuser-requester',
     ]) {
       expect(stdout).toContain(object);
     }
+    const stamp = 'mutatingadmissionpolicy.admissionregistration.k8s.io/dbuser-requester';
+    if (operator.capabilities.requesterStamp) expect(stdout).toContain(stamp);
+    else expect(stdout).not.toContain(stamp);
     expect(stdout).toContain('(server dry run)');
   });
 });

@@ -1,11 +1,12 @@
 import path from 'node:path';
 import { ensureControlPlaneBinaries, kubernetesModule, kubernetesVersionFlags, type ControlPlaneBinaries } from '../../harness/control-plane-binaries.js';
 import { resolveGoBinary, type GoBinary } from '../../harness/go-binaries.js';
+import { defaultKubernetesMinor } from '../../harness/kubernetes-version.js';
 import { repoRoot } from '../../harness/paths.js';
 
 /**
  * The node's components beside the control plane's: the Kubernetes ones from the same pinned module
- * (tools/controlplane/kubernetes), containerd 2.x and its runc shim from tools/controlplane/containerd.
+ * (tools/controlplane/kubernetes-1.36, the default minor: the node ignores KUBE_VERSION), containerd 2.x and its runc shim from tools/controlplane/containerd.
  * Built once per machine and cached like kube-apiserver (test/harness/control-plane-binaries.ts).
  */
 function kubernetesComponent(binary: string, overrideEnv: string): GoBinary {
@@ -48,7 +49,7 @@ export type NodeBinaries = ControlPlaneBinaries & Record<keyof typeof components
 
 /** Every binary the node runs, building whichever is not cached yet (sequentially: 2 shared cores). */
 export async function ensureNodeBinaries(log: (line: string) => void): Promise<NodeBinaries> {
-  const controlPlane = await ensureControlPlaneBinaries(log);
+  const controlPlane = await ensureControlPlaneBinaries(log, defaultKubernetesMinor);
   const built: Partial<Record<keyof typeof components, string>> = {};
   for (const [key, component] of Object.entries(components) as [keyof typeof components, GoBinary][]) {
     built[key] = await resolveGoBinary(component, log);

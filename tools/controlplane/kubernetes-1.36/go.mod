@@ -1,5 +1,6 @@
-// Pins kube-apiserver and kubectl for the test control plane; see tools/controlplane/README.md.
-module dbuser-operator/tools/controlplane/kubernetes
+// Pins kube-apiserver and kubectl 1.36.3 for the test control plane (KUBE_VERSION=1.36, the default) and the e2e node's
+// kubelet, kube-controller-manager, kube-scheduler and kube-proxy; see tools/controlplane/README.md.
+module dbuser-operator/tools/controlplane/kubernetes-1.36
 
 go 1.26.0
 
