@@ -317,7 +317,10 @@ export const databaseUserStatusSchema = z
       description: 'How the password is stored in PostgreSQL now (read from pg_authid when the admin may, else as applied).',
     }),
     secretName: z.string().optional().meta({ description: 'The Secret holding the credentials.' }),
-    passwordUpdatedAt: z.string().optional().meta({ description: 'When the operator last set the password.', format: 'date-time' }),
+    passwordUpdatedAt: z.string().optional().meta({
+      description: 'When the operator last set the password in PostgreSQL. Kept for clients that read it; lastPasswordChange is the record (at, by, reason).',
+      format: 'date-time',
+    }),
     lastPasswordReset: z.string().optional().meta({ description: 'The dbuser.dev/reset-password value last handled.' }),
     lastPasswordChange: passwordChangeSchema.optional().meta({ description: 'The last change of the password the role has.' }),
     passwordRotatesAt: z.string().optional().meta({ description: 'With passwordRotation: when the password is next replaced.', format: 'date-time' }),

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsOptionsConfig } from 'node:util';
+import type { NewUserRequest } from '../client/new-user.js';
 import type { ClusterTarget } from '../client/session.js';
 import { UsageError } from './cli-error.js';
 import { commandHelp, commandNames, findCommand, globalFlags, mainHelp, type CommandSpec, type FlagSpec } from './commands.js';
@@ -17,23 +18,7 @@ const selectableOutputs: readonly string[] = listOutputs.filter((output) => outp
 export type Invocation =
   | { command: 'help'; text: string }
   | { command: 'list'; target: Target; output: ListOutput }
-  | {
-      command: 'create';
-      target: Target;
-      username: string;
-      readOnly: boolean;
-      protected: boolean;
-      database: string | undefined;
-      connection: string | undefined;
-      passwordEncryption: string | undefined;
-      validUntil: string | undefined;
-      connectionLimit: string | undefined;
-      ttl: string | undefined;
-      rotateEvery: string | undefined;
-      name: string | undefined;
-      password: PasswordSource;
-      timeoutMs: number;
-    }
+  | ({ command: 'create'; target: Target; password: PasswordSource; timeoutMs: number } & NewUserRequest)
   | { command: 'update-password'; target: Target; username: string; name: string | undefined; password: PasswordSource; timeoutMs: number }
   | { command: 'delete'; target: Target; username: string; name: string | undefined; yes: boolean; timeoutMs: number }
   | { command: 'dashboard'; target: Target; port: number; open: boolean; timeoutMs: number };

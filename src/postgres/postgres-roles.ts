@@ -16,7 +16,6 @@ export interface Timeouts {
   statementTimeoutMs: number;
 }
 
-/** The role while its advisory lock is held: everything here runs inside the lock's transaction. */
 /**
  * The operator's door to PostgreSQL roles: observe without locks (the fast, write-free path), and
  * change a role only under its advisory lock, in one transaction. Errors from PostgreSQL or the

@@ -111,7 +111,7 @@ export const operatorServiceAccount = { namespace: 'dbuser-system', name: 'dbuse
  */
 export type RbacMode = 'cluster' | 'namespaced';
 
-/** The binding name users give the namespaced rights in a watched namespace (examples/watch-namespaces). */
+/** The binding name users give the namespaced rights in a watched namespace (overlays/watch-namespaces). */
 export const namespacedBinding = 'dbuser-operator-namespaced';
 
 /**

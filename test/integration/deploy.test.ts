@@ -179,8 +179,8 @@ describe("finding 6: the operator's ServiceAccount with watched namespaces (depl
     expect((await asOperator('get', 'secrets', '-n', 'kube-system')).stderr).toMatch(/forbidden/i);
   });
 
-  it('is what examples/watch-namespaces installs: a RoleBinding per watched namespace, no cluster-wide Secret rights', async () => {
-    const rendered = await asAdmin('kustomize', path.join(repoRoot, 'examples', 'watch-namespaces'));
+  it('is what overlays/watch-namespaces installs: a RoleBinding per watched namespace, no cluster-wide Secret rights', async () => {
+    const rendered = await asAdmin('kustomize', path.join(repoRoot, 'overlays', 'watch-namespaces'));
     expect(rendered.code).toBe(0);
     const objects = rendered.stdout.split(/^---$/m).map((text) => text.trim());
     const kinds = objects.map((text) => `${/^kind: (\S+)/m.exec(text)?.[1] ?? ''}/${/^ {2}name: (\S+)/m.exec(text)?.[1] ?? ''}`);

@@ -1,16 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { sampleCredentials as credentials } from '../model/builders.js';
 import { credentialsSecretManifest, projectCredentialsSecret, verifiedCredentialsSecret } from '../../../src/kubernetes/credentials-secret.js';
 import { credentialsSecretMatches, type CredentialsWrite } from '../../../src/model/credentials.js';
 import { testSeal } from '../reconcile/recording-ports.js';
-
-const credentials = {
-  username: 'My_User',
-  password: 'p@ss:w/rd\\x y?#%',
-  host: 'db.example.internal',
-  port: 5432,
-  database: 'shop db',
-  sslMode: 'require' as const,
-};
 
 describe('projectCredentialsSecret and credentialsSecretMatches', () => {
   const write: CredentialsWrite = {

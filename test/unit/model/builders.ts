@@ -44,3 +44,13 @@ export const server: ObservedServer = { adminUsername: 'postgres', adminIsSuperu
 export function observation(overrides: Partial<RoleObservation> = {}): RoleObservation {
   return { server, database: observedDatabase(), role: observedRole(), password: matchingPassword, ...overrides };
 }
+
+/** Database credentials with every character the URIs and .pgpass must escape. */
+export const sampleCredentials = {
+  username: 'My_User',
+  password: 'p@ss:w/rd\\x y?#%',
+  host: 'db.example.internal',
+  port: 5432,
+  database: 'shop db',
+  sslMode: 'require' as const,
+};

@@ -1,14 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
+import { sampleCredentials as credentials } from './builders.js';
 import { credentialsData } from '../../../src/model/credentials.js';
-
-const credentials = {
-  username: 'My_User',
-  password: 'p@ss:w/rd\\x y?#%',
-  host: 'db.example.internal',
-  port: 5432,
-  database: 'shop db',
-  sslMode: 'require' as const,
-};
 
 describe('credentialsData', () => {
   it('percent-encodes the URIs and escapes .pgpass', () => {

@@ -10,7 +10,7 @@ import type { CredentialsSecret, CredentialsSecretLookup, CredentialsWrite } fro
 import type { EventRecord } from '../../../src/model/event-record.js';
 import { groupRoleName } from '../../../src/model/group-roles.js';
 import type { LockedRole } from '../../../src/model/locked-role.js';
-import type { ObservedDatabase, ObservedRole, RoleObservation } from '../../../src/model/observed.js';
+import type { ObservedDatabase, ObservedRole, ObservedServer, RoleObservation } from '../../../src/model/observed.js';
 import { formatMarker, groupRoleComment } from '../../../src/model/ownership-marker.js';
 import type { PasswordEncryption } from '../../../src/model/password-encryption.js';
 import { desiredAttributes } from '../../../src/model/plan.js';
@@ -172,13 +172,15 @@ export class RecordingKubernetes implements KubernetesPort {
   }
 }
 
-interface FakeRole extends ObservedRole {
+export interface FakeRole extends ObservedRole {
   password: { value: string; encryption: PasswordEncryption } | undefined;
 }
 
 /** One database on one PostgreSQL server; actions change it as the real statements would. */
 export class RecordingPostgres implements PostgresPort {
   readonly database: ObservedDatabase;
+  /** The connection's own role and whether it is a superuser. */
+  server: ObservedServer = { adminUsername: 'postgres', adminIsSuperuser: true };
   readonly roles = new Map<string, FakeRole>();
   /** Thrown by the next observe(), once (e.g. a PostgresError). */
   failNextObserve: Error | undefined;
@@ -246,7 +248,7 @@ export class RecordingPostgres implements PostgresPort {
     const role = this.roles.get(username);
     const { password, ...observedRole } = role ?? { password: undefined };
     return {
-      server: { adminUsername: 'postgres', adminIsSuperuser: true },
+      server: { ...this.server },
       database: structuredClone(this.database),
       role: role === undefined ? undefined : (structuredClone(observedRole) as ObservedRole),
       password: { matches: this.verdict(password, candidate), encryption: password?.encryption },
