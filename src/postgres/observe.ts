@@ -7,7 +7,7 @@ import { ownsObjectsHere } from './statements.js';
 type Client = pg.ClientBase;
 
 // Every function, operator, relation and type below is schema-qualified: a tenant's objects in
-// public must never be a better match than pg_catalog's (ADR 17).
+// public must never be a better match than pg_catalog's (ADR 19).
 const publicNamespace = `(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname ${eq} 'public')`;
 
 export async function observeServer(client: Client): Promise<ObservedServer> {

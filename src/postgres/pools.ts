@@ -40,7 +40,7 @@ interface Entry {
 /**
  * One pg.Pool per server, credentials and database, reused by every reconcile. Pools whose
  * connection Secret changed (new credentials, new key) go idle and are ended by `sweep`. Every
- * admin session starts with its search_path pinned (ADR 17); a server that refuses the startup
+ * admin session starts with its search_path pinned (ADR 19); a server that refuses the startup
  * option (a pooler) is remembered and reached without it, where the per-transaction pin and the
  * schema-qualified SQL still hold.
  */

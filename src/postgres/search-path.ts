@@ -1,5 +1,5 @@
 /**
- * Names the operator's SQL resolves, pinned to the system catalog (ADR 17). A tenant with CREATE on
+ * Names the operator's SQL resolves, pinned to the system catalog (ADR 19). A tenant with CREATE on
  * a database's schema public (the read-write grant set) could otherwise plant a function or operator
  * there, or in a schema named after the admin ("$user" leads the default search_path), that is a
  * better match for the argument types of one of our queries than pg_catalog's, and it would run as

@@ -127,7 +127,7 @@ export function reassignOwned(username: string, to: string): string {
 /**
  * Databases where the role ($1) owns objects or holds privileges, and which the admin may connect
  * to, plus its own database ($2), where DROP OWNED also clears privileges on shared objects.
- * Every name is schema-qualified (ADR 17).
+ * Every name is schema-qualified (ADR 19).
  */
 export const databasesWithDependentsOf = `SELECT d.datname AS name FROM pg_catalog.pg_database d
   WHERE d.datallowconn AND NOT d.datistemplate AND pg_catalog.has_database_privilege(d.oid, 'CONNECT')
@@ -166,7 +166,7 @@ export function dropRole(username: string): string {
 }
 
 /**
- * The settings every transaction starts with: the pinned search_path (ADR 17; again, for a pooler
+ * The settings every transaction starts with: the pinned search_path (ADR 19; again, for a pooler
  * that dropped the startup option), and bounded waits, so a reconcile never queues forever behind an
  * application's locks.
  */

@@ -1,4 +1,4 @@
-// ADR 17: every function, operator, relation and type the operator's queries name is written with
+// ADR 19: every function, operator, relation and type the operator's queries name is written with
 // its schema, so a tenant's objects in public (or in a schema named after the admin) are never a
 // better match than pg_catalog's, even on a session whose search_path a pooler left unpinned.
 import { describe, expect, it } from '@jest/globals';
