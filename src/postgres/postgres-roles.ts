@@ -105,7 +105,7 @@ export class PostgresRoles implements PostgresPort {
     let failure: Error | undefined;
     const begin = async (client: pg.ClientBase, ...then: string[]): Promise<void> => {
       begun.push(client);
-      // One round trip: BEGIN, the timeouts and (for the lock connection) the lock itself.
+      // One round trip: BEGIN, the pinned search_path and the timeouts, and (for the lock connection) the lock itself.
       await client.query([sql.begin, ...this.transactionSettings(), ...then].join('; '));
     };
     try {
