@@ -9,7 +9,7 @@ import { databaseUserSpecSchema, lifecycleRules, objectRules } from '../../src/a
 import { inParallel } from '../../bench/measure.js';
 import { fuzzParameters } from '../unit/fuzz/fuzz-settings.js';
 import { createTestContext, destroyTestContext } from './support/fixture.js';
-import { fuzzedSpecArbitrary } from './support/spec-arbitraries.js';
+import { fuzzedSpecArbitrary } from '../unit/fuzz/spec-arbitraries.js';
 
 interface Verdict {
   spec: unknown;

@@ -14,7 +14,7 @@ import { fuzzParameters } from '../unit/fuzz/fuzz-settings.js';
 import { waitFor } from '../harness/wait.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
 import { metricValue } from './support/operator-process.js';
-import { oneDefectArbitrary } from './support/spec-arbitraries.js';
+import { oneDefectArbitrary } from '../unit/fuzz/spec-arbitraries.js';
 
 let ctx: TestContext;
 const foreignRole = 'fuzz_foreign_role';
