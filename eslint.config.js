@@ -24,7 +24,7 @@ export default tseslint.config(
   },
   {
     // Tests and the local harness are command-line programs: printing is their job.
-    files: ['test/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'chaos/**/*.ts', 'tools/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
   ...layerRules(),

@@ -61,9 +61,13 @@ function fromUri(uri: string): Record<string, string | undefined> {
     throw new ConnectionSecretError('key "uri" must start with postgresql://');
   }
   if (url.hostname.includes(',')) throw new ConnectionSecretError('key "uri" names several hosts; give one');
-  const dbname = decoded(url.pathname.replace(/^\//, ''));
+  // The path as written, not url.pathname: the URL parser resolves dot segments, so a database named
+  // "..", "." or "%2e" would become "" and then the default database (fuzzing finding uri-dot-segment-database).
+  const dbname = decoded(/^[^:]*:\/\/[^/?#]*\/?([^?#]*)/.exec(uri.trim())?.[1] ?? '');
   return {
-    host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
+    // Percent-decoded like every other part, as libpq does: the parser keeps a non-ASCII host
+    // percent-encoded (fuzzing finding uri-host-percent-encoding).
+    host: decoded(url.hostname.replace(/^\[(.*)\]$/, '$1')),
     port: url.port || undefined,
     username: decoded(url.username),
     password: decoded(url.password),

@@ -11,6 +11,21 @@ export function parseDuration(text: string): number | undefined {
   return total;
 }
 
+/** The longest delay a Node.js timer takes (2^31-1 ms, about 24.8 days): a longer one fires at once. */
+export const longestTimerMs = 2 ** 31 - 1;
+
+/**
+ * A duration for a timer or a PostgreSQL timeout: whole milliseconds (rounded up), from 1 ms to
+ * longestTimerMs; undefined otherwise. Longer would fire at once, shorter than 1 ms would be 0, which
+ * PostgreSQL reads as "no timeout" (fuzzing finding timer-duration-out-of-range).
+ */
+export function parseTimerDuration(text: string): number | undefined {
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0) return undefined;
+  const whole = Math.ceil(ms);
+  return whole <= longestTimerMs ? whole : undefined;
+}
+
 /** "60s", "1m30s": how a duration is shown back to a person. */
 export function formatDuration(ms: number): string {
   if (ms < 1_000) return `${ms}ms`;

@@ -3,7 +3,7 @@ import type { NewUserRequest } from '../client/new-user.js';
 import type { ClusterTarget } from '../client/session.js';
 import { UsageError } from './cli-error.js';
 import { commandHelp, commandNames, findCommand, globalFlags, mainHelp, type CommandSpec, type FlagSpec } from './commands.js';
-import { parseDuration } from '../api/duration.js';
+import { parseTimerDuration } from '../api/duration.js';
 
 /** Where to act: kubectl's global flags. */
 export type Target = ClusterTarget;
@@ -51,8 +51,15 @@ function parseOptions(args: string[], flags: Readonly<Record<string, FlagSpec>>,
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    // parseArgs's messages name the flag ("Unknown option '--foo'"); its advice about '--' does not apply here.
-    const message = error instanceof Error ? (error.message.split('. To specify')[0] ?? error.message) : String(error);
+    // parseArgs's messages name the flag ("Unknown option '--foo'"); its advice about '--' (after ". To
+    // specify", or on lines of its own) does not apply here, and its line breaks would be shown escaped.
+    const full = error instanceof Error ? error.message : String(error);
+    const message =
+      full
+        .split('\n')
+        .filter((line) => !line.startsWith('To specify'))
+        .join(' ')
+        .split('. To specify')[0] ?? full;
     throw new UsageError(message, commandName);
   }
 }
@@ -69,8 +76,8 @@ function flag(values: Record<string, unknown>, name: string): boolean {
 function timeoutOf(values: Record<string, unknown>, command: string): number {
   const given = text(values, 'timeout');
   if (given === undefined) return defaultTimeoutMs;
-  const ms = parseDuration(given);
-  if (ms === undefined || ms <= 0) throw new UsageError(`--timeout ${given}: expected a duration such as 90s or 2m`, command);
+  const ms = parseTimerDuration(given);
+  if (ms === undefined) throw new UsageError(`--timeout ${given}: expected a duration such as 90s or 2m (1ms to 596h)`, command);
   return ms;
 }
 

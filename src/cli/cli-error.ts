@@ -1,10 +1,12 @@
+import { printable } from '../client/printable.js';
+
 /** The command line was not understood (exit 2); `command` names the help to point at. */
 export class UsageError extends Error {
   constructor(
     message: string,
     readonly command?: string,
   ) {
-    super(message);
+    super(printable(message));
     this.name = 'UsageError';
   }
 }

@@ -1,10 +1,13 @@
+import { printable } from './printable.js';
+
 /**
  * An operation on DatabaseUsers (create, change a password, delete) was refused or failed; the
  * message says why and what was changed. The command line exits 1 with it, the dashboard answers 409.
  */
 export class OperationFailed extends Error {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
+    // It names usernames and DatabaseUsers as typed, and the operator's messages: printable only.
+    super(printable(message), options);
     this.name = 'OperationFailed';
   }
 }

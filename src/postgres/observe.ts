@@ -1,15 +1,18 @@
 import type pg from 'pg';
 import { groupRoleName, type Access } from '../model/group-roles.js';
 import type { Completeness, ObservedDatabase, ObservedGroup, ObservedRole, ObservedServer } from '../model/observed.js';
+import { eq } from './search-path.js';
 import { ownsObjectsHere } from './statements.js';
 
 type Client = pg.ClientBase;
 
-const publicNamespace = "(SELECT oid FROM pg_namespace WHERE nspname = 'public')";
+// Every function, operator, relation and type below is schema-qualified: a tenant's objects in
+// public must never be a better match than pg_catalog's (ADR 19).
+const publicNamespace = `(SELECT oid FROM pg_catalog.pg_namespace WHERE nspname ${eq} 'public')`;
 
 export async function observeServer(client: Client): Promise<ObservedServer> {
   const result = await client.query<{ admin: string; superuser: boolean }>(
-    'SELECT current_user AS admin, r.rolsuper AS superuser FROM pg_roles r WHERE r.rolname = current_user',
+    `SELECT current_user AS admin, r.rolsuper AS superuser FROM pg_catalog.pg_roles r WHERE r.rolname ${eq} current_user`,
   );
   const row = result.rows[0];
   if (!row) throw new Error('could not read the connection role');
@@ -25,11 +28,11 @@ interface DefaultAclRow {
 
 async function readDefaultAcl(client: Client, creators: string[]): Promise<DefaultAclRow[]> {
   const result = await client.query<DefaultAclRow>(
-    `SELECT pg_get_userbyid(d.defaclrole) AS creator, d.defaclobjtype::text AS objtype,
-            pg_get_userbyid(a.grantee) AS grantee, a.privilege_type AS privilege
-       FROM pg_default_acl d CROSS JOIN LATERAL aclexplode(d.defaclacl) a
-      WHERE d.defaclnamespace = ${publicNamespace}
-        AND d.defaclrole IN (SELECT oid FROM pg_roles WHERE rolname = ANY($1))`,
+    `SELECT pg_catalog.pg_get_userbyid(d.defaclrole) AS creator, d.defaclobjtype::pg_catalog.text AS objtype,
+            pg_catalog.pg_get_userbyid(a.grantee) AS grantee, a.privilege_type AS privilege
+       FROM pg_catalog.pg_default_acl d CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) a
+      WHERE d.defaclnamespace ${eq} ${publicNamespace}
+        AND d.defaclrole ${eq} ANY (ARRAY(SELECT oid FROM pg_catalog.pg_roles WHERE rolname ${eq} ANY ($1)))`,
     [creators],
   );
   return result.rows;
@@ -54,24 +57,24 @@ function defaultsComplete(rows: DefaultAclRow[], creator: string, group: string,
 function objectPrivilegesSql(access: Access): string {
   const database =
     access === 'readonly'
-      ? ["has_database_privilege($1, current_database(), 'CONNECT')"]
-      : ['CONNECT', 'CREATE', 'TEMPORARY'].map((p) => `has_database_privilege($1, current_database(), '${p}')`);
-  const schema = (access === 'readonly' ? ['USAGE'] : ['USAGE', 'CREATE']).map((p) => `has_schema_privilege($1, ${publicNamespace}, '${p}')`);
-  const tables = tablePrivileges[access].map((p) => `has_table_privilege($1, c.oid, '${p}')`).join(' AND ');
-  const sequences = sequencePrivileges[access].map((p) => `has_sequence_privilege($1, c.oid, '${p}')`).join(' AND ');
+      ? ["pg_catalog.has_database_privilege($1, pg_catalog.current_database(), 'CONNECT')"]
+      : ['CONNECT', 'CREATE', 'TEMPORARY'].map((p) => `pg_catalog.has_database_privilege($1, pg_catalog.current_database(), '${p}')`);
+  const schema = (access === 'readonly' ? ['USAGE'] : ['USAGE', 'CREATE']).map((p) => `pg_catalog.has_schema_privilege($1, ${publicNamespace}, '${p}')`);
+  const tables = tablePrivileges[access].map((p) => `pg_catalog.has_table_privilege($1, c.oid, '${p}')`).join(' AND ');
+  const sequences = sequencePrivileges[access].map((p) => `pg_catalog.has_sequence_privilege($1, c.oid, '${p}')`).join(' AND ');
   return [
     ...database,
     ...schema,
-    `NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = ${publicNamespace} AND c.relkind IN ('r','p','v','m','f') AND NOT (${tables}))`,
+    `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace ${eq} ${publicNamespace} AND c.relkind ${eq} ANY ('{r,p,v,m,f}'::pg_catalog."char"[]) AND NOT (${tables}))`,
     // CASE: SQL does not promise to test relkind first, and has_sequence_privilege fails on a table.
-    `NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.relnamespace = ${publicNamespace} AND c.relkind = 'S' AND NOT (CASE WHEN c.relkind = 'S' THEN ${sequences} ELSE true END))`,
+    `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace ${eq} ${publicNamespace} AND c.relkind ${eq} 'S' AND NOT (CASE WHEN c.relkind ${eq} 'S' THEN ${sequences} ELSE true END))`,
   ].join(' AND ');
 }
 
 /** The current database and its owner. */
 async function observeDatabaseOwner(client: Client): Promise<{ name: string; owner: string }> {
   const db = await client.query<{ name: string; owner: string }>(
-    'SELECT d.datname AS name, pg_get_userbyid(d.datdba) AS owner FROM pg_database d WHERE d.datname = current_database()',
+    `SELECT d.datname AS name, pg_catalog.pg_get_userbyid(d.datdba) AS owner FROM pg_catalog.pg_database d WHERE d.datname ${eq} pg_catalog.current_database()`,
   );
   const row = db.rows[0];
   if (!row) throw new Error('could not read the current database');
@@ -83,7 +86,7 @@ export async function observeDatabase(client: Client): Promise<ObservedDatabase>
   const row = await observeDatabaseOwner(client);
   const names: Record<Access, string> = { readonly: groupRoleName('readonly', row.name), readwrite: groupRoleName('readwrite', row.name) };
   const roles = await client.query<{ name: string; comment: string | null }>(
-    "SELECT r.rolname AS name, shobj_description(r.oid, 'pg_authid') AS comment FROM pg_roles r WHERE r.rolname = ANY($1)",
+    `SELECT r.rolname AS name, pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment FROM pg_catalog.pg_roles r WHERE r.rolname ${eq} ANY ($1)`,
     [Object.values(names)],
   );
   const defaults = await readDefaultAcl(client, [row.owner]);
@@ -132,17 +135,17 @@ export interface RoleObservation {
 const roleQuery = (readPassword: boolean): string =>
   `SELECT r.rolsuper AS superuser, r.rolinherit AS inherit, r.rolcreaterole AS createrole, r.rolcreatedb AS createdb,
           r.rolcanlogin AS login, r.rolreplication AS replication, r.rolbypassrls AS bypassrls,
-          CASE WHEN r.rolvaliduntil IS NULL OR r.rolvaliduntil = 'infinity' THEN NULL
-               ELSE to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS validuntil,
-          r.rolconnlimit AS connlimit, shobj_description(r.oid, 'pg_authid') AS comment,
-          ARRAY(SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid WHERE m.member = r.oid) AS member_of,
+          CASE WHEN r.rolvaliduntil IS NULL OR r.rolvaliduntil ${eq} 'infinity' THEN NULL
+               ELSE pg_catalog.to_char(r.rolvaliduntil AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS validuntil,
+          r.rolconnlimit AS connlimit, pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment,
+          ARRAY(SELECT g.rolname::pg_catalog.text FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid ${eq} m.roleid WHERE m.member ${eq} r.oid) AS member_of,
           ${ownsObjectsHere('r.oid')} AS owns_objects,
-          pg_has_role(current_user, r.oid, 'USAGE') AS admin_acts_as,
-          coalesce((SELECT json_agg(json_build_array(d.defaclobjtype::text, pg_get_userbyid(a.grantee), a.privilege_type))
-                      FROM pg_default_acl d CROSS JOIN LATERAL aclexplode(d.defaclacl) a
-                     WHERE d.defaclrole = r.oid AND d.defaclnamespace = ${publicNamespace}), '[]') AS default_acl
+          pg_catalog.pg_has_role(current_user, r.oid, 'USAGE') AS admin_acts_as,
+          coalesce((SELECT pg_catalog.json_agg(pg_catalog.json_build_array(d.defaclobjtype::pg_catalog.text, pg_catalog.pg_get_userbyid(a.grantee), a.privilege_type))
+                      FROM pg_catalog.pg_default_acl d CROSS JOIN LATERAL pg_catalog.aclexplode(d.defaclacl) a
+                     WHERE d.defaclrole ${eq} r.oid AND d.defaclnamespace ${eq} ${publicNamespace}), '[]') AS default_acl
           ${readPassword ? ', r.rolpassword' : ''}
-     FROM ${readPassword ? 'pg_authid' : 'pg_roles'} r WHERE r.rolname = $1`;
+     FROM ${readPassword ? 'pg_catalog.pg_authid' : 'pg_catalog.pg_roles'} r WHERE r.rolname ${eq} $1`;
 const roleQueries = { authid: roleQuery(true), roles: roleQuery(false) };
 
 /**

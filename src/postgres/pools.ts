@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { ConnectionSettings } from '../api/connection.js';
 import type { Logger } from '../runtime/logger.js';
+import { refusesStartupOptions, searchPathStartupOption } from './search-path.js';
 
 export interface PoolOptions {
   /** Connections per pool: at least the number of workers that may use one server at once. */
@@ -38,12 +39,17 @@ interface Entry {
 
 /**
  * One pg.Pool per server, credentials and database, reused by every reconcile. Pools whose
- * connection Secret changed (new credentials, new key) go idle and are ended by `sweep`.
+ * connection Secret changed (new credentials, new key) go idle and are ended by `sweep`. Every
+ * admin session starts with its search_path pinned (ADR 19); a server that refuses the startup
+ * option (a pooler) is remembered and reached without it, where the per-transaction pin and the
+ * schema-qualified SQL still hold.
  */
 export class PostgresPools {
   private readonly pools = new Map<string, Entry>();
   /** Which SSL setting worked for a server, once known (for prefer/allow). */
   private readonly sslChoice = new Map<string, SslConfig>();
+  /** Servers that refused the search_path startup option. */
+  private readonly unpinnedServers = new Set<string>();
 
   constructor(
     private readonly options: PoolOptions,
@@ -60,8 +66,33 @@ export class PostgresPools {
     return JSON.stringify([host, port, username, sslMode ?? null, secrets]);
   }
 
-  private create(settings: ConnectionSettings, database: string, ssl: SslConfig): pg.Pool {
+  /** The startup options for a server: the pinned search_path, unless it refused that before. */
+  private startupOptions(server: string): { options?: string } {
+    return this.unpinnedServers.has(server) ? {} : { options: searchPathStartupOption };
+  }
+
+  /**
+   * Runs `attempt` with the pin; when the server refuses the startup option, once more without it
+   * (remembered for the server). Any other failure is the caller's.
+   */
+  private async pinnedOrNot<T>(settings: ConnectionSettings, database: string, attempt: (server: string) => Promise<T>): Promise<T> {
+    const server = this.serverKey(settings);
+    try {
+      return await attempt(server);
+    } catch (error) {
+      if (this.unpinnedServers.has(server) || !refusesStartupOptions(error)) throw error;
+      this.unpinnedServers.add(server);
+      this.logger.warn(
+        { host: settings.host, database },
+        'PostgreSQL (a pooler?) refuses the search_path startup option: connecting without it; every transaction still pins search_path and every query is schema-qualified',
+      );
+      return attempt(server);
+    }
+  }
+
+  private create(settings: ConnectionSettings, database: string, ssl: SslConfig, server: string): pg.Pool {
     const pool = new pg.Pool({
+      ...this.startupOptions(server),
       host: settings.host,
       port: settings.port,
       user: settings.username,
@@ -89,15 +120,19 @@ export class PostgresPools {
 
   /** A connected client for `database` on the server; release it when done. */
   async connect(settings: ConnectionSettings, database: string): Promise<pg.PoolClient> {
-    const server = this.serverKey(settings);
+    return this.pinnedOrNot(settings, database, (server) => this.connectPooled(settings, database, server));
+  }
+
+  private async connectPooled(settings: ConnectionSettings, database: string, server: string): Promise<pg.PoolClient> {
     const known = this.sslChoice.get(server);
     const candidates = known === undefined ? sslConfigs(settings) : [known];
+    const pinned = !this.unpinnedServers.has(server);
     let lastError: unknown;
     for (const ssl of candidates) {
-      const key = `${server}|${database}|${JSON.stringify(ssl)}`;
+      const key = `${server}|${database}|${JSON.stringify(ssl)}|${pinned ? 'pinned' : 'unpinned'}`;
       let entry = this.pools.get(key);
       if (!entry) {
-        entry = { pool: this.create(settings, database, ssl), lastUsed: Date.now() };
+        entry = { pool: this.create(settings, database, ssl, server), lastUsed: Date.now() };
         this.pools.set(key, entry);
       }
       entry.lastUsed = Date.now();
@@ -114,9 +149,10 @@ export class PostgresPools {
     throw lastError;
   }
 
-  /** An unpooled client with the server's SSL setting, as `user`. */
-  private standaloneClient(settings: ConnectionSettings, database: string, user: string, password: string): pg.Client {
+  /** An unpooled client with the server's SSL setting, as `user`; `options` pin an admin session. */
+  private standaloneClient(settings: ConnectionSettings, database: string, user: string, password: string, options: { options?: string } = {}): pg.Client {
     const client = new pg.Client({
+      ...options,
       host: settings.host,
       port: settings.port,
       user,
@@ -136,9 +172,11 @@ export class PostgresPools {
    * database blocks CREATE DATABASE from it and DROP DATABASE. The caller ends it.
    */
   async connectOnce(settings: ConnectionSettings, database: string): Promise<pg.Client> {
-    const client = this.standaloneClient(settings, database, settings.username, settings.password);
-    await client.connect();
-    return client;
+    return this.pinnedOrNot(settings, database, async (server) => {
+      const client = this.standaloneClient(settings, database, settings.username, settings.password, this.startupOptions(server));
+      await client.connect();
+      return client;
+    });
   }
 
   /**

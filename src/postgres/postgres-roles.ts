@@ -105,8 +105,8 @@ export class PostgresRoles implements PostgresPort {
     let failure: Error | undefined;
     const begin = async (client: pg.ClientBase, ...then: string[]): Promise<void> => {
       begun.push(client);
-      // One round trip: BEGIN, the timeouts and (for the lock connection) the lock itself.
-      await client.query([sql.begin, ...this.transactionTimeouts(), ...then].join('; '));
+      // One round trip: BEGIN, the pinned search_path and the timeouts, and (for the lock connection) the lock itself.
+      await client.query([sql.begin, ...this.transactionSettings(), ...then].join('; '));
     };
     try {
       await begin(lock, sql.advisoryXactLock(...roleLockKey(target.username)));
@@ -132,8 +132,8 @@ export class PostgresRoles implements PostgresPort {
     }
   }
 
-  private transactionTimeouts(): string[] {
-    return sql.transactionTimeouts(this.timeouts.lockTimeoutMs, this.timeouts.statementTimeoutMs);
+  private transactionSettings(): string[] {
+    return sql.transactionSettings(this.timeouts.lockTimeoutMs, this.timeouts.statementTimeoutMs);
   }
 
   private async drop(work: pg.ClientBase, target: RoleTarget, observation: RoleObservation): Promise<void> {
@@ -179,7 +179,7 @@ export class PostgresRoles implements PostgresPort {
   private async reassignAndDropOwned(client: pg.ClientBase, username: string, database: string): Promise<void> {
     const ownsObjects = async () => (await client.query<{ owns: boolean }>(sql.ownsObjectsInCurrentDatabase, [username])).rows[0]?.owns === true;
     try {
-      await client.query([sql.begin, ...this.transactionTimeouts()].join('; '));
+      await client.query([sql.begin, ...this.transactionSettings()].join('; '));
       // REASSIGN needs the privileges of both roles, even when there is nothing to move: only run it when there is.
       if (await ownsObjects()) {
         const heir = (await client.query<{ heir: string }>(sql.heirInCurrentDatabase, [username])).rows[0]?.heir;

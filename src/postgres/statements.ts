@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Access } from '../model/group-roles.js';
 import type { RoleAttributes } from '../model/observed.js';
+import { eq, ne, setLocalSearchPath } from './search-path.js';
 
 // DDL takes no bind parameters: every identifier and literal goes through pg's escaping.
 const id = (identifier: string): string => pg.escapeIdentifier(identifier);
@@ -126,11 +127,13 @@ export function reassignOwned(username: string, to: string): string {
 /**
  * Databases where the role ($1) owns objects or holds privileges, and which the admin may connect
  * to, plus its own database ($2), where DROP OWNED also clears privileges on shared objects.
+ * Every name is schema-qualified (ADR 19).
  */
-export const databasesWithDependentsOf = `SELECT d.datname AS name FROM pg_database d
-  WHERE d.datallowconn AND NOT d.datistemplate AND has_database_privilege(d.oid, 'CONNECT')
-    AND (d.datname = $2 OR EXISTS (SELECT 1 FROM pg_shdepend s WHERE s.dbid = d.oid AND s.refclassid = 'pg_authid'::regclass
-                                      AND s.refobjid = (SELECT oid FROM pg_roles WHERE rolname = $1)))
+export const databasesWithDependentsOf = `SELECT d.datname AS name FROM pg_catalog.pg_database d
+  WHERE d.datallowconn AND NOT d.datistemplate AND pg_catalog.has_database_privilege(d.oid, 'CONNECT')
+    AND (d.datname ${eq} $2 OR EXISTS (SELECT 1 FROM pg_catalog.pg_shdepend s WHERE s.dbid ${eq} d.oid
+                                      AND s.refclassid ${eq} 'pg_catalog.pg_authid'::pg_catalog.regclass
+                                      AND s.refobjid ${eq} (SELECT oid FROM pg_catalog.pg_roles WHERE rolname ${eq} $1)))
   ORDER BY d.datname`;
 
 /**
@@ -138,21 +141,21 @@ export const databasesWithDependentsOf = `SELECT d.datname AS name FROM pg_datab
  * database. Default privileges are recorded as owned too, but REASSIGN never moves them: not counted.
  */
 export function ownsObjectsHere(roleOid: string): string {
-  return `EXISTS (SELECT 1 FROM pg_shdepend s
-                   WHERE s.refclassid = 'pg_authid'::regclass AND s.refobjid = ${roleOid} AND s.deptype = 'o'
-                     AND s.classid <> 'pg_default_acl'::regclass
-                     AND s.dbid = (SELECT oid FROM pg_database WHERE datname = current_database()))`;
+  return `EXISTS (SELECT 1 FROM pg_catalog.pg_shdepend s
+                   WHERE s.refclassid ${eq} 'pg_catalog.pg_authid'::pg_catalog.regclass AND s.refobjid ${eq} ${roleOid} AND s.deptype ${eq} 'o'
+                     AND s.classid ${ne} 'pg_catalog.pg_default_acl'::pg_catalog.regclass
+                     AND s.dbid ${eq} (SELECT oid FROM pg_catalog.pg_database WHERE datname ${eq} pg_catalog.current_database()))`;
 }
 
 /** Whether the role named $1 owns objects in the current database. */
-export const ownsObjectsInCurrentDatabase = `SELECT ${ownsObjectsHere('(SELECT oid FROM pg_roles WHERE rolname = $1)')} AS owns`;
+export const ownsObjectsInCurrentDatabase = `SELECT ${ownsObjectsHere(`(SELECT oid FROM pg_catalog.pg_roles WHERE rolname ${eq} $1)`)} AS owns`;
 
 /**
  * Who receives the objects of the role ($1) being dropped: the current database's owner, unless that
  * is the role itself or a role the admin may not act as (REASSIGN needs its privileges); then the admin.
  */
-export const heirInCurrentDatabase = `SELECT CASE WHEN o.rolname <> $1 AND pg_has_role(current_user, o.oid, 'USAGE') THEN o.rolname ELSE current_user::text END AS heir
-  FROM pg_database d JOIN pg_roles o ON o.oid = d.datdba WHERE d.datname = current_database()`;
+export const heirInCurrentDatabase = `SELECT CASE WHEN o.rolname ${ne} $1 AND pg_catalog.pg_has_role(current_user, o.oid, 'USAGE') THEN o.rolname ELSE current_user::pg_catalog.text END AS heir
+  FROM pg_catalog.pg_database d JOIN pg_catalog.pg_roles o ON o.oid ${eq} d.datdba WHERE d.datname ${eq} pg_catalog.current_database()`;
 
 export function dropOwned(username: string): string {
   return `DROP OWNED BY ${id(username)}`;
@@ -162,9 +165,13 @@ export function dropRole(username: string): string {
   return `DROP ROLE ${id(username)}`;
 }
 
-/** Bounded waits, so a reconcile never queues forever behind an application's locks. */
-export function transactionTimeouts(lockTimeoutMs: number, statementTimeoutMs: number): string[] {
-  return [`SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`, `SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`];
+/**
+ * The settings every transaction starts with: the pinned search_path (ADR 19; again, for a pooler
+ * that dropped the startup option), and bounded waits, so a reconcile never queues forever behind an
+ * application's locks.
+ */
+export function transactionSettings(lockTimeoutMs: number, statementTimeoutMs: number): string[] {
+  return [setLocalSearchPath, `SET LOCAL lock_timeout = ${Math.trunc(lockTimeoutMs)}`, `SET LOCAL statement_timeout = ${Math.trunc(statementTimeoutMs)}`];
 }
 
 export const begin = 'BEGIN';
@@ -172,5 +179,5 @@ export const begin = 'BEGIN';
 /** Inlined (two validated integers) so it can share a round trip with BEGIN. */
 export function advisoryXactLock(namespace: number, key: number): string {
   if (!Number.isInteger(namespace) || !Number.isInteger(key)) throw new Error('advisory lock keys must be integers');
-  return `SELECT pg_advisory_xact_lock(${namespace}, ${key})`;
+  return `SELECT pg_catalog.pg_advisory_xact_lock(${namespace}, ${key})`;
 }

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { parseDuration } from '../api/duration.js';
+import { parseTimerDuration } from '../api/duration.js';
 
 const duration = (fallback: string) =>
   z
     .string()
     .default(fallback)
     .transform((text, context) => {
-      const ms = parseDuration(text);
-      if (ms === undefined || ms <= 0) {
-        context.addIssue({ code: 'custom', message: `expected a duration such as 30s, 10m or 1h, got "${text}"` });
+      const ms = parseTimerDuration(text);
+      if (ms === undefined) {
+        context.addIssue({ code: 'custom', message: `expected a duration such as 30s, 10m or 1h (1ms to 596h), got "${text}"` });
         return z.NEVER;
       }
       return ms;

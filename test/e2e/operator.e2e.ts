@@ -5,6 +5,7 @@ import './scenarios/image.js';
 import './scenarios/examples.js';
 import './scenarios/container.js';
 import './scenarios/failover.js';
+import './scenarios/failover-under-load.js';
 import './scenarios/observability.js';
 import './scenarios/garbage-collection.js';
 import './scenarios/namespace-deletion.js';

@@ -4,6 +4,7 @@ import type { GitopsTools } from './gitops-tools.js';
 import type { OperatorIdentity } from './install.js';
 import type { OperationsTools } from './operations-tools.js';
 import type { PostgresEndpoint } from './postgres-server.js';
+import type { ReleaseBuild } from './previous-release.js';
 
 /** Written by the jest global setup, read by test files (which run in other processes). */
 export interface HarnessState {
@@ -17,6 +18,8 @@ export interface HarnessState {
    * competes with a Go build (not in the benchmark).
    */
   tools?: GitopsTools & OperationsTools;
+  /** The previous release's build, for the upgrade test (not in the benchmark). */
+  previousRelease?: ReleaseBuild;
 }
 
 export const harnessStateEnv = 'DBUSER_HARNESS_STATE';

@@ -82,15 +82,25 @@ export class PasswordLeakCheck {
     }
   }
 
+  /** Every text a leak would show: each form of each password, as is and percent-encoded. */
+  patterns(): string[] {
+    return [...new Set([...this.passwords].flatMap((password) => [password, encodeURIComponent(password)]))];
+  }
+
+  get size(): number {
+    return this.passwords.size;
+  }
+
   /** Scans the files; returns "<file>: a password from a Secret" lines (never the password itself). */
   scan(files: string[]): { passwords: number; files: number; leaks: string[] } {
     const leaks: string[] = [];
     const existing = files.filter((file) => existsSync(file));
+    const patterns = this.patterns();
     for (const file of existing) {
       const text = readFileSync(file, 'utf8');
       let count = 0;
-      for (const password of this.passwords) {
-        if (text.includes(password) || text.includes(encodeURIComponent(password))) count++;
+      for (const pattern of patterns) {
+        if (text.includes(pattern)) count++;
       }
       if (count > 0) leaks.push(`${file}: ${count} password(s) from Secrets appear in it`);
     }

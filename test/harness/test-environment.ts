@@ -6,6 +6,7 @@ import { harnessStateEnv, type HarnessState } from './harness-state.js';
 import { ensureOperationsTools } from './operations-tools.js';
 import { installDeployment } from './install.js';
 import { logFilesUnder, PasswordLeakCheck } from './password-leak-check.js';
+import { ensurePreviousRelease } from './previous-release.js';
 import { repoRoot } from './paths.js';
 import { parseMajor } from './postgres-server.js';
 
@@ -22,6 +23,7 @@ export async function setUpTestEnvironment(): Promise<void> {
     process.stderr.write(`[harness] ${line}\n`);
   };
   const tools = { ...(await ensureGitopsTools(log)), ...(await ensureOperationsTools(log)) };
+  const previousRelease = ensurePreviousRelease(log);
   const environment = await LocalEnvironment.start({
     postgresMajor: parseMajor(process.env.PG_MAJOR),
     externalKubeconfig: process.env.DBUSER_TEST_KUBECONFIG,
@@ -39,7 +41,7 @@ export async function setUpTestEnvironment(): Promise<void> {
   process.once('SIGINT', () => {
     void environment.stop().finally(() => process.exit(130));
   });
-  const state: HarnessState = { dir: environment.dir, cluster: environment.cluster, operator, postgres: environment.postgres.endpoint, tools };
+  const state: HarnessState = { dir: environment.dir, cluster: environment.cluster, operator, postgres: environment.postgres.endpoint, tools, previousRelease };
   const stateFile = path.join(environment.dir, 'state.json');
   writeFileSync(stateFile, JSON.stringify(state));
   process.env[harnessStateEnv] = stateFile;

@@ -99,6 +99,8 @@ describe('configuration', () => {
     );
     expect(failure?.code).toBe(2);
     expect(failure?.stdout).toBe('');
-    expect(failure?.stderr).toBe('dbuser-operator: invalid configuration: RESYNC_INTERVAL: expected a duration such as 30s, 10m or 1h, got "banana"\n');
+    expect(failure?.stderr).toBe(
+      'dbuser-operator: invalid configuration: RESYNC_INTERVAL: expected a duration such as 30s, 10m or 1h (1ms to 596h), got "banana"\n',
+    );
   });
 });

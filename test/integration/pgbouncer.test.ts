@@ -11,6 +11,7 @@ import { uniqueUsername } from './support/postgres.js';
 
 let ctx: TestContext;
 let bouncer: PgBouncer;
+let strictBouncer: PgBouncer;
 
 beforeAll(async () => {
   ctx = await createTestContext('pgbouncer');
@@ -20,19 +21,25 @@ beforeAll(async () => {
   await ctx.kube.putSecret('via-pgbouncer', {
     uri: `postgresql://${superuser}:${encodeURIComponent(password)}@127.0.0.1:${String(bouncer.port)}/${ctx.database}`,
   });
+  // PgBouncer's default: the startup parameter `options` (the operator's search_path pin) is refused.
+  strictBouncer = await PgBouncer.start(path.join(state.dir, `pgbouncer-strict-${String(process.pid)}`), state.postgres, ['extra_float_digits']);
+  await ctx.kube.putSecret('via-strict-pgbouncer', {
+    uri: `postgresql://${superuser}:${encodeURIComponent(password)}@127.0.0.1:${String(strictBouncer.port)}/${ctx.database}`,
+  });
 });
 
 afterAll(async () => {
   await destroyTestContext(ctx);
   await bouncer.stop();
+  await strictBouncer.stop();
 });
 
 /** Reconciles that failed because a named statement was gone. */
 const missingStatements = (): number => readFileSync(ctx.operator?.logFile ?? '', 'utf8').split('PostgreSQL error 26000').length - 1;
 
-async function createUsers(names: string[]): Promise<void> {
+async function createUsers(names: string[], secretName = 'via-pgbouncer'): Promise<void> {
   const users = names.map((name) => ({ name, username: uniqueUsername(name.replaceAll('-', '_')) }));
-  await Promise.all(users.map(({ name, username }) => ctx.kube.createUser(name, { username, readOnly: true, connection: { secretName: 'via-pgbouncer' } })));
+  await Promise.all(users.map(({ name, username }) => ctx.kube.createUser(name, { username, readOnly: true, connection: { secretName } })));
   for (const { name, username } of users) {
     await ctx.kube.waitReady(name, 30_000);
     const data = await ctx.kube.secretData(`${name}-credentials`);
@@ -50,5 +57,13 @@ describe('a connection through PgBouncer in transaction mode', () => {
     // Later reconciles, on pooled connections that once prepared it, no longer ask for it.
     await createUsers(['pooled-d', 'pooled-e', 'pooled-f']);
     expect(missingStatements()).toBe(missed);
+  });
+});
+
+describe('a pooler that refuses the startup parameter options (PgBouncer by default)', () => {
+  it('is reached without the search_path pin, said once in the log, and every user is created', async () => {
+    await createUsers(['strict-a', 'strict-b'], 'via-strict-pgbouncer');
+    const log = readFileSync(ctx.operator?.logFile ?? '', 'utf8');
+    expect(log.split('refuses the search_path startup option').length - 1).toBe(1);
   });
 });

@@ -21,7 +21,16 @@ export class PgBouncer {
     readonly port: number,
   ) {}
 
-  static async start(dir: string, upstream: PostgresEndpoint): Promise<PgBouncer> {
+  /**
+   * `ignoreStartupParameters`: what it accepts from clients and drops (default: what node-postgres
+   * and the operator send, so `options` is accepted and silently not applied). Without `options`
+   * there, it refuses a client that sends it, as PgBouncer does by default.
+   */
+  static async start(
+    dir: string,
+    upstream: PostgresEndpoint,
+    ignoreStartupParameters: readonly string[] = ['extra_float_digits', 'options'],
+  ): Promise<PgBouncer> {
     mkdirSync(dir, { recursive: true });
     const port = await findFreePort();
     const usersFile = path.join(dir, 'users.txt');
@@ -42,7 +51,7 @@ export class PgBouncer {
         'default_pool_size = 4',
         'server_reset_query = DEALLOCATE ALL',
         'server_reset_query_always = 1',
-        'ignore_startup_parameters = extra_float_digits,options',
+        `ignore_startup_parameters = ${ignoreStartupParameters.join(',')}`,
         '',
       ].join('\n'),
     );

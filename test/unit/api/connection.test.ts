@@ -66,4 +66,21 @@ describe('parseConnectionSecret', () => {
       expect(parseConnectionSecret({ uri: 'postgresql://u:p@db:5433/x\n' })).toMatchObject({ host: 'db', port: 5433, database: 'x' });
     });
   });
+
+  describe('findings of the fuzzers (test/unit/fuzz/connection-secret.fuzz.test.ts)', () => {
+    it.each([
+      ['..', 'postgresql://u:p@db:5432/..'],
+      ['.', 'postgresql://u:p@db:5432/.'],
+      ['..', 'postgresql://u:p@db:5432/%2e%2E'],
+      ['a/b', 'postgresql://u:p@db:5432/a%2Fb'],
+    ])('uri-dot-segment-database: a uri naming database %j reads that database, not the default "postgres"', (database, uri) => {
+      expect(parseConnectionSecret({ uri }).database).toBe(database);
+    });
+
+    it('uri-host-percent-encoding: a non-ASCII or percent-encoded host is read decoded, as libpq reads it', () => {
+      expect(parseConnectionSecret({ uri: 'postgresql://u:p@bücher.de:5432/db' }).host).toBe('bücher.de');
+      expect(parseConnectionSecret({ uri: 'postgresql://u:p@b%C3%BCcher.de/db' }).host).toBe('bücher.de');
+      expect(() => parseConnectionSecret({ uri: 'postgresql://u:p@db%20x/db' })).toThrow('"host"');
+    });
+  });
 });

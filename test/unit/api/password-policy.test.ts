@@ -53,3 +53,14 @@ describe('scramPrepared', () => {
     expect(scramPrepared('\u0627\u0031')).toBeUndefined();
   });
 });
+
+describe('findings of the fuzzers (test/unit/fuzz/password-policy.fuzz.test.ts)', () => {
+  it('password-prepared-below-minimum: characters SASLprep removes do not count toward the 24', () => {
+    const weak = '\u00ad'.repeat(23) + 'a'; // SCRAM would hash "a"
+    expect(scramPrepared(weak)).toBe('a');
+    expect(passwordPolicyViolation(weak)).toContain('shorter than 24 characters once SASLprep removes');
+    expect(passwordPolicyViolation('\u200d'.repeat(20) + 'abcd')).toContain('shorter than 24');
+    // Mapped characters still count: a no-break space becomes a space, not nothing.
+    expect(passwordPolicyViolation('\u00a0'.repeat(12) + 'abcdefghijkl')).toBeUndefined();
+  });
+});

@@ -99,3 +99,30 @@ describe('parseInvocation', () => {
     expect(usageError(['nope']).command).toBeUndefined();
   });
 });
+
+describe('findings of the fuzzers (test/unit/fuzz/cli-arguments.fuzz.test.ts)', () => {
+  const usage = (args: string[]): string => {
+    try {
+      parseInvocation(args);
+    } catch (error) {
+      if (error instanceof UsageError) return error.message;
+    }
+    throw new Error(`${JSON.stringify(args)} was not refused`);
+  };
+
+  it('cli-error-echoes-control-characters: a refused argument is shown with control and format characters escaped', () => {
+    expect(usage(['\u001b[2Jgone'])).toBe('unknown command "\\u{1b}[2Jgone": expected list, create, update-password, delete or dashboard');
+    // (Under jest, parseArgs's errors come from another realm and keep their class name in front.)
+    expect(usage(['list', '--x\u202e'])).toContain("Unknown option '--x\\u{202e}'");
+    // parseArgs's advice lines are dropped, not shown as escaped line breaks.
+    expect(usage(['list', '-o', '-x'])).toMatch(/Option '-o' argument is ambiguous\. Did you forget to specify the option argument for '-o'\?$/);
+  });
+
+  it('cli-timeout-out-of-range: --timeout takes whole milliseconds from 1ms to 596h (AbortSignal.timeout threw RangeError beyond)', () => {
+    expect(usage(['delete', 'my_user', '--timeout', '10000000h'])).toContain('--timeout 10000000h: expected a duration');
+    expect(usage(['delete', 'my_user', '--timeout', '597h'])).toContain('(1ms to 596h)');
+    const fractional = parseInvocation(['delete', 'my_user', '--timeout', '1.5ms']);
+    expect(fractional).toMatchObject({ timeoutMs: 2 });
+    expect(() => AbortSignal.timeout(fractional.command === 'delete' ? fractional.timeoutMs : 0)).not.toThrow();
+  });
+});

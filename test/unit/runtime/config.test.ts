@@ -35,7 +35,7 @@ describe('loadConfig', () => {
   });
 
   it.each([
-    [{ RESYNC_INTERVAL: 'banana' }, [], 'RESYNC_INTERVAL: expected a duration such as 30s, 10m or 1h, got "banana"'],
+    [{ RESYNC_INTERVAL: 'banana' }, [], 'RESYNC_INTERVAL: expected a duration such as 30s, 10m or 1h (1ms to 596h), got "banana"'],
     [{ WORKERS: '0' }, [], 'WORKERS: expected a whole number from 1 to 256, got "0"'],
     [{ LEADER_ELECT: 'maybe' }, [], 'LEADER_ELECT: expected true or false'],
     [{ LOG_LEVEL: 'loud' }, [], 'LOG_LEVEL'],
@@ -58,5 +58,18 @@ describe('parseDuration', () => {
     ['-5s', undefined],
   ])('%s -> %s', (text, ms) => {
     expect(parseDuration(text)).toBe(ms);
+  });
+});
+
+describe('findings of the fuzzers (test/unit/fuzz/cli-arguments.fuzz.test.ts)', () => {
+  it('timer-duration-out-of-range: RESYNC_INTERVAL=600h is refused (a longer timer fires at once: a resync every millisecond)', () => {
+    expect(() => loadConfig({ RESYNC_INTERVAL: '600h' }, [], 'host')).toThrow(
+      'RESYNC_INTERVAL: expected a duration such as 30s, 10m or 1h (1ms to 596h), got "600h"',
+    );
+    expect(loadConfig({ RESYNC_INTERVAL: '596h' }, [], 'host').resyncIntervalMs).toBe(596 * 3_600_000);
+  });
+
+  it('timer-duration-out-of-range: PG_LOCK_TIMEOUT=0.5ms is 1 ms, not 0 (PostgreSQL reads 0 as no timeout at all)', () => {
+    expect(loadConfig({ PG_LOCK_TIMEOUT: '0.5ms' }, [], 'host').postgres.lockTimeoutMs).toBe(1);
   });
 });
