@@ -1,7 +1,7 @@
 import pg from 'pg';
 
-// The SQL of a Database's objects; names qualified with pg_catalog (a tenant's functions in schema
-// public never shadow what the operator calls). DDL takes no bind parameters: escaped instead.
+// The SQL of a Database's objects; functions and operators qualified with pg_catalog (ADR 19: a
+// tenant's objects in schema public never shadow what the operator calls). DDL takes no bind parameters: escaped instead.
 const id = (identifier: string): string => pg.escapeIdentifier(identifier);
 const literal = (value: string): string => pg.escapeLiteral(value);
 
@@ -9,15 +9,15 @@ export const observeDatabase = `
   SELECT pg_catalog.pg_get_userbyid(d.datdba) AS owner,
          pg_catalog.shobj_description(d.oid, 'pg_database') AS comment,
          pg_catalog.has_database_privilege('public', d.oid, 'CONNECT') AS "publicCanConnect"
-    FROM pg_catalog.pg_database d WHERE d.datname = $1`;
+    FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) $1`;
 
 export const observeOwnerRole = `
   SELECT pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment,
          pg_catalog.pg_has_role(CURRENT_USER, r.oid, 'MEMBER') AS "adminHoldsIt"
-    FROM pg_catalog.pg_roles r WHERE r.rolname = $1`;
+    FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) $1`;
 
 export const observeAdmin = `
-  SELECT CURRENT_USER AS admin, r.rolsuper AS superuser FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER`;
+  SELECT CURRENT_USER AS admin, r.rolsuper AS superuser FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER`;
 
 export const serverVersion = "SELECT pg_catalog.current_setting('server_version') AS version";
 

@@ -38,6 +38,7 @@ async function reconcileSpec(
       name: 'default-connection',
     }),
     clusterId: 'cluster-1',
+    operatorNamespace: 'operator',
     operatorIdentity: 'system:serviceaccount:dbuser-system:dbuser-operator',
     minRotationMs: 3_600_000,
     now: () => now,

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { groupRoleName } from '../../../src/model/group-roles.js';
 import { observeDatabase, observeRole, observeServer } from '../../../src/postgres/observe.js';
 import { pinnedSearchPath, searchPathStartupOption, setLocalSearchPath } from '../../../src/postgres/search-path.js';
+import * as databaseSql from '../../../src/postgres/database-statements.js';
 import * as sql from '../../../src/postgres/statements.js';
 
 /** Keywords that look like calls or relations in SQL but resolve nothing through the search_path. */
@@ -26,6 +27,7 @@ const syntax = new Set([
   'else',
   'from',
   'lateral',
+  'with',
   'as',
 ]);
 
@@ -109,6 +111,19 @@ describe('the SQL the operator sends', () => {
       sql.heirInCurrentDatabase,
       sql.advisoryXactLock(1, 2),
       [sql.begin, ...sql.transactionSettings(5000, 30000)].join('; '),
+    ];
+    for (const text of texts) expect({ text, unqualified: unqualifiedNames(text) }).toEqual({ text, unqualified: [] });
+  });
+
+  it("observes, locks and drops a Database's objects with nothing unqualified", () => {
+    const texts = [
+      databaseSql.observeDatabase,
+      databaseSql.observeOwnerRole,
+      databaseSql.observeAdmin,
+      databaseSql.serverVersion,
+      databaseSql.advisoryLock(1, 2),
+      databaseSql.advisoryUnlock(1, 2),
+      databaseSql.dropDatabase('shop'),
     ];
     for (const text of texts) expect({ text, unqualified: unqualifiedNames(text) }).toEqual({ text, unqualified: [] });
   });
