@@ -35,6 +35,8 @@ export interface PasswordResult {
 
 export interface Problem {
   error: string;
+  /** The form field the error is about, when there is one (the page shows it there). */
+  field?: 'username';
 }
 
 /** Server-sent event names of the users stream. */
