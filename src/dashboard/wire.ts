@@ -31,6 +31,11 @@ export interface CreateUserRequest {
 export interface PasswordResult {
   username: string;
   password?: string;
+  /**
+   * Why the password is not in use yet: the wait for the operator ended first, but the credentials
+   * Secret already holds the password the role will get, so it is shown now, once, as it would have been.
+   */
+  notReady?: string;
 }
 
 export interface Problem {

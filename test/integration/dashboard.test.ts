@@ -19,6 +19,7 @@ import { acquireRunLock, exampleUsernamesLock } from './support/exclusive.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
 import { readyCondition } from './support/kube.js';
 import { uniqueUsername } from './support/postgres.js';
+import { holdRoleLock } from './support/role-lock.js';
 
 let ctx: TestContext;
 let dashboard: DashboardProcess;
@@ -514,6 +515,46 @@ describe('a reset the cluster refuses', () => {
     await dialog.waitFor({ state: 'hidden' });
     // The row's menu button went when the user became protected: the dialog's fallback holds focus.
     expect((await focused()).tag).not.toBe('BODY');
+  });
+});
+
+describe('a create whose wait ends before the operator has finished', () => {
+  it('shows the generated password the credentials Secret already holds, says the user is not ready yet, and it becomes Ready with it', async () => {
+    const username = uniqueUsername('dash_slow');
+    const name = username.replaceAll('_', '-');
+    // The operator writes the Secret, then waits for the role's lock, which the test holds. The
+    // dashboard's wait outlasts the operator's first pass by far, and ends before the lock is let go.
+    const lock = await holdRoleLock(ctx.pg.adminUri(ctx.database), username);
+    const slow = await DashboardProcess.start(ctx.namespace, ['--timeout', '15s']);
+    // A browser of its own: its session cookie stays out of the gate's tests below.
+    const own = await launchChromium();
+    const other = await own.context.newPage();
+    try {
+      await other.goto(slow.url);
+      await other.getByRole('button', { name: 'Add a database user' }).click();
+      const form = other.getByRole('dialog', { name: 'Add a database user' });
+      await form.getByLabel('Username').fill(username);
+      await form.getByRole('button', { name: 'Add user' }).click();
+      const dialog = other.getByRole('dialog', { name: `User ${username} created` });
+      const note = dialog.locator('.not-ready');
+      await note.waitFor({ timeout: 60_000 });
+      expect(await note.textContent()).toMatch(
+        new RegExp(
+          `^User "${username}" is not ready: timed out after 15s; .+ DatabaseUser "${name}" was created and stays: the operator creates role "${username}" when it can \\(the user then becomes Ready\\), with the generated password Secret "${name}-credentials" already holds\\.`,
+        ),
+      );
+      await dialog.getByRole('button', { name: 'Show' }).click();
+      const password = await dialog.getByLabel(/^New password of /).inputValue();
+      expect(password).toBe((await ctx.kube.secretData(`${name}-credentials`))?.password);
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      await lock.release();
+      await ctx.kube.waitReady(name, 60_000);
+      expect(await login(username, password)).toBe(true);
+    } finally {
+      await lock.release();
+      await own.close();
+      await slow.stop();
+    }
   });
 });
 

@@ -11,8 +11,10 @@ import { noticeAfter, noticeText, type Notice } from './notices.js';
 import { PasswordOnce } from './password-once.js';
 import { menuButtonId, UsersTable, usersTableId } from './users-table.js';
 
-type Open =
-  { kind: 'add' } | { kind: 'reset'; row: UserRow } | { kind: 'delete'; row: UserRow } | { kind: 'created'; result: Required<PasswordResult> } | undefined;
+/** A create's answer with a generated password to show. */
+type CreatedWithPassword = PasswordResult & { password: string };
+
+type Open = { kind: 'add' } | { kind: 'reset'; row: UserRow } | { kind: 'delete'; row: UserRow } | { kind: 'created'; result: CreatedWithPassword } | undefined;
 
 /** The namespace in the address (?namespace=), so a reload shows the same one. */
 function namespaceInAddress(): string | undefined {
@@ -141,7 +143,7 @@ export function App() {
       close();
       setNotice({ kind: 'created', username: result.username });
     } else {
-      setOpen({ kind: 'created', result: { username: result.username, password: result.password } });
+      setOpen({ kind: 'created', result: { ...result, password: result.password } });
     }
   };
 
@@ -217,7 +219,7 @@ export function App() {
             onClose={close}
             fallbackFocus="add-user"
           >
-            {open?.kind === 'created' ? <PasswordOnce username={open.result.username} password={open.result.password} /> : null}
+            {open?.kind === 'created' ? <PasswordOnce username={open.result.username} password={open.result.password} notReady={open.result.notReady} /> : null}
             <div class="buttons">
               <button
                 type="button"

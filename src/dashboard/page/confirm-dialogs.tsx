@@ -42,7 +42,7 @@ export function ResetPasswordDialog({
     >
       {result?.password !== undefined ? (
         <>
-          <PasswordOnce username={result.username} password={result.password} />
+          <PasswordOnce username={result.username} password={result.password} notReady={result.notReady} />
           <div class="buttons">
             <button
               type="button"

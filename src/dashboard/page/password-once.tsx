@@ -6,7 +6,7 @@
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { CopyButton } from './copy-button.js';
 
-export function PasswordOnce({ username, password }: { username: string; password: string }) {
+export function PasswordOnce({ username, password, notReady }: { username: string; password: string; notReady?: string | undefined }) {
   const [shown, setShown] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   // In a dialog already open (Reset), autofocus does not apply: the button that was pressed is gone.
@@ -17,6 +17,8 @@ export function PasswordOnce({ username, password }: { username: string; passwor
   const common = { id: 'password-once', readOnly: true, value: password, autocomplete: 'off', spellcheck: false };
   return (
     <div class="password-once">
+      {/* The wait ended before the operator finished: said first, as it changes what the password is good for now. */}
+      {notReady === undefined ? null : <p class="warning not-ready">{notReady}</p>}
       <label for="password-once">New password of {username}</label>
       {shown ? <textarea {...common} class="password-text" rows={2} /> : <input ref={input} type="password" {...common} class="password-text" autofocus />}
       <div class="password-buttons">
