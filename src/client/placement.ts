@@ -44,7 +44,7 @@ function describeConflict(conflict: PlacementConflict): string {
     case 'user-exists':
       return conflict.deleting
         ? `user "${username}" is being deleted in namespace "${namespace}" (DatabaseUser "${conflict.name}"): create it again once it is gone; nothing was changed`
-        : `user "${username}" already exists in namespace "${namespace}" (DatabaseUser "${conflict.name}"); nothing was changed`;
+        : `user "${username}" already exists in namespace "${namespace}" (DatabaseUser "${conflict.name}"): choose another username, or give it a new password with "kubectl dbuser update-password ${username} -n ${namespace}"; nothing was changed`;
     case 'name-taken':
       return `a DatabaseUser named "${conflict.name}" already exists in namespace "${namespace}" (user "${conflict.takenBy}"): choose another name with --name; nothing was changed`;
     case 'password-secret-taken':

@@ -49,7 +49,7 @@ export function explainPlacement(conflict: PlacementConflict): string {
     case 'user-exists':
       return conflict.deleting
         ? `User ${conflict.username} is being deleted; add it again once it is gone from the table.`
-        : `User ${conflict.username} already exists in this namespace.`;
+        : `User ${conflict.username} already exists in this namespace; choose another username.`;
     case 'name-taken':
       return `This username needs the name "${conflict.name}" in Kubernetes, which ${conflict.takenBy === '' ? 'another user' : `user ${conflict.takenBy}`} already has; choose another username.`;
     case 'password-secret-taken':

@@ -94,7 +94,7 @@ describe('refused before anything is sent', () => {
 });
 
 describe('a username that is taken', () => {
-  it('says the user exists (another --name would not help), and nothing changes', async () => {
+  it('says the user exists and what works instead (another --name would not help), and nothing changes', async () => {
     const username = uniqueUsername('twice_made');
     const name = username.replaceAll('_', '-');
     expect((await kubectlDbuser(ctx.namespace, ['create', username, '--generate-password'])).code).toBe(0);
@@ -104,10 +104,14 @@ describe('a username that is taken', () => {
       expect(result).toEqual({
         code: 1,
         stdout: '',
-        stderr: `error: user "${username}" already exists in namespace "${ctx.namespace}" (DatabaseUser "${name}"); nothing was changed\n`,
+        stderr: `error: user "${username}" already exists in namespace "${ctx.namespace}" (DatabaseUser "${name}"): choose another username, or give it a new password with "kubectl dbuser update-password ${username} -n ${ctx.namespace}"; nothing was changed\n`,
       });
     }
     expect(await kubernetesState()).toEqual(before);
+    // The advice works.
+    const advised = await kubectlDbuser(ctx.namespace, ['update-password', username, '--generate-password']);
+    expect(advised.code).toBe(0);
+    expect(await login(username, printedPassword(advised.stdout))).toBe(true);
   });
 
   it('a name another username holds: --name is the way, and it works', async () => {

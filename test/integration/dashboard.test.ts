@@ -302,7 +302,7 @@ describe("the provider's walk-through, by clicking", () => {
     const username = dialog.getByLabel('Username');
     await dialog.locator('#add-username-error').waitFor();
     await screenshot('username-exists');
-    expect(await dialog.locator('#add-username-error').textContent()).toBe(`User ${readWrite} already exists in this namespace.`);
+    expect(await dialog.locator('#add-username-error').textContent()).toBe(`User ${readWrite} already exists in this namespace; choose another username.`);
     expect(await username.getAttribute('aria-invalid')).toBe('true');
     expect(await username.getAttribute('aria-describedby')).toContain('add-username-error');
     expect((await focused()).id).toBe('add-username');

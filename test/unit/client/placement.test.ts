@@ -22,7 +22,7 @@ describe('placementConflict', () => {
     expect(placementConflict(existing, wanted)).toEqual(conflict);
     expect(placementConflict(existing, { ...wanted, name: 'another-name' })).toEqual(conflict);
     expect(new PlacementRefused(conflict as never).message).toBe(
-      'user "my_user" already exists in namespace "shop" (DatabaseUser "my-user"); nothing was changed',
+      'user "my_user" already exists in namespace "shop" (DatabaseUser "my-user"): choose another username, or give it a new password with "kubectl dbuser update-password my_user -n shop"; nothing was changed',
     );
   });
 

@@ -58,7 +58,11 @@ describe('explainError', () => {
 
   it("puts an existing username on the form's username field, in the page's words (no command-line flags)", () => {
     const exists = new PlacementRefused({ kind: 'user-exists', namespace: 'shop', username: 'my_user', name: 'my-user', deleting: false });
-    expect(explainError(exists)).toEqual({ status: 409, message: 'User my_user already exists in this namespace.', field: 'username' });
+    expect(explainError(exists)).toEqual({
+      status: 409,
+      message: 'User my_user already exists in this namespace; choose another username.',
+      field: 'username',
+    });
     const taken = new PlacementRefused({ kind: 'name-taken', namespace: 'shop', username: 'my_user', name: 'my-user', takenBy: 'My_User' });
     expect(explainError(taken).field).toBe('username');
     expect(explainError(taken).message).toBe('This username needs the name "my-user" in Kubernetes, which user My_User already has; choose another username.');
