@@ -11,7 +11,10 @@ export class UsageError extends Error {
   }
 }
 
-/** The person stopped the command at a prompt (Ctrl-C: exit 130, Ctrl-D: exit 1); nothing was changed. */
+/**
+ * The person stopped the command at a prompt, before anything was written: Ctrl-C or Ctrl-D (exit
+ * 130, as a shell reports an interrupted command), or "no" to a confirmation (exit 1).
+ */
 export class Aborted extends Error {
   constructor(readonly exitCode: 1 | 130) {
     super('aborted: nothing was changed');

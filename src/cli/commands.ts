@@ -41,7 +41,7 @@ export const commands: readonly CommandSpec[] = [
     summary: 'List the database users of the namespace',
     usage: 'kubectl dbuser list [-o wide|json|yaml]',
     description:
-      "Lists the DatabaseUsers of the namespace in the hosting provider's table: username, read-only, protected and\nhow PostgreSQL stores the password.",
+      "Lists the DatabaseUsers of the namespace in the hosting provider's table: username, read-only, protected and\nhow PostgreSQL stores the password. The protected (default) user comes first, then the others in the order\nthey were created.",
     positionals: [],
     flags: {
       output: { type: 'string', short: 'o', value: 'FORMAT', description: 'wide (adds NAME, READY, REASON), json or yaml; default: the table' },
@@ -151,7 +151,7 @@ function flagLines(flags: Readonly<Record<string, FlagSpec>>): string[] {
   return Object.values(flags).map((spec, i) => `  ${(left[i] ?? '').padEnd(width)}   ${spec.description}`);
 }
 
-const exitCodes = 'Exit codes: 0 done, 1 refused or failed (the reason on stderr), 2 usage error, 130 interrupted.';
+const exitCodes = 'Exit codes: 0 done, 1 refused, failed or timed out (the reason on stderr), 2 usage error, 130 interrupted (Ctrl-C, or\nCtrl-D at a prompt).';
 
 export function mainHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

@@ -6,6 +6,7 @@ import { findUser } from '../client/find-user.js';
 import { refuseUnchangeable } from '../client/guards.js';
 import type { CliIo } from './io.js';
 import { openSession } from '../client/session.js';
+import { withWait } from './waiting.js';
 import { askOnTerminal } from './terminal-input.js';
 
 type DeleteInvocation = Extract<Invocation, { command: 'delete' }>;
@@ -32,7 +33,9 @@ export async function runDelete(invocation: DeleteInvocation, io: CliIo): Promis
     const view = viewDatabaseUser(user);
     refuseUnchangeable(view, session.namespace, 'delete');
     if (!invocation.yes) await confirmDeletion(view, session.namespace, io);
-    await deleteUser(session, user, timeoutMs);
+    await withWait(io, view.spec?.deletionPolicy === 'Retain' ? 'release the user (the role stays)' : 'drop the role', (hooks) =>
+      deleteUser(session, user, timeoutMs, hooks),
+    );
     io.stdout.write(`User "${username}" deleted.\n`);
   } finally {
     await session.close();

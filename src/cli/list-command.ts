@@ -4,6 +4,7 @@ import type { ListOutput, Target } from './arguments.js';
 import type { CliIo } from './io.js';
 import { openSession } from '../client/session.js';
 import { renderBoxedTable } from './table.js';
+import { inProviderOrder } from '../client/user-order.js';
 
 const providerColumns = ['USERNAME', 'READ-ONLY', 'PROTECTED', 'PASSWORD ENCRYPTION'];
 const wideColumns = [...providerColumns, 'NAME', 'READY', 'REASON'];
@@ -34,16 +35,11 @@ export function renderList(views: readonly DatabaseUserView[], output: ListOutpu
   }
 }
 
-/** The same order on every machine, whatever its locale. */
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** `list`: the namespace's DatabaseUsers, sorted by username. */
+/** `list`: the namespace's DatabaseUsers in the provider's order (user-order.ts), the same for every -o. */
 export async function runList(target: Target, output: ListOutput, io: CliIo): Promise<void> {
   const session = await openSession(target, io.env, io.stdin.isTTY === true);
   try {
-    const views = (await session.client.listUsers()).map(viewDatabaseUser).sort((a, b) => byCodePoint(a.username, b.username) || byCodePoint(a.name, b.name));
+    const views = inProviderOrder(await session.client.listUsers()).map(viewDatabaseUser);
     if (views.length === 0 && (output === 'table' || output === 'wide')) {
       io.stderr.write(`No database users found in namespace "${session.namespace}".\n`);
       return;

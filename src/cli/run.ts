@@ -1,10 +1,10 @@
 import { parseInvocation, type Invocation } from './arguments.js';
-import { messageOf, OperationFailed } from '../client/operation-failed.js';
+import { messageOf, OperationFailed, StillPending } from '../client/operation-failed.js';
 import { networkErrorCode } from '../runtime/network-error.js';
 import { Aborted, UsageError } from './cli-error.js';
 import type { CliIo } from './io.js';
 
-export const exitCodes = { done: 0, failed: 1, usage: 2 } as const;
+export const exitCodes = { done: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 /** Each command's module is loaded only when it runs: `--help` and `list` start without the rest. */
 async function execute(invocation: Exclude<Invocation, { command: 'help' }>, io: CliIo): Promise<void> {
@@ -51,6 +51,11 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<number
     if (error instanceof Aborted) {
       io.stderr.write(`${error.message}\n`);
       return error.exitCode;
+    }
+    // Ctrl-C during a wait: not an error, but the person must know what stays and what follows.
+    if (error instanceof StillPending && error.how === 'interrupted') {
+      io.stderr.write(`interrupted: ${error.message}\n`);
+      return exitCodes.interrupted;
     }
     io.stderr.write(`error: ${error instanceof OperationFailed ? error.message : await describeFailure(error)}\n`);
     return exitCodes.failed;

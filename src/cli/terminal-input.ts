@@ -9,14 +9,14 @@ export interface TerminalInput extends Readable {
 }
 
 /** What one key press (or pasted run of characters) does to the line being typed. */
-export type KeyEffect = { kind: 'text'; value: string } | { kind: 'submit'; value: string } | { kind: 'abort'; exitCode: 1 | 130 };
+export type KeyEffect = { kind: 'text'; value: string } | { kind: 'submit'; value: string } | { kind: 'abort' };
 
 type EscapeState = 'none' | 'escape' | 'csi' | 'ss3';
 
 /**
  * The line editor of a hidden prompt, free of I/O: Enter submits, Backspace deletes a character,
- * Ctrl-U clears, Ctrl-C aborts (exit 130), Ctrl-D on an empty line aborts (exit 1); cursor keys
- * and other escape sequences are ignored, other control characters dropped.
+ * Ctrl-U clears, Ctrl-C and Ctrl-D on an empty line abort (both exit 130: the person stopped, as a
+ * shell's Ctrl-C); cursor keys and other escape sequences are ignored, other control characters dropped.
  */
 export class LineEditor {
   private value = '';
@@ -33,9 +33,9 @@ export class LineEditor {
         case '\n':
           return { kind: 'submit', value: this.value };
         case '\x03':
-          return { kind: 'abort', exitCode: 130 };
+          return { kind: 'abort' };
         case '\x04':
-          if (this.value === '') return { kind: 'abort', exitCode: 1 };
+          if (this.value === '') return { kind: 'abort' };
           break;
         case '\x7f':
         case '\b':
@@ -83,16 +83,17 @@ export function askOnTerminal(input: TerminalInput, output: Writable, prompt: st
       output.write('\n');
       settle();
     };
+    // The terminal went away: as Ctrl-D, nobody is there to answer.
     const onEnd = (): void => {
       finish(() => {
-        reject(new Aborted(1));
+        reject(new Aborted(130));
       });
     };
     const onData = (chunk: string): void => {
       const effect = editor.feed(chunk);
       if (effect.kind === 'abort') {
         finish(() => {
-          reject(new Aborted(effect.exitCode));
+          reject(new Aborted(130));
         });
         return;
       }

@@ -1,12 +1,13 @@
 import { viewDatabaseUser } from '../api/database-user-view.js';
 import type { Invocation } from './arguments.js';
 import { changePassword } from '../client/change-password.js';
-import { OperationFailed } from '../client/operation-failed.js';
+import { OperationFailed, StillPending } from '../client/operation-failed.js';
 import { findUser } from '../client/find-user.js';
 import { refuseUnchangeable } from '../client/guards.js';
 import type { CliIo } from './io.js';
 import { obtainPassword } from './password-input.js';
 import { openSession } from '../client/session.js';
+import { withWait } from './waiting.js';
 
 type UpdateInvocation = Extract<Invocation, { command: 'update-password' }>;
 
@@ -18,7 +19,14 @@ export async function runUpdatePassword(invocation: UpdateInvocation, io: CliIo)
     const user = await findUser(session, username, invocation.name);
     refuseUnchangeable(viewDatabaseUser(user), session.namespace, 'password');
     const password = await obtainPassword(invocation.password, io, 'update-password');
-    const { generatedPassword, leftover } = await changePassword(session, user, password, timeoutMs);
+    const { generatedPassword, leftover } = await withWait(io, 'apply the new password', (hooks) =>
+      changePassword(session, user, password, timeoutMs, hooks).catch((error: unknown) => {
+        // Not applied yet, but the new password is known: it is shown now, once, as it would have been.
+        if (error instanceof StillPending && error.generatedPassword !== undefined)
+          io.stdout.write(`User "${username}" updated with password "${error.generatedPassword}"; it is not applied yet.\n`);
+        throw error;
+      }),
+    );
     io.stdout.write(generatedPassword === undefined ? `User "${username}" updated.\n` : `User "${username}" updated with password "${generatedPassword}".\n`);
     if (leftover !== undefined) throw new OperationFailed(leftover);
   } finally {

@@ -8,8 +8,8 @@ import { readyConditionOf, viewDatabaseUser, type DatabaseUserView } from '../ap
 import type { DatabaseUser } from '../api/database-user.js';
 import { passwordResetHandledAnnotation, resetPasswordAnnotation } from '../api/names.js';
 import { encodeSecretValue, secretValue, type KubeSecret } from '../kube/objects.js';
-import { OperationFailed, messageOf } from './operation-failed.js';
-import { awaitOutcome, describeTimeout, untilApplied, type Goal } from './outcome.js';
+import { OperationFailed, StillPending, messageOf } from './operation-failed.js';
+import { awaitOutcome, describeTimeout, untilApplied, type Goal, type Interrupted, type TimedOut, type WaitHooks } from './outcome.js';
 import type { PasswordChoice } from './password-choice.js';
 import {
   isCliPasswordSecret,
@@ -107,16 +107,46 @@ async function resetPassword(session: Session, user: DatabaseUser, token: string
   return password;
 }
 
+/** A change whose wait ended before the operator applied it: it stays requested; where a reset's password will be. */
+async function stillPending(
+  change: Change,
+  password: PasswordChoice,
+  token: string,
+  outcome: TimedOut | Interrupted,
+  timeoutMs: number,
+): Promise<StillPending> {
+  const { view } = change;
+  const secretName = viewDatabaseUser(outcome.last ?? change.user).credentialsSecret;
+  // The operator writes a reset's password to the Secret before the role: if it has, it is the new one.
+  const generated = password.kind === 'generate' ? await resetPassword(change.session, outcome.last ?? change.user, token).catch(() => undefined) : undefined;
+  const where =
+    password.kind === 'chosen'
+      ? ''
+      : generated === undefined
+        ? `; the new password will be in Secret "${secretName}" once it has`
+        : `; Secret "${secretName}" already holds the new password`;
+  const stays = `the new password of user "${view.username}" is requested and stays so: the operator applies it when it can${where}`;
+  return outcome.kind === 'timed-out'
+    ? new StillPending(
+        `the new password of user "${view.username}" is not applied yet: ${describeTimeout(outcome, timeoutMs)}. The change stays requested; the operator applies it when it can${where}`,
+        'timed-out',
+        generated,
+      )
+    : new StillPending(stays, 'interrupted', generated);
+}
+
 /**
  * Sets a chosen password or requests a reset, waits until the operator has applied it, and resolves
  * with the new generated password for a reset. The caller has checked that the user may change
- * (guards.ts). On refusal, the writes are undone.
+ * (guards.ts). On refusal, the writes are undone; a timeout or an interrupted wait leaves the change
+ * requested (StillPending).
  */
 export async function changePassword(
   session: Session,
   user: DatabaseUser,
   password: PasswordChoice,
   timeoutMs: number,
+  hooks: WaitHooks = {},
 ): Promise<{ generatedPassword: string | undefined; leftover?: string }> {
   const view = viewDatabaseUser(user);
   const change: Change = { session, user, view, undo: new UndoLog() };
@@ -130,7 +160,7 @@ export async function changePassword(
     if (failed.length > 0) throw new OperationFailed(`${messageOf(error)} (could not undo ${failed.join('; ')})`, { cause: error });
     throw error;
   }
-  const outcome = await awaitOutcome(session.client, view.name, untilApplied(goal), timeoutMs);
+  const outcome = await awaitOutcome(session.client, view.name, untilApplied(goal), timeoutMs, hooks);
   switch (outcome.kind) {
     case 'applied': {
       if (password.kind === 'chosen') return { generatedPassword: undefined };
@@ -147,9 +177,8 @@ export async function changePassword(
     case 'gone':
       throw new OperationFailed(`DatabaseUser "${view.name}" was deleted while its password was being updated`);
     case 'timed-out':
-      throw new OperationFailed(
-        `the new password of user "${view.username}" is not applied yet: ${describeTimeout(outcome, timeoutMs)}. The change stays requested; the operator applies it when it can`,
-      );
+    case 'interrupted':
+      throw await stillPending(change, password, token, outcome, timeoutMs);
     case 'refused': {
       const { undone, failed } = await change.undo.undoAll();
       const cleanup = failed.length > 0 ? `could not undo ${failed.join('; ')}` : `undone: ${undone.join(', ')}`;

@@ -7,9 +7,10 @@ import type { DatabaseUser } from '../api/database-user.js';
 import { apiGroup, apiVersion, kind } from '../api/names.js';
 import { secretValue } from '../kube/objects.js';
 import { KubeApiError } from '../kube/api-error.js';
-import { OperationFailed, messageOf } from './operation-failed.js';
-import { awaitOutcome, describeTimeout, untilApplied, untilGone } from './outcome.js';
+import { OperationFailed, StillPending, messageOf } from './operation-failed.js';
+import { awaitOutcome, describeTimeout, untilApplied, untilGone, type Interrupted, type TimedOut, type WaitHooks } from './outcome.js';
 import type { PasswordChoice } from './password-choice.js';
+import { placementConflict, PlacementRefused, type PlacementConflict } from './placement.js';
 import { ownerReferenceTo, passwordKey, passwordSecretManifest, passwordSecretNameFor } from './password-secret.js';
 import type { Session } from './session.js';
 import { UndoLog } from './undo-log.js';
@@ -17,18 +18,8 @@ import { UndoLog } from './undo-log.js';
 /** Refuses what the operator would refuse later, before the person is asked for a password. */
 export async function checkPlacement(session: Session, name: string, username: string, connection: string | undefined): Promise<void> {
   const { client, namespace } = session;
-  const users = await client.listUsers();
-  const taken = users.find((user) => user.metadata.name === name);
-  if (taken) {
-    throw new OperationFailed(
-      `a DatabaseUser named "${name}" already exists in namespace "${namespace}" (user "${usernameOf(taken)}"): choose another name with --name; nothing was changed`,
-    );
-  }
-  const same = users.find((user) => usernameOf(user) === username && viewDatabaseUser(user).connection === connection);
-  if (same)
-    throw new OperationFailed(
-      `user "${username}" already exists in namespace "${namespace}" (DatabaseUser "${same.metadata.name ?? ''}"); nothing was changed`,
-    );
+  const conflict = placementConflict(await client.listUsers(), { namespace, name, username, connection });
+  if (conflict) throw new PlacementRefused(conflict);
   if (connection === undefined) return;
   try {
     if (!(await client.getSecret(connection)))
@@ -47,10 +38,21 @@ async function generatedPassword(session: Session, user: DatabaseUser): Promise<
   return password;
 }
 
-/** A create the API server refused with 409 (someone was faster), in the person's words. */
-function alreadyExists(error: KubeApiError, namespace: string, name: string): string {
-  const what = error.path.includes('/secrets') ? `Secret "${passwordSecretNameFor(name)}"` : `DatabaseUser "${name}"`;
-  return `${what} already exists in namespace "${namespace}": choose another name with --name`;
+/** A create the API server refused with 409 (someone was faster): what is in the way, as checkPlacement would have said. */
+async function conflictOfRace(
+  session: Session,
+  error: KubeApiError,
+  name: string,
+  username: string,
+  spec: Record<string, unknown>,
+): Promise<PlacementConflict> {
+  const { namespace } = session;
+  if (error.path.includes('/secrets')) return { kind: 'password-secret-taken', namespace, username, secretName: passwordSecretNameFor(name) };
+  const connection = (spec.connection as { secretName?: string } | undefined)?.secretName;
+  const existing = await session.client.getUser(name).catch(() => undefined);
+  return (
+    placementConflict(existing ? [existing] : [], { namespace, name, username, connection }) ?? { kind: 'name-taken', namespace, username, name, takenBy: '' }
+  );
 }
 
 /** Secret first: the chosen password is stored before the DatabaseUser that refers to it exists. */
@@ -68,12 +70,13 @@ async function createPasswordSecret(session: Session, name: string, password: st
 async function writeUser(
   session: Session,
   name: string,
+  username: string,
   spec: Record<string, unknown>,
   password: PasswordChoice,
   undo: UndoLog,
   timeoutMs: number,
 ): Promise<DatabaseUser> {
-  const { client, namespace } = session;
+  const { client } = session;
   try {
     const passwordSecret = password.kind === 'chosen' ? await createPasswordSecret(session, name, password.password, undo) : undefined;
     if (passwordSecret !== undefined) spec.passwordSecretRef = { name: passwordSecret, key: passwordKey };
@@ -91,7 +94,8 @@ async function writeUser(
     const { failed } = await undo.undoAll();
     const notUndone = failed.length > 0 ? ` (could not remove ${failed.join('; ')})` : '';
     if (error instanceof KubeApiError && error.conflict && error.method === 'POST') {
-      throw new OperationFailed(`${alreadyExists(error, namespace, name)}${notUndone || '; nothing was changed'}`, { cause: error });
+      const refused = new PlacementRefused(await conflictOfRace(session, error, name, username, spec), { cause: error });
+      throw notUndone ? new OperationFailed(`${refused.message.replace(/; nothing was changed$/, '')}${notUndone}`, { cause: refused }) : refused;
     }
     if (notUndone) throw new OperationFailed(`${messageOf(error)}${notUndone}`, { cause: error });
     throw error;
@@ -99,30 +103,69 @@ async function writeUser(
 }
 
 /**
+ * The generated password the credentials Secret holds before the role exists (the operator writes it
+ * first), if it does and the operator wrote it for this DatabaseUser (owned by its uid): the password
+ * the role will get. Reading it is a courtesy; failing to is not an error.
+ */
+async function pendingPassword(session: Session, created: DatabaseUser, last: DatabaseUser | undefined): Promise<string | undefined> {
+  try {
+    const secret = await session.client.getSecret(viewDatabaseUser(last ?? created).credentialsSecret);
+    const ours = secret?.metadata?.ownerReferences?.some((owner) => owner.uid === created.metadata.uid) === true;
+    return ours ? secretValue(secret, 'password') : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A create whose wait ended before Ready: what was created stays, what the operator will do, and where the password is. */
+async function stillPending(
+  session: Session,
+  created: DatabaseUser,
+  password: PasswordChoice,
+  outcome: TimedOut | Interrupted,
+  timeoutMs: number,
+): Promise<StillPending> {
+  const name = created.metadata.name ?? '';
+  const username = usernameOf(created);
+  const secretName = viewDatabaseUser(outcome.last ?? created).credentialsSecret;
+  const generated = password.kind === 'generate' ? await pendingPassword(session, created, outcome.last) : undefined;
+  const where =
+    password.kind === 'chosen'
+      ? 'with the password you chose'
+      : generated === undefined
+        ? `and its password will be in Secret "${secretName}" once it has`
+        : `with the generated password Secret "${secretName}" already holds`;
+  const stays = `DatabaseUser "${name}" was created and stays: the operator creates role "${username}" when it can (the user then becomes Ready), ${where}. "kubectl dbuser delete ${username} -n ${session.namespace}" removes it`;
+  return outcome.kind === 'timed-out'
+    ? new StillPending(`user "${username}" is not ready: ${describeTimeout(outcome, timeoutMs)}. ${stays}`, 'timed-out', generated)
+    : new StillPending(stays, 'interrupted', generated);
+}
+
+/**
  * (A chosen password's Secret first, then) the DatabaseUser; waits until Ready and resolves with the
  * generated password, if the operator generated one. If the operator refuses, everything created is
- * removed again, waiting until the DatabaseUser is gone. A timeout leaves it in place: the operator
- * may still finish.
+ * removed again, waiting until the DatabaseUser is gone. A timeout or an interrupted wait leaves it in
+ * place (StillPending): the operator may still finish.
  */
 export async function createUser(
   session: Session,
   user: { name: string; username: string; spec: Record<string, unknown> },
   password: PasswordChoice,
   timeoutMs: number,
+  hooks: WaitHooks = {},
 ): Promise<{ generatedPassword: string | undefined }> {
   const { name, username, spec } = user;
   const undo = new UndoLog();
-  await writeUser(session, name, spec, password, undo, timeoutMs);
-  const outcome = await awaitOutcome(session.client, name, untilApplied({ applied: () => true }), timeoutMs);
+  const created = await writeUser(session, name, username, spec, password, undo, timeoutMs);
+  const outcome = await awaitOutcome(session.client, name, untilApplied({ applied: () => true }), timeoutMs, hooks);
   switch (outcome.kind) {
     case 'applied':
       return { generatedPassword: password.kind === 'chosen' ? undefined : await generatedPassword(session, outcome.user) };
     case 'gone':
       throw new OperationFailed(`DatabaseUser "${name}" was deleted by someone else before it became ready`);
     case 'timed-out':
-      throw new OperationFailed(
-        `user "${username}" is not ready: ${describeTimeout(outcome, timeoutMs)}. DatabaseUser "${name}" was left in place: "kubectl dbuser delete ${username} -n ${session.namespace}" removes it`,
-      );
+    case 'interrupted':
+      throw await stillPending(session, created, password, outcome, timeoutMs);
     case 'refused': {
       const { undone, failed } = await undo.undoAll();
       const cleanup = failed.length > 0 ? `could not remove ${failed.join('; ')}` : `removed ${undone.join(' and ')} again`;

@@ -16,3 +16,20 @@ export class OperationFailed extends Error {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * A change is written but the operator has not finished it: the wait timed out, or the person stopped
+ * it (Ctrl-C). What was written stays and the operator goes on; the message says what will happen.
+ * `generatedPassword` is the new generated password when its Secret already holds it (shown once, as
+ * when the change completes).
+ */
+export class StillPending extends OperationFailed {
+  constructor(
+    message: string,
+    readonly how: 'timed-out' | 'interrupted',
+    readonly generatedPassword?: string,
+  ) {
+    super(message);
+    this.name = 'StillPending';
+  }
+}

@@ -21,6 +21,19 @@ export interface TimedOut {
   kind: 'timed-out';
   last: DatabaseUser | undefined;
 }
+/** The person stopped waiting (Ctrl-C): what was written stays, and the operator goes on. */
+export interface Interrupted {
+  kind: 'interrupted';
+  last: DatabaseUser | undefined;
+}
+
+/** What a front end may add to a wait: a word when it starts, and a way to stop it (Ctrl-C). */
+export interface WaitHooks {
+  /** Called once, when the wait for the operator starts (the writes are done). */
+  onWaiting?: () => void;
+  /** Aborted: the wait ends as 'interrupted' (at once, if it aborted before the wait started). */
+  interrupt?: AbortSignal;
+}
 
 /** Looks at the DatabaseUser (undefined: it does not exist) and concludes, or not yet (undefined). */
 export type Decider<O> = (user: DatabaseUser | undefined) => O | undefined;
@@ -68,10 +81,19 @@ export function untilGone(before: Condition | undefined): Decider<Gone | Refused
   };
 }
 
-/** Follows the DatabaseUser until `decide` concludes, for at most `timeoutMs`. */
-export async function awaitOutcome<O>(client: PersonClient, name: string, decide: Decider<O>, timeoutMs: number): Promise<O | TimedOut> {
+/** Follows the DatabaseUser until `decide` concludes, for at most `timeoutMs`, or until `hooks.interrupt` aborts. */
+export async function awaitOutcome<O>(
+  client: PersonClient,
+  name: string,
+  decide: Decider<O>,
+  timeoutMs: number,
+  hooks: WaitHooks = {},
+): Promise<O | TimedOut | Interrupted> {
   let last: DatabaseUser | undefined;
-  const signal = AbortSignal.timeout(timeoutMs);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const { interrupt } = hooks;
+  const signal = interrupt ? AbortSignal.any([timeout, interrupt]) : timeout;
+  hooks.onWaiting?.();
   try {
     return await client.awaitUser(
       name,
@@ -82,6 +104,7 @@ export async function awaitOutcome<O>(client: PersonClient, name: string, decide
       signal,
     );
   } catch (error) {
+    if (interrupt?.aborted) return { kind: 'interrupted', last } satisfies Interrupted;
     if (signal.aborted) return { kind: 'timed-out', last } satisfies TimedOut;
     throw error;
   }

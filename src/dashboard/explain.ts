@@ -4,6 +4,7 @@
  */
 import { readyReasons, type ReadyReason } from '../api/conditions.js';
 import { OperationFailed } from '../client/operation-failed.js';
+import { PlacementRefused, type PlacementConflict } from '../client/placement.js';
 import { KubeApiError } from '../kube/api-error.js';
 import { networkErrorCode } from '../runtime/network-error.js';
 
@@ -44,10 +45,25 @@ export function explainReason(ready: 'True' | 'False' | 'Unknown', reason: strin
   return ready === 'True' ? 'Ready.' : `Not ready (${reason}).`;
 }
 
-/** An HTTP status and a sentence for an error of a page action. */
+/** An HTTP status and a sentence for an error of a page action, and the form field it is about. */
 export interface Explained {
   status: number;
   message: string;
+  field?: 'username';
+}
+
+/** Why a new user cannot be added, for the Add form's username field: the page's words, no command-line flags. */
+export function explainPlacement(conflict: PlacementConflict): string {
+  switch (conflict.kind) {
+    case 'user-exists':
+      return conflict.deleting
+        ? `User ${conflict.username} is being deleted; add it again once it is gone from the table.`
+        : `User ${conflict.username} already exists in this namespace; choose another username.`;
+    case 'name-taken':
+      return `This username needs the name "${conflict.name}" in Kubernetes, which ${conflict.takenBy === '' ? 'another user' : `user ${conflict.takenBy}`} already has; choose another username.`;
+    case 'password-secret-taken':
+      return `The password of this user would go in Secret "${conflict.secretName}", which already exists; leave both password fields empty to have one generated, or choose another username.`;
+  }
 }
 
 /** The part of an admission denial a person wrote: after "denied request: ". */
@@ -74,6 +90,7 @@ export function explainError(error: unknown): Explained {
     if (error.status === 404) return { status: 404, message: 'It no longer exists: someone else may have deleted it.' };
     return { status: error.status >= 400 && error.status < 600 ? error.status : 502, message: sentence(`The Kubernetes API server refused this: ${answer}`) };
   }
+  if (error instanceof PlacementRefused) return { status: 409, message: explainPlacement(error.conflict), field: 'username' };
   if (error instanceof OperationFailed) return { status: 409, message: sentence(error.message) };
   const code = networkErrorCode(error);
   if (code !== undefined) return { status: 502, message: `Cannot reach the Kubernetes API server (${code}); check your network and kubeconfig.` };

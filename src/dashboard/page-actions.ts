@@ -8,14 +8,25 @@ import { viewDatabaseUser } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
 import { passwordPolicyViolation } from '../api/password-policy.js';
 import { changePassword } from '../client/change-password.js';
-import { OperationFailed } from '../client/operation-failed.js';
+import { OperationFailed, StillPending } from '../client/operation-failed.js';
 import { checkPlacement, createUser } from '../client/create-user.js';
 import { deleteUser } from '../client/delete-user.js';
 import { refuseInvalidOrDeleting } from '../client/guards.js';
 import { newDatabaseUser, plainNewUserRequest } from '../client/new-user.js';
 import type { Session } from '../client/session.js';
+import { sentence } from './explain.js';
 import { BadRequest } from './http-io.js';
 import type { PasswordResult } from './wire.js';
+
+/**
+ * A wait that ended before the operator finished (StillPending), when the new generated password is
+ * already known: the answer shows it, once, with what stays and what follows. Anything else is thrown on.
+ */
+function shownThoughPending(error: unknown, username: string): PasswordResult {
+  if (error instanceof StillPending && error.generatedPassword !== undefined)
+    return { username, password: error.generatedPassword, notReady: sentence(error.message) };
+  throw error;
+}
 
 const createUserRequestSchema = z.strictObject({ username: z.string(), readOnly: z.boolean(), password: z.string().optional() });
 
@@ -32,13 +43,17 @@ export async function createFromPage(session: Session, body: unknown, timeoutMs:
     if (violation !== undefined) throw new OperationFailed(`${violation}; nothing was changed`);
   }
   await checkPlacement(session, name, username, undefined);
-  const { generatedPassword } = await createUser(
-    session,
-    { name, username, spec },
-    password === undefined ? { kind: 'generate' } : { kind: 'chosen', password },
-    timeoutMs,
-  );
-  return generatedPassword === undefined ? { username } : { username, password: generatedPassword };
+  try {
+    const { generatedPassword } = await createUser(
+      session,
+      { name, username, spec },
+      password === undefined ? { kind: 'generate' } : { kind: 'chosen', password },
+      timeoutMs,
+    );
+    return generatedPassword === undefined ? { username } : { username, password: generatedPassword };
+  } catch (error) {
+    return shownThoughPending(error, username);
+  }
 }
 
 async function existingUser(session: Session, name: string): Promise<DatabaseUser> {
@@ -56,8 +71,12 @@ export async function resetFromPage(session: Session, name: string, timeoutMs: n
   const view = viewDatabaseUser(user);
   refuseInvalidOrDeleting(view, 'password');
   // A leftover (an unused password Secret not removed) does not stop the new password being shown once.
-  const { generatedPassword } = await changePassword(session, user, { kind: 'generate' }, timeoutMs);
-  return generatedPassword === undefined ? { username: view.username } : { username: view.username, password: generatedPassword };
+  try {
+    const { generatedPassword } = await changePassword(session, user, { kind: 'generate' }, timeoutMs);
+    return generatedPassword === undefined ? { username: view.username } : { username: view.username, password: generatedPassword };
+  } catch (error) {
+    return shownThoughPending(error, view.username);
+  }
 }
 
 /** Delete user: waits until the role is gone. Protection as for reset: the API server's policy decides. */

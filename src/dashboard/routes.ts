@@ -13,7 +13,7 @@ import { explainError, sentence } from './explain.js';
 import { BadRequest, readJson, sendJson } from './http-io.js';
 import { createFromPage, deleteFromPage, resetFromPage } from './page-actions.js';
 import { streamUsers } from './user-stream.js';
-import type { NamespaceChoice } from './wire.js';
+import type { NamespaceChoice, Problem } from './wire.js';
 
 export interface RouteContext {
   session: Session;
@@ -108,8 +108,8 @@ export function dashboardRoutes(context: RouteContext): (request: IncomingMessag
         response.end();
         return;
       }
-      const { status, message } = error instanceof BadRequest ? { status: error.status, message: sentence(error.message) } : explainError(error);
-      sendJson(response, status, { error: message });
+      const { status, message, field } = error instanceof BadRequest ? { status: error.status, message: sentence(error.message) } : explainError(error);
+      sendJson(response, status, { error: message, ...(field === undefined ? {} : { field }) } satisfies Problem);
     }
   };
 }

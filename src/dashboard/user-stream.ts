@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { viewDatabaseUser } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
 import type { PersonClient } from '../client/person-client.js';
+import { inProviderOrder } from '../client/user-order.js';
 import { explainError, explainReason } from './explain.js';
 import { problemEvent, usersEvent, type UserRow } from './wire.js';
 
@@ -30,10 +31,6 @@ export function userRowOf(user: DatabaseUser): UserRow {
   };
 }
 
-function byUsername(a: UserRow, b: UserRow): number {
-  return a.username < b.username ? -1 : a.username > b.username ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
 function writeEvent(response: ServerResponse, event: string, data: unknown): void {
   response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
@@ -47,7 +44,8 @@ export async function streamUsers(client: PersonClient, response: ServerResponse
   while (!stopped()) {
     try {
       await client.followUsers((users) => {
-        writeEvent(response, usersEvent, users.map(userRowOf).sort(byUsername));
+        // The command line's order: the protected default user first, then as they were created.
+        writeEvent(response, usersEvent, inProviderOrder(users).map(userRowOf));
       }, signal);
     } catch (error) {
       if (stopped()) break;

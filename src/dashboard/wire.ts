@@ -31,10 +31,17 @@ export interface CreateUserRequest {
 export interface PasswordResult {
   username: string;
   password?: string;
+  /**
+   * Why the password is not in use yet: the wait for the operator ended first, but the credentials
+   * Secret already holds the password the role will get, so it is shown now, once, as it would have been.
+   */
+  notReady?: string;
 }
 
 export interface Problem {
   error: string;
+  /** The form field the error is about, when there is one (the page shows it there). */
+  field?: 'username';
 }
 
 /** Server-sent event names of the users stream. */

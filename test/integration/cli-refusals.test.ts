@@ -1,7 +1,8 @@
 // Issue 7, acceptance 3: what `kubectl dbuser` refuses exits 1 with the rule's message and changes
 // nothing in Kubernetes or PostgreSQL: bad usernames and passwords (checked before anything is
-// sent), protected users, and a username an unmanaged role already has (the operator's RoleConflict:
-// what the command created is removed again, and the foreign role is left alone).
+// sent), a username or name already taken (issue 20: advice that works), protected users, and a
+// username an unmanaged role already has (the operator's RoleConflict: what the command created is
+// removed again, and the foreign role is left alone).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { kubectlDbuser, printedPassword } from './support/cli.js';
@@ -89,6 +90,42 @@ describe('refused before anything is sent', () => {
       expect((await ctx.pg.role(username))?.rolpassword).toBe(hash);
       expect(await login(username, password)).toBe(true);
     });
+  });
+});
+
+describe('a username that is taken', () => {
+  it('says the user exists and what works instead (another --name would not help), and nothing changes', async () => {
+    const username = uniqueUsername('twice_made');
+    const name = username.replaceAll('_', '-');
+    expect((await kubectlDbuser(ctx.namespace, ['create', username, '--generate-password'])).code).toBe(0);
+    const before = await kubernetesState();
+    for (const flags of [[], ['--name', 'another-name']]) {
+      const result = await kubectlDbuser(ctx.namespace, ['create', username, '--generate-password', ...flags]);
+      expect(result).toEqual({
+        code: 1,
+        stdout: '',
+        stderr: `error: user "${username}" already exists in namespace "${ctx.namespace}" (DatabaseUser "${name}"): choose another username, or give it a new password with "kubectl dbuser update-password ${username} -n ${ctx.namespace}"; nothing was changed\n`,
+      });
+    }
+    expect(await kubernetesState()).toEqual(before);
+    // The advice works.
+    const advised = await kubectlDbuser(ctx.namespace, ['update-password', username, '--generate-password']);
+    expect(advised.code).toBe(0);
+    expect(await login(username, printedPassword(advised.stdout))).toBe(true);
+  });
+
+  it('a name another username holds: --name is the way, and it works', async () => {
+    const username = uniqueUsername('Case_user');
+    const other = username.toLowerCase();
+    expect((await kubectlDbuser(ctx.namespace, ['create', username, '--generate-password'])).code).toBe(0);
+    const refused = await kubectlDbuser(ctx.namespace, ['create', other, '--generate-password']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      `error: a DatabaseUser named "${other.replaceAll('_', '-')}" already exists in namespace "${ctx.namespace}" (user "${username}"): choose another name with --name; nothing was changed\n`,
+    );
+    const named = await kubectlDbuser(ctx.namespace, ['create', other, '--generate-password', '--name', `${other.replaceAll('_', '-')}-lower`]);
+    expect(named.code).toBe(0);
+    expect(await login(other, printedPassword(named.stdout))).toBe(true);
   });
 });
 

@@ -1,7 +1,9 @@
 // Issue 8: `kubectl dbuser dashboard` in Debian's Chromium (playwright-core), against the real API
 // server, PostgreSQL and operator. The walk-through by clicking; the protected user; the form's
 // checks sending nothing; the gate (token, Origin, Host, loopback, no-store, CSP); the README's
-// screenshot with the three example users.
+// screenshot with the three example users. Issue 20: messages about the person's own actions only,
+// and only while true; focus after a delete or a refusal; an existing username on its field; the
+// unprotect command unbroken with Copy; a revealed password in full.
 import { connect } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { acquireRunLock, exampleUsernamesLock } from './support/exclusive.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
 import { readyCondition } from './support/kube.js';
 import { uniqueUsername } from './support/postgres.js';
+import { holdRoleLock } from './support/role-lock.js';
 
 let ctx: TestContext;
 let dashboard: DashboardProcess;
@@ -29,12 +32,52 @@ let page: Page;
  */
 interface InPage {
   document: {
-    activeElement: { id: string; textContent: string | null; getAttribute: (name: string) => string | null } | null;
-    createElement: (tag: 'script') => { textContent: string };
-    head: { append: (node: unknown) => void };
+    activeElement: { id: string; tagName: string; textContent: string | null; getAttribute: (name: string) => string | null } | null;
     body: { dataset: Record<string, string | undefined> };
+    createElement: (tag: 'script') => { textContent: string };
+    createRange: () => {
+      setStart: (node: unknown, offset: number) => void;
+      setEnd: (node: unknown, offset: number) => void;
+      getClientRects: () => { length: number };
+    };
+    createTreeWalker: (root: unknown, whatToShow: number) => { nextNode: () => { textContent: string | null } | null };
+    head: { append: (node: unknown) => void };
+    querySelector: (selector: string) => { textContent: string | null } | null;
   };
   navigator: { clipboard: { readText: () => Promise<string> } };
+  MutationObserver: new (callback: () => void) => { observe: (target: unknown, options: Record<string, boolean>) => void };
+  /** Every text the page's message lines showed since `recordMessages()` (set up by the test). */
+  saidOnPage?: string[];
+}
+
+/** Starts recording every text the notice line and the screen readers' news line show. */
+async function recordMessages(): Promise<void> {
+  await page.evaluate(() => {
+    const inPage = globalThis as unknown as InPage;
+    const said: string[] = [];
+    inPage.saidOnPage = said;
+    const lines = ['.announcement', '#table-news'].map((selector) => inPage.document.querySelector(selector));
+    const observer = new inPage.MutationObserver(() => {
+      for (const line of lines) if (line?.textContent) said.push(line.textContent);
+    });
+    for (const line of lines) observer.observe(line, { childList: true, characterData: true, subtree: true });
+  });
+}
+
+const messagesSaid = () => page.evaluate(() => (globalThis as unknown as InPage).saidOnPage ?? []);
+
+/** What has the keyboard focus: its id, tag, text and aria-label. */
+const focused = () =>
+  page.evaluate(() => {
+    const active = (globalThis as unknown as InPage).document.activeElement;
+    return { id: active?.id ?? '', tag: active?.tagName ?? '', text: active?.textContent ?? '', label: active?.getAttribute('aria-label') ?? '' };
+  });
+
+/** A screenshot to look at (in .local/screenshots/, ignored by git). */
+async function screenshot(name: string): Promise<void> {
+  const file = path.join(repoRoot, '.local', 'screenshots', `${name}.png`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  await page.screenshot({ path: file, fullPage: true });
 }
 /** Everything the page's console said, and uncaught page errors. */
 const consoleMessages: string[] = [];
@@ -115,7 +158,12 @@ async function revealPassword(dialogName: string | RegExp): Promise<string> {
   expect(await field.evaluate((element) => element === (globalThis as unknown as InPage).document.activeElement)).toBe(true);
   expect(await field.getAttribute('type')).toBe('password');
   await dialog.getByRole('button', { name: 'Show' }).click();
-  expect(await field.getAttribute('type')).toBe('text');
+  // Revealed, all of it is in view: it wraps rather than scrolls out of its field.
+  const fits = await field.evaluate((element) => {
+    const box = element as unknown as { tagName: string; scrollWidth: number; clientWidth: number; scrollHeight: number; clientHeight: number };
+    return { tag: box.tagName, overflowsAcross: box.scrollWidth > box.clientWidth, overflowsDown: box.scrollHeight > box.clientHeight };
+  });
+  expect(fits).toEqual({ tag: 'TEXTAREA', overflowsAcross: false, overflowsDown: false });
   return field.inputValue();
 }
 
@@ -161,6 +209,8 @@ describe("the provider's walk-through, by clicking", () => {
     await waitUntilReadyInTable(readOnly);
     expect(await row(readOnly).locator('td').first().textContent()).toBe('Yes');
     expect(await login(readOnly, chosen)).toBe(true);
+    // What the person did, said once on the page.
+    expect(await page.locator('.announcement').textContent()).toBe(`User ${readOnly} created.`);
   });
 
   it('adds a read-write user with a generated password, shown once (masked, revealed, copied); it logs in', async () => {
@@ -170,6 +220,16 @@ describe("the provider's walk-through, by clicking", () => {
     generated = await revealPassword(`User ${readWrite} created`);
     expect(generated).toMatch(/^[A-Za-z0-9_]{64}$/);
     const dialog = page.getByRole('dialog', { name: `User ${readWrite} created` });
+    await screenshot('password-revealed');
+    // In a narrow window too, all 64 characters stay in view.
+    await page.setViewportSize({ width: 420, height: 640 });
+    const narrow = await dialog.getByLabel(/^New password of /).evaluate((element) => {
+      const box = element as unknown as { scrollWidth: number; clientWidth: number; scrollHeight: number; clientHeight: number };
+      return box.scrollWidth <= box.clientWidth && box.scrollHeight <= box.clientHeight;
+    });
+    await screenshot('password-revealed-narrow');
+    await page.setViewportSize({ width: 1180, height: 400 });
+    expect(narrow).toBe(true);
     await dialog.getByRole('button', { name: 'Copy' }).click();
     await dialog.getByText('Copied to the clipboard.').waitFor();
     expect(await page.evaluate(() => (globalThis as unknown as InPage).navigator.clipboard.readText())).toBe(generated);
@@ -177,6 +237,7 @@ describe("the provider's walk-through, by clicking", () => {
     await dialog.waitFor({ state: 'hidden' });
     // Shown once: closed, it is nowhere in the page.
     expect(await page.content()).not.toContain(generated);
+    expect(await page.locator('.announcement').textContent()).toBe(`User ${readWrite} created.`);
     await waitUntilReadyInTable(readWrite);
     expect(await row(readWrite).locator('td').first().textContent()).toBe('No');
     expect(await login(readWrite, generated)).toBe(true);
@@ -192,6 +253,9 @@ describe("the provider's walk-through, by clicking", () => {
       .click();
     await page.getByRole('menuitem', { name: 'Reset password' }).click();
     const dialog = page.getByRole('dialog', { name: `Reset the password of ${readWrite}` });
+    await dialog.waitFor();
+    // Something new started: "created" is no longer the news.
+    expect(await page.locator('.announcement').textContent()).toBe('');
     const [response] = await Promise.all([
       page.waitForResponse((candidate) => candidate.url().endsWith('/reset-password'), { timeout: 90_000 }),
       dialog.getByRole('button', { name: 'Reset password' }).click(),
@@ -204,6 +268,9 @@ describe("the provider's walk-through, by clicking", () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
     expect(await login(readWrite, fresh)).toBe(true);
     expect(await login(readWrite, generated)).toBe(false);
+    expect(await page.locator('.announcement').textContent()).toBe(`The password of ${readWrite} was reset.`);
+    // Back on the button that opened the menu.
+    expect((await focused()).label).toBe(`Actions for ${readWrite}`);
   });
 
   it('deletes the read-only user after the username is typed: the row and the role are gone', async () => {
@@ -217,20 +284,39 @@ describe("the provider's walk-through, by clicking", () => {
     await dialog.getByLabel(`Type ${readOnly} to confirm`).fill(readOnly);
     await confirm.click();
     await dialog.waitFor({ state: 'hidden', timeout: 90_000 });
+    // Focus goes to the next row's menu (the deleted row's is gone), not to the page.
+    const after = await focused();
     await row(readOnly).waitFor({ state: 'detached' });
+    await screenshot('after-delete');
+    expect(after.label).toBe(`Actions for ${readWrite}`);
+    expect(await page.locator('.announcement').textContent()).toBe(`User ${readOnly} deleted.`);
     expect(await ctx.pg.role(readOnly)).toBeUndefined();
     expect(await ctx.kube.getUser(readOnly.replaceAll('_', '-'))).toBeUndefined();
     expect(reloads).toBe(0);
   });
+
+  it('adding a username that exists says so on the Username field, in words for the page, and retyping clears it', async () => {
+    const response = await addUser(readWrite, {});
+    expect(response.status()).toBe(409);
+    const dialog = page.getByRole('dialog', { name: 'Add a database user' });
+    const username = dialog.getByLabel('Username');
+    await dialog.locator('#add-username-error').waitFor();
+    await screenshot('username-exists');
+    expect(await dialog.locator('#add-username-error').textContent()).toBe(`User ${readWrite} already exists in this namespace; choose another username.`);
+    expect(await username.getAttribute('aria-invalid')).toBe('true');
+    expect(await username.getAttribute('aria-describedby')).toContain('add-username-error');
+    expect((await focused()).id).toBe('add-username');
+    // On the field, not under the form; and no command-line flag in it.
+    expect(await dialog.getByRole('alert').count()).toBe(0);
+    expect(await dialog.textContent()).not.toContain('--name');
+    await username.fill(`${readWrite}x`);
+    expect(await dialog.locator('#add-username-error').count()).toBe(0);
+    expect(await username.getAttribute('aria-invalid')).toBeNull();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+  });
 });
 
 describe('with the keyboard and a screen reader', () => {
-  const focused = () =>
-    page.evaluate(() => {
-      const active = (globalThis as unknown as InPage).document.activeElement;
-      return { id: active?.id ?? '', text: active?.textContent ?? '', label: active?.getAttribute('aria-label') ?? '' };
-    });
-
   it('the Add dialog takes focus on Username, Escape closes it and focus returns to its button', async () => {
     await page.getByRole('button', { name: 'Add a database user' }).focus();
     await page.keyboard.press('Enter');
@@ -256,14 +342,16 @@ describe('with the keyboard and a screen reader', () => {
     expect((await focused()).label).toBe(`Actions for ${readWrite}`);
   });
 
-  it('announces changes in a polite live region, and labels the table', async () => {
-    const announcer = page.locator('.announcement');
-    expect(await announcer.getAttribute('role')).toBe('status');
-    expect(await announcer.getAttribute('aria-live')).toBe('polite');
+  it("announces others' changes to screen readers in a polite live region (the page's line is for the person's own), and labels the table", async () => {
+    const news = page.locator('#table-news');
+    expect(await news.getAttribute('role')).toBe('status');
+    expect(await news.getAttribute('aria-live')).toBe('polite');
+    expect(await page.locator('.announcement').getAttribute('role')).toBe('status');
     expect(await page.locator('table caption').textContent()).toBe(`Database users in namespace ${ctx.namespace}`);
     const username = uniqueUsername('dash_news');
     await ctx.kube.createUser(username.replaceAll('_', '-'), { username });
-    await page.getByText(new RegExp(`User ${username} (added and ready|is ready)\\.`)).waitFor({ timeout: 60_000 });
+    await news.getByText(new RegExp(`User ${username} (added and ready|is ready)\\.`)).waitFor({ timeout: 60_000 });
+    expect(await page.locator('.announcement').textContent()).not.toContain(username);
   });
 });
 
@@ -311,16 +399,35 @@ describe('errors of the API server and the operator, in words', () => {
   it('a refusal of the operator (the role exists and is not its own) is shown in the form, and what was created is removed', async () => {
     const username = uniqueUsername('dash_taken');
     await ctx.pg.admin().query(`CREATE ROLE ${username} LOGIN`);
+    await recordMessages();
     try {
       const response = await addUser(username, {});
       expect(response.status()).toBe(409);
-      const alert = page.getByRole('dialog', { name: 'Add a database user' }).getByRole('alert');
+      const dialog = page.getByRole('dialog', { name: 'Add a database user' });
+      const alert = dialog.getByRole('alert');
       const text = (await alert.textContent()) ?? '';
       expect(text).toMatch(
         new RegExp(`^User "${username}" was not created: RoleConflict: .+ \\(removed DatabaseUser "${username.replaceAll('_', '-')}" again\\)\\.$`),
       );
+      // The button that was pressed is disabled while it runs: focus goes to what went wrong, not to the page.
+      expect(await alert.evaluate((element) => element === (globalThis as unknown as InPage).document.activeElement)).toBe(true);
       expect(await ctx.kube.getUser(username.replaceAll('_', '-'))).toBeUndefined();
-      await page.getByRole('dialog', { name: 'Add a database user' }).getByRole('button', { name: 'Cancel' }).click();
+      await dialog.getByLabel('Username').fill(`${username}x`);
+      // The form's failure was about the username before: gone with the edit.
+      expect(await alert.count()).toBe(0);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      // A user made by someone else meanwhile: once the page has told of it, it has handled every
+      // change before it (one ordered stream), those of the refused user included.
+      const control = uniqueUsername('dash_later');
+      await ctx.kube.createUser(control.replaceAll('_', '-'), { username: control });
+      await page
+        .locator('#table-news')
+        .getByText(new RegExp(`User ${control} `))
+        .waitFor({ timeout: 60_000 });
+      // The user that came and went with the person's own refused attempt was never news of its own.
+      const said = await messagesSaid();
+      expect(said.some((text) => text.includes(control))).toBe(true);
+      expect(said.filter((text) => text.includes(username))).toEqual([]);
     } finally {
       await ctx.pg.admin().query(`DROP ROLE IF EXISTS ${username}`);
     }
@@ -335,12 +442,35 @@ describe('a protected user', () => {
     await waitUntilReadyInTable(username);
   });
 
-  it('offers no Reset or Delete, and says why', async () => {
+  it('offers no Reset or Delete, and says why, with the command to unprotect it whole and a Copy button', async () => {
     const guarded = row(username);
     expect(await guarded.getByRole('button', { name: /^Actions for/ }).count()).toBe(0);
     await guarded.getByText('Protected: no reset or delete').click();
     expect(await guarded.textContent()).toContain("A protected user's password cannot be reset and the user cannot be deleted");
-    expect(await guarded.textContent()).toContain(`kubectl patch dbu guarded -n ${ctx.namespace}`);
+    const command = `kubectl patch dbu guarded -n ${ctx.namespace} --type merge -p '{"spec":{"protected":false}}'`;
+    const code = guarded.locator('code');
+    expect(await code.textContent()).toBe(command);
+    await screenshot('protected-note');
+    // Every word of the command on one line: it wraps only between words.
+    const brokenWords = await code.evaluate((element) => {
+      const { document } = globalThis as unknown as InPage;
+      const walker = document.createTreeWalker(element, 4);
+      const broken: string[] = [];
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const text = node.textContent ?? '';
+        for (const match of text.matchAll(/\S+/g)) {
+          const range = document.createRange();
+          range.setStart(node, match.index);
+          range.setEnd(node, match.index + match[0].length);
+          if (range.getClientRects().length > 1) broken.push(match[0]);
+        }
+      }
+      return broken;
+    });
+    expect(brokenWords).toEqual([]);
+    await guarded.getByRole('button', { name: `Copy the command that unprotects ${username}` }).click();
+    await guarded.getByText('Copied to the clipboard.').waitFor();
+    expect(await page.evaluate(() => (globalThis as unknown as InPage).navigator.clipboard.readText())).toBe(command);
   });
 
   it("a crafted reset or delete through the dashboard's API is refused by the API server's policy, in words", async () => {
@@ -356,6 +486,75 @@ describe('a protected user', () => {
     expect(user?.metadata.annotations?.['dbuser.dev/reset-password']).toBeUndefined();
     expect(readyCondition(user)?.status).toBe('True');
     expect((await ctx.kube.secretData('guarded-credentials'))?.password).toBe(before);
+  });
+});
+
+describe('a reset the cluster refuses', () => {
+  it('shows why in the dialog and moves focus there, not to the page', async () => {
+    const username = uniqueUsername('dash_soon');
+    const name = username.replaceAll('_', '-');
+    await ctx.kube.createUser(name, { username });
+    await waitUntilReadyInTable(username);
+    await row(username)
+      .getByRole('button', { name: `Actions for ${username}` })
+      .click();
+    await page.getByRole('menuitem', { name: 'Reset password' }).click();
+    const dialog = page.getByRole('dialog', { name: `Reset the password of ${username}` });
+    await dialog.waitFor();
+    // Protected meanwhile (by someone else): the cluster's policy refuses the reset.
+    await ctx.kube.patchUser(name, { spec: { protected: true } });
+    await row(username).getByText('Protected: no reset or delete').waitFor();
+    await dialog.getByRole('button', { name: 'Reset password' }).focus();
+    await page.keyboard.press('Enter');
+    const alert = dialog.getByRole('alert');
+    await alert.waitFor({ timeout: 60_000 });
+    expect(await alert.textContent()).toMatch(/^The cluster's policy refused this: .*is protected/);
+    await screenshot('reset-refused');
+    expect(await alert.evaluate((element) => element === (globalThis as unknown as InPage).document.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    // The row's menu button went when the user became protected: the dialog's fallback holds focus.
+    expect((await focused()).tag).not.toBe('BODY');
+  });
+});
+
+describe('a create whose wait ends before the operator has finished', () => {
+  it('shows the generated password the credentials Secret already holds, says the user is not ready yet, and it becomes Ready with it', async () => {
+    const username = uniqueUsername('dash_slow');
+    const name = username.replaceAll('_', '-');
+    // The operator writes the Secret, then waits for the role's lock, which the test holds. The
+    // dashboard's wait outlasts the operator's first pass by far, and ends before the lock is let go.
+    const lock = await holdRoleLock(ctx.pg.adminUri(ctx.database), username);
+    const slow = await DashboardProcess.start(ctx.namespace, ['--timeout', '15s']);
+    // A browser of its own: its session cookie stays out of the gate's tests below.
+    const own = await launchChromium();
+    const other = await own.context.newPage();
+    try {
+      await other.goto(slow.url);
+      await other.getByRole('button', { name: 'Add a database user' }).click();
+      const form = other.getByRole('dialog', { name: 'Add a database user' });
+      await form.getByLabel('Username').fill(username);
+      await form.getByRole('button', { name: 'Add user' }).click();
+      const dialog = other.getByRole('dialog', { name: `User ${username} created` });
+      const note = dialog.locator('.not-ready');
+      await note.waitFor({ timeout: 60_000 });
+      expect(await note.textContent()).toMatch(
+        new RegExp(
+          `^User "${username}" is not ready: timed out after 15s; .+ DatabaseUser "${name}" was created and stays: the operator creates role "${username}" when it can \\(the user then becomes Ready\\), with the generated password Secret "${name}-credentials" already holds\\.`,
+        ),
+      );
+      await dialog.getByRole('button', { name: 'Show' }).click();
+      const password = await dialog.getByLabel(/^New password of /).inputValue();
+      expect(password).toBe((await ctx.kube.secretData(`${name}-credentials`))?.password);
+      await dialog.getByRole('button', { name: 'Done' }).click();
+      await lock.release();
+      await ctx.kube.waitReady(name, 60_000);
+      expect(await login(username, password)).toBe(true);
+    } finally {
+      await lock.release();
+      await own.close();
+      await slow.stop();
+    }
   });
 });
 
@@ -394,10 +593,16 @@ describe("the Add form's checks", () => {
     expect(await submit({ username: 'abcde', password: '', confirmation: '' }, 'Username')).toBe('The username must be at least 6 characters.');
   });
 
-  it('a mismatched confirmation: refused, nothing sent', async () => {
+  it('a mismatched confirmation: refused, nothing sent; the error goes once the confirmation is retyped to match', async () => {
     expect(await submit({ username, password: 'a good password of 30 chars!!', confirmation: 'a good password of 30 chars!?' }, 'Confirm password')).toBe(
       'The passwords do not match.',
     );
+    const confirmation = dialog().getByLabel('Confirm password', { exact: true });
+    await confirmation.fill('a good password of 30 chars!');
+    expect(await dialog().getByText('The passwords do not match.').count()).toBe(1);
+    await confirmation.fill('a good password of 30 chars!!');
+    expect(await dialog().getByText('The passwords do not match.').count()).toBe(0);
+    expect(await confirmation.getAttribute('aria-invalid')).toBeNull();
   });
 
   it("a password with ': the password policy's message, nothing sent", async () => {

@@ -1,6 +1,7 @@
 /**
  * The "…" menu of a row (WAI-ARIA menu button): Enter or Space opens it on the first item, arrows
- * move, Escape closes it and returns to the button, Tab or a click elsewhere closes it.
+ * move, Escape closes it and returns to the button, Tab or a click elsewhere closes it; choosing an
+ * item returns focus to the button before the item acts.
  */
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 
@@ -72,7 +73,10 @@ export function ActionsMenu({ id, label, items }: { id: string; label: string; i
                 tabIndex={-1}
                 class={item.danger ? 'danger' : undefined}
                 onClick={() => {
+                  // Back on the button first (the item goes with the menu), so what the item opens
+                  // remembers the button and returns there.
                   setOpen(false);
+                  button.current?.focus();
                   item.onSelect();
                 }}
               >

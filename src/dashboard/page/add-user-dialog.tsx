@@ -1,11 +1,11 @@
 /** Add a database user: username, password twice (both empty: generated), Read only; checked with the API's rules before sending. */
-import { useState } from 'preact/hooks';
+import { useLayoutEffect, useState } from 'preact/hooks';
 import { chosenPasswordMaxLength, chosenPasswordMinLength } from '../../api/password-shape.js';
 import type { PasswordResult } from '../wire.js';
 import { Outcome, useAction } from './action.js';
-import { dashboardApi } from './api.js';
+import { ApiRefusal, dashboardApi } from './api.js';
 import { Dialog } from './dialog.js';
-import { validateAddUser, wantsGeneratedPassword, type AddUserField, type AddUserForm, type FormErrors } from './validation.js';
+import { errorsAfterEdit, validateAddUser, wantsGeneratedPassword, type AddUserField, type AddUserForm, type FormErrors } from './validation.js';
 
 const fieldOrder: readonly AddUserField[] = ['username', 'password', 'confirmation'];
 
@@ -57,44 +57,68 @@ export function AddUserDialog({
   namespace,
   onClose,
   onCreated,
+  onSending,
 }: {
   open: boolean;
   namespace: string;
   onClose: () => void;
   onCreated: (result: PasswordResult) => void;
+  /** The username being sent (undefined: none any more), so the page leaves its comings and goings to this dialog. */
+  onSending: (username: string | undefined) => void;
 }) {
   const empty: AddUserForm = { username: '', password: '', confirmation: '', readOnly: false };
   const [form, setForm] = useState(empty);
   const [errors, setErrors] = useState<FormErrors>({});
+  // The field to focus once its error is on the page (so a screen reader reads it with the field).
+  const [focusField, setFocusField] = useState<AddUserField | undefined>();
   const { busy, failure, run, clear } = useAction();
+  useLayoutEffect(() => {
+    if (focusField === undefined) return;
+    document.getElementById(`add-${focusField}`)?.focus();
+    setFocusField(undefined);
+  }, [focusField]);
   const close = () => {
     setForm(empty);
     setErrors({});
     clear();
+    onSending(undefined);
     onClose();
   };
   const submit = async (event: Event) => {
     event.preventDefault();
+    if (busy) return;
     const found = validateAddUser(form);
     setErrors(found);
     clear();
     const first = fieldOrder.find((field) => found[field] !== undefined);
     if (first !== undefined) {
-      document.getElementById(`add-${first}`)?.focus();
+      setFocusField(first);
       return;
     }
+    onSending(form.username);
     await run(async () => {
-      const result = await dashboardApi.createUser(namespace, {
-        username: form.username,
-        readOnly: form.readOnly,
-        ...(wantsGeneratedPassword(form) ? {} : { password: form.password }),
-      });
-      setForm(empty);
-      onCreated(result);
+      try {
+        const result = await dashboardApi.createUser(namespace, {
+          username: form.username,
+          readOnly: form.readOnly,
+          ...(wantsGeneratedPassword(form) ? {} : { password: form.password }),
+        });
+        setForm(empty);
+        onCreated(result);
+      } catch (error) {
+        // The server's word on the username (it exists already): on the field, not under the form.
+        if (!(error instanceof ApiRefusal && error.field === 'username')) throw error;
+        setErrors({ username: error.message });
+        setFocusField('username');
+      }
     });
   };
+  // An edit takes back the errors it makes untrue, and the form's failure: it was about the values before.
   const set = (field: AddUserField) => (value: string) => {
-    setForm({ ...form, [field]: value });
+    const next = { ...form, [field]: value };
+    setForm(next);
+    setErrors(errorsAfterEdit(errors, next, field));
+    clear();
   };
   return (
     <Dialog open={open} titleId="add-title" title="Add a database user" onClose={close} busy={busy} fallbackFocus="add-user">
@@ -136,6 +160,7 @@ export function AddUserDialog({
             checked={form.readOnly}
             onChange={(event) => {
               setForm({ ...form, readOnly: event.currentTarget.checked });
+              clear();
             }}
           />
           <label for="add-read-only">Read only</label>
@@ -146,7 +171,8 @@ export function AddUserDialog({
           <button type="button" onClick={close} disabled={busy}>
             Cancel
           </button>
-          <button type="submit" class="primary" disabled={busy}>
+          {/* aria-disabled, not disabled, while it runs: a disabled button drops the focus to the page. */}
+          <button type="submit" class="primary" aria-disabled={busy}>
             Add user
           </button>
         </div>

@@ -1,6 +1,17 @@
 /** The page's calls to its own server (same origin; the cookie carries the token). */
 import { usersPath, type CreateUserRequest, type NamespaceChoice, type PasswordResult, type Problem } from '../wire.js';
 
+/** The dashboard's server refused: its sentence, and the form field it is about, if any. */
+export class ApiRefusal extends Error {
+  readonly field: Problem['field'];
+
+  constructor(problem: Problem) {
+    super(problem.error);
+    this.name = 'ApiRefusal';
+    this.field = problem.field;
+  }
+}
+
 async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const response = await fetch(path, {
     method,
@@ -9,7 +20,7 @@ async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: u
     cache: 'no-store',
   });
   const answer = (await response.json().catch(() => ({ error: `The dashboard answered ${response.status} ${response.statusText}.` }))) as T | Problem;
-  if (!response.ok) throw new Error((answer as Problem).error);
+  if (!response.ok) throw new ApiRefusal(answer as Problem);
   return answer as T;
 }
 

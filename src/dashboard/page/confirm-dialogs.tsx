@@ -1,13 +1,24 @@
 /** Reset password (confirm, then the new one shown once) and Delete user (confirm by typing the username). */
-import { useState } from 'preact/hooks';
+import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import type { PasswordResult, UserRow } from '../wire.js';
 import { Outcome, useAction } from './action.js';
 import { dashboardApi } from './api.js';
 import { Dialog } from './dialog.js';
 import { PasswordOnce } from './password-once.js';
-import { rowId } from './users-table.js';
+import { menuButtonId, usersTableId } from './users-table.js';
 
-export function ResetPasswordDialog({ namespace, row, onClose }: { namespace: string; row: UserRow | undefined; onClose: () => void }) {
+export function ResetPasswordDialog({
+  namespace,
+  row,
+  onClose,
+  onReset,
+}: {
+  namespace: string;
+  row: UserRow | undefined;
+  onClose: () => void;
+  /** The new password was shown and the person is done with it. */
+  onReset: (username: string) => void;
+}) {
   const { busy, failure, run, clear } = useAction();
   const [result, setResult] = useState<PasswordResult | undefined>();
   const close = () => {
@@ -15,7 +26,11 @@ export function ResetPasswordDialog({ namespace, row, onClose }: { namespace: st
     clear();
     onClose();
   };
-  const fallback = row ? `${rowId(row)}-button` : 'add-user';
+  const done = (username: string) => {
+    close();
+    onReset(username);
+  };
+  const fallback = row ? menuButtonId(row.name) : 'add-user';
   return (
     <Dialog
       open={row !== undefined}
@@ -27,9 +42,15 @@ export function ResetPasswordDialog({ namespace, row, onClose }: { namespace: st
     >
       {result?.password !== undefined ? (
         <>
-          <PasswordOnce username={result.username} password={result.password} />
+          <PasswordOnce username={result.username} password={result.password} notReady={result.notReady} />
           <div class="buttons">
-            <button type="button" class="primary" onClick={close}>
+            <button
+              type="button"
+              class="primary"
+              onClick={() => {
+                done(result.username);
+              }}
+            >
               Done
             </button>
           </div>
@@ -42,15 +63,17 @@ export function ResetPasswordDialog({ namespace, row, onClose }: { namespace: st
             <button type="button" onClick={close} disabled={busy} autofocus>
               Cancel
             </button>
+            {/* aria-disabled, not disabled, while it runs: a disabled button drops the focus to the page. */}
             <button
               type="button"
               class="primary"
-              disabled={busy}
-              onClick={() =>
+              aria-disabled={busy}
+              onClick={() => {
+                if (busy || !row) return;
                 void run(async () => {
-                  if (row) setResult(await dashboardApi.resetPassword(namespace, row.name));
-                })
-              }
+                  setResult(await dashboardApi.resetPassword(namespace, row.name));
+                });
+              }}
             >
               Reset password
             </button>
@@ -66,14 +89,22 @@ export function DeleteUserDialog({
   row,
   onClose,
   onDeleted,
+  focusAfterDelete,
 }: {
   namespace: string;
   row: UserRow | undefined;
   onClose: () => void;
   onDeleted: (username: string) => void;
+  /** Where focus goes once the user is deleted (its row and menu button go): a neighbour's menu button, else the table. */
+  focusAfterDelete: () => HTMLElement | null | undefined;
 }) {
   const { busy, failure, run, clear } = useAction();
   const [typed, setTyped] = useState('');
+  // Whether this opening of the dialog ended in a deletion (read when it closes).
+  const deleted = useRef(false);
+  useLayoutEffect(() => {
+    if (row !== undefined) deleted.current = false;
+  }, [row]);
   const close = () => {
     setTyped('');
     clear();
@@ -81,14 +112,23 @@ export function DeleteUserDialog({
   };
   const username = row?.username ?? '';
   return (
-    <Dialog open={row !== undefined} titleId="delete-title" title={`Delete user ${username}`} onClose={close} busy={busy} fallbackFocus="add-user">
+    <Dialog
+      open={row !== undefined}
+      titleId="delete-title"
+      title={`Delete user ${username}`}
+      onClose={close}
+      busy={busy}
+      fallbackFocus={usersTableId}
+      focusOnClose={() => (deleted.current ? focusAfterDelete() : undefined)}
+    >
       <form
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          if (!row || typed !== username) return;
+          if (busy || !row || typed !== username) return;
           void run(async () => {
             await dashboardApi.deleteUser(namespace, row.name);
+            deleted.current = true;
             setTyped('');
             onDeleted(username);
           });
@@ -113,7 +153,7 @@ export function DeleteUserDialog({
           <button type="button" onClick={close} disabled={busy}>
             Cancel
           </button>
-          <button type="submit" class="danger" disabled={busy || typed !== username}>
+          <button type="submit" class="danger" disabled={typed !== username} aria-disabled={busy}>
             Delete user
           </button>
         </div>

@@ -1,29 +1,27 @@
-/** A password shown once: masked until revealed, with a copy button; nothing of it is kept after closing. */
+/**
+ * A password shown once: masked until revealed, with a copy button; nothing of it is kept after
+ * closing. Revealed, it is a read-only text area that wraps, so all 64 characters of a generated
+ * password are in view whatever the width of the window (a text field would hide a third of them).
+ */
 import { useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { CopyButton } from './copy-button.js';
 
-export function PasswordOnce({ username, password }: { username: string; password: string }) {
+export function PasswordOnce({ username, password, notReady }: { username: string; password: string; notReady?: string | undefined }) {
   const [shown, setShown] = useState(false);
-  const [copied, setCopied] = useState('');
   const input = useRef<HTMLInputElement>(null);
   // In a dialog already open (Reset), autofocus does not apply: the button that was pressed is gone.
   // A layout effect, so the password has focus as soon as it is shown.
   useLayoutEffect(() => {
     input.current?.focus();
   }, []);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(password);
-      setCopied('Copied to the clipboard.');
-    } catch {
-      setCopied('Could not copy: select the password and copy it yourself.');
-    }
-  };
-  const field = { ref: input, id: 'password-once', readOnly: true, value: password, autocomplete: 'off', spellcheck: false, autofocus: true };
+  const common = { id: 'password-once', readOnly: true, value: password, autocomplete: 'off', spellcheck: false };
   return (
     <div class="password-once">
+      {/* The wait ended before the operator finished: said first, as it changes what the password is good for now. */}
+      {notReady === undefined ? null : <p class="warning not-ready">{notReady}</p>}
       <label for="password-once">New password of {username}</label>
-      <div class="password-field">
-        {shown ? <input type="text" {...field} /> : <input type="password" {...field} />}
+      {shown ? <textarea {...common} class="password-text" rows={2} /> : <input ref={input} type="password" {...common} class="password-text" autofocus />}
+      <div class="password-buttons">
         <button
           type="button"
           aria-pressed={shown}
@@ -33,13 +31,8 @@ export function PasswordOnce({ username, password }: { username: string; passwor
         >
           {shown ? 'Hide' : 'Show'}
         </button>
-        <button type="button" onClick={() => void copy()}>
-          Copy
-        </button>
+        <CopyButton text={password} what="the password" />
       </div>
-      <p role="status" class="hint">
-        {copied}
-      </p>
       <p class="warning">This password is shown only this once. Copy it now; it is also stored in the user's credentials Secret in the cluster.</p>
     </div>
   );

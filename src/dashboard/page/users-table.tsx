@@ -1,6 +1,8 @@
 /** The Database Users table: the provider's four columns, the operator's status, and the row actions. */
+import { Fragment } from 'preact';
 import type { UserRow } from '../wire.js';
 import { ActionsMenu } from './actions-menu.js';
+import { CopyButton } from './copy-button.js';
 
 export interface UsersTableProps {
   namespace: string;
@@ -10,8 +12,21 @@ export interface UsersTableProps {
 }
 
 /** An id for DOM elements of a row: metadata names are DNS names, so safe as they are. */
-export function rowId(row: UserRow): string {
+export function rowId(row: Pick<UserRow, 'name'>): string {
   return `user-${row.name}`;
+}
+
+/** The id of a row's "…" menu button (actions-menu.tsx appends "-button" to the row's id). */
+export function menuButtonId(name: string): string {
+  return `${rowId({ name })}-button`;
+}
+
+/** The table's id: focus goes to it when no row is left to hold it (tabIndex -1 makes it focusable). */
+export const usersTableId = 'users-table';
+
+/** How to switch protection off, as the command line says it (client/guards.ts). */
+function unprotectCommand(row: UserRow, namespace: string): string {
+  return `kubectl patch dbu ${row.name} -n ${namespace} --type merge -p '{"spec":{"protected":false}}'`;
 }
 
 function Status({ row }: { row: UserRow }) {
@@ -40,9 +55,20 @@ function Actions({ row, namespace, onReset, onDelete }: { row: UserRow } & Omit<
           A protected user's password cannot be reset and the user cannot be deleted, so the applications that depend on it keep working. To allow either,
           unprotect it first:
         </p>
-        <code>
-          kubectl patch dbu {row.name} -n {namespace} --type merge -p '{'{"spec":{"protected":false}}'}'
-        </code>
+        <div class="command">
+          {/* Each word unbreakable, so the command wraps only between words (a browser also breaks after "-"). */}
+          <code>
+            {unprotectCommand(row, namespace)
+              .split(' ')
+              .map((word, index) => (
+                <Fragment key={index}>
+                  {index === 0 ? '' : ' '}
+                  <span class="word">{word}</span>
+                </Fragment>
+              ))}
+          </code>
+          <CopyButton text={unprotectCommand(row, namespace)} what="the command" label={`Copy the command that unprotects ${row.username}`} />
+        </div>
       </details>
     );
   if (row.deleting) return null;
@@ -74,7 +100,7 @@ const yesNo = (value: boolean) => (value ? 'Yes' : 'No');
 export function UsersTable(props: UsersTableProps) {
   const { users } = props;
   return (
-    <table aria-busy={users === undefined}>
+    <table id={usersTableId} tabIndex={-1} aria-busy={users === undefined}>
       <caption class="visually-hidden">Database users in namespace {props.namespace}</caption>
       <thead>
         <tr>

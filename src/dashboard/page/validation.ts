@@ -46,3 +46,26 @@ export function validateAddUser(form: AddUserForm): FormErrors {
   else if (form.confirmation !== form.password) errors.confirmation = 'The passwords do not match.';
   return errors;
 }
+
+/** The fields an edit of `field` can make right or wrong: the confirmation is checked against the password. */
+const affectedBy: Record<AddUserField, readonly AddUserField[]> = {
+  username: ['username'],
+  password: ['password', 'confirmation'],
+  confirmation: ['confirmation'],
+};
+
+/**
+ * The errors still shown after the person edits `field`: an error shown for an affected field is
+ * checked again against the new values and stays only while it is still true (the server's word on
+ * the username, which the page cannot check, goes as soon as the username changes). No error
+ * appears while typing; new ones wait for the next Add user.
+ */
+export function errorsAfterEdit(shown: FormErrors, form: AddUserForm, field: AddUserField): FormErrors {
+  const now = validateAddUser(form);
+  const kept: FormErrors = {};
+  for (const [name, error] of Object.entries(shown) as [AddUserField, string][]) {
+    const still = affectedBy[field].includes(name) ? now[name] : error;
+    if (still !== undefined) kept[name] = still;
+  }
+  return kept;
+}

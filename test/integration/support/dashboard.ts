@@ -8,6 +8,9 @@ import { SupervisedProcess } from '../../harness/supervised-process.js';
 import { waitFor } from '../../harness/wait.js';
 import { cliEnv, cliScript } from './cli.js';
 
+/** Dashboards started by this test file: the first logs where it always did, the others beside it. */
+let started = 0;
+
 /**
  * `kubectl dbuser dashboard --no-open -n <namespace>` as a person starts it: the compiled plugin in
  * its own process, with the harness admin's kubeconfig. Its output goes to a log under the run
@@ -20,14 +23,16 @@ export class DashboardProcess {
     readonly logFile: string,
   ) {}
 
-  static async start(namespace: string): Promise<DashboardProcess> {
+  /** `flags`: more of the command's flags (e.g. --timeout); each dashboard of a test file logs to its own file. */
+  static async start(namespace: string, flags: readonly string[] = []): Promise<DashboardProcess> {
     const logDir = path.join(readHarnessState().dir, 'dashboards');
     mkdirSync(logDir, { recursive: true });
-    const logFile = path.join(logDir, `${namespace}-${process.pid}.log`);
+    started += 1;
+    const logFile = path.join(logDir, `${namespace}-${process.pid}${started === 1 ? '' : `-${started}`}.log`);
     const child = SupervisedProcess.start({
       name: 'kubectl dbuser dashboard',
       command: process.execPath,
-      args: [cliScript, 'dashboard', '--no-open', '-n', namespace],
+      args: [cliScript, 'dashboard', '--no-open', '-n', namespace, ...flags],
       env: cliEnv(),
       logFile,
       stopSignal: 'SIGTERM',

@@ -38,6 +38,11 @@ export class Terminal {
     return (await this.tmux(['capture-pane', '-p', '-t', this.session])).trimEnd();
   }
 
+  /** The screen with lines the terminal wrapped joined again: a long message reads as printed. */
+  async joinedScreen(): Promise<string> {
+    return (await this.tmux(['capture-pane', '-p', '-J', '-t', this.session])).trimEnd();
+  }
+
   /** Waits until the screen shows `text` at least `times` times; returns the screen. */
   async waitForText(text: string, times = 1, timeoutMs = 30_000): Promise<string> {
     let last = '';

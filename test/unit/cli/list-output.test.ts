@@ -29,7 +29,8 @@ const users: DatabaseUser[] = [
 const views = users.map(viewDatabaseUser);
 
 describe('list output', () => {
-  it("is the provider's four columns by default", () => {
+  it("is the provider's four columns by default, the header centred", () => {
+    expect(renderList(views, 'table').split('\n')[1]).toBe('|    USERNAME    | READ-ONLY | PROTECTED | PASSWORD ENCRYPTION |');
     expect(renderList(views, 'table').split('\n').slice(3, 6)).toEqual([
       '| my_app_4553    | false     | true      | SCRAM-SHA-256       |',
       '| my_app_4553_rw | false     | false     | MD5                 |',
@@ -39,7 +40,7 @@ describe('list output', () => {
 
   it('-o wide adds NAME, READY and REASON', () => {
     const lines = renderList(views, 'wide').split('\n');
-    expect(lines[1]).toBe('| USERNAME       | READ-ONLY | PROTECTED | PASSWORD ENCRYPTION | NAME   | READY   | REASON     |');
+    expect(lines[1]).toBe('|    USERNAME    | READ-ONLY | PROTECTED | PASSWORD ENCRYPTION |  NAME  |  READY  |   REASON   |');
     expect(lines[5]).toBe('| my_app_4553_ro | true      | false     | SCRAM-SHA-256       | ro     | Unknown |            |');
   });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readyReasons } from '../../../src/api/conditions.js';
 import { OperationFailed } from '../../../src/client/operation-failed.js';
+import { PlacementRefused } from '../../../src/client/placement.js';
 import { explainError, explainReason } from '../../../src/dashboard/explain.js';
 import { KubeApiError } from '../../../src/kube/api-error.js';
 
@@ -53,5 +54,18 @@ describe('explainError', () => {
       status: 502,
       message: 'Cannot reach the Kubernetes API server (ECONNREFUSED); check your network and kubeconfig.',
     });
+  });
+
+  it("puts an existing username on the form's username field, in the page's words (no command-line flags)", () => {
+    const exists = new PlacementRefused({ kind: 'user-exists', namespace: 'shop', username: 'my_user', name: 'my-user', deleting: false });
+    expect(explainError(exists)).toEqual({
+      status: 409,
+      message: 'User my_user already exists in this namespace; choose another username.',
+      field: 'username',
+    });
+    const taken = new PlacementRefused({ kind: 'name-taken', namespace: 'shop', username: 'my_user', name: 'my-user', takenBy: 'My_User' });
+    expect(explainError(taken).field).toBe('username');
+    expect(explainError(taken).message).toBe('This username needs the name "my-user" in Kubernetes, which user My_User already has; choose another username.');
+    for (const conflict of [exists, taken]) expect(explainError(conflict).message).not.toContain('--');
   });
 });

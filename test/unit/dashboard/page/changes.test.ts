@@ -34,4 +34,12 @@ describe('describeChanges', () => {
     expect(describeChanges([row('old_user')], [])).toEqual(['User old_user removed.']);
     expect(describeChanges([row('same_user')], [row('same_user')])).toEqual([]);
   });
+
+  it('says nothing about the users the person is acting on', () => {
+    const quiet = new Set(['shop_owner']);
+    expect(describeChanges([], [row('shop_owner', { ready: 'Unknown', reason: '' })], quiet)).toEqual([]);
+    expect(describeChanges([row('shop_owner', { ready: 'False', reason: 'RoleConflict' })], [row('other_user')], quiet)).toEqual([
+      'User other_user added and ready.',
+    ]);
+  });
 });

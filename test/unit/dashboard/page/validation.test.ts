@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { passwordPolicyViolation } from '../../../../src/api/password-policy.js';
-import { validateAddUser, wantsGeneratedPassword } from '../../../../src/dashboard/page/validation.js';
+import { errorsAfterEdit, validateAddUser, wantsGeneratedPassword } from '../../../../src/dashboard/page/validation.js';
 
 const good = { username: 'my_app_4553_rw', password: '', confirmation: '', readOnly: false };
 const chosen = 'a chosen password, 30 chars.!';
@@ -53,5 +53,34 @@ describe("the Add form's checks", () => {
     expect(validateAddUser({ ...good, password: chosen, confirmation: `${chosen}?` })).toEqual({ confirmation: 'The passwords do not match.' });
     expect(validateAddUser({ ...good, password: chosen })).toEqual({ confirmation: 'The passwords do not match.' });
     expect(validateAddUser({ ...good, confirmation: chosen }).password).toBe('The password is shorter than 24 characters.');
+  });
+});
+
+describe('errors after an edit', () => {
+  const typed = 'the password typed twice, 30 c';
+  const mismatch = { ...good, password: typed, confirmation: `${typed.slice(0, -1)}x` };
+
+  it('a mismatch shown goes once the confirmation matches, and stays while it still differs', () => {
+    const shown = validateAddUser(mismatch);
+    expect(shown).toEqual({ confirmation: 'The passwords do not match.' });
+    expect(errorsAfterEdit(shown, { ...mismatch, confirmation: typed.slice(0, -1) }, 'confirmation')).toEqual(shown);
+    expect(errorsAfterEdit(shown, { ...mismatch, confirmation: typed }, 'confirmation')).toEqual({});
+  });
+
+  it('retyping the password to match the confirmation clears the mismatch too', () => {
+    const shown = validateAddUser(mismatch);
+    expect(errorsAfterEdit(shown, { ...mismatch, password: mismatch.confirmation }, 'password')).toEqual({});
+  });
+
+  it("the server's username error goes when the username changes, not when a password does", () => {
+    const shown = { username: 'A user named my_app_4553_rw already exists in this namespace.' };
+    expect(errorsAfterEdit(shown, { ...good, password: 'x' }, 'password')).toEqual(shown);
+    expect(errorsAfterEdit(shown, { ...good, username: 'my_app_4553_rx' }, 'username')).toEqual({});
+    expect(errorsAfterEdit(shown, { ...good, username: 'abcde' }, 'username')).toEqual({ username: 'The username must be at least 6 characters.' });
+  });
+
+  it('shows no new error while typing', () => {
+    expect(errorsAfterEdit({}, { ...good, username: 'ab' }, 'username')).toEqual({});
+    expect(errorsAfterEdit({}, { ...good, password: 'short', confirmation: '' }, 'password')).toEqual({});
   });
 });
