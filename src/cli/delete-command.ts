@@ -6,6 +6,7 @@ import { findUser } from '../client/find-user.js';
 import { refuseUnchangeable } from '../client/guards.js';
 import type { CliIo } from './io.js';
 import { openSession } from '../client/session.js';
+import { explicitDatabase } from './database-option.js';
 import { withWait } from './waiting.js';
 import { askOnTerminal } from './terminal-input.js';
 
@@ -29,7 +30,7 @@ export async function runDelete(invocation: DeleteInvocation, io: CliIo): Promis
   const { username, timeoutMs } = invocation;
   const session = await openSession(invocation.target, io.env, io.stdin.isTTY === true);
   try {
-    const user = await findUser(session, username, invocation.name);
+    const user = await findUser(session, username, invocation.name, await explicitDatabase(session, invocation.database, 'delete'));
     const view = viewDatabaseUser(user);
     refuseUnchangeable(view, session.namespace, 'delete');
     if (!invocation.yes) await confirmDeletion(view, session.namespace, io);

@@ -7,6 +7,7 @@ import { refuseUnchangeable } from '../client/guards.js';
 import type { CliIo } from './io.js';
 import { obtainPassword } from './password-input.js';
 import { openSession } from '../client/session.js';
+import { explicitDatabase } from './database-option.js';
 import { withWait } from './waiting.js';
 
 type UpdateInvocation = Extract<Invocation, { command: 'update-password' }>;
@@ -16,7 +17,7 @@ export async function runUpdatePassword(invocation: UpdateInvocation, io: CliIo)
   const { username, timeoutMs } = invocation;
   const session = await openSession(invocation.target, io.env, io.stdin.isTTY === true);
   try {
-    const user = await findUser(session, username, invocation.name);
+    const user = await findUser(session, username, invocation.name, await explicitDatabase(session, invocation.database, 'update-password'));
     refuseUnchangeable(viewDatabaseUser(user), session.namespace, 'password');
     const password = await obtainPassword(invocation.password, io, 'update-password');
     const { generatedPassword, leftover } = await withWait(io, 'apply the new password', (hooks) =>
