@@ -1,4 +1,5 @@
 import { viewDatabaseUser } from '../api/database-user-view.js';
+import { defaultUserOfLabel } from '../api/names.js';
 import type { Invocation } from './arguments.js';
 import { changePassword } from '../client/change-password.js';
 import { OperationFailed, StillPending } from '../client/operation-failed.js';
@@ -18,7 +19,7 @@ export async function runUpdatePassword(invocation: UpdateInvocation, io: CliIo)
   const session = await openSession(invocation.target, io.env, io.stdin.isTTY === true);
   try {
     const user = await findUser(session, username, invocation.name, await explicitDatabase(session, invocation.database, 'update-password'));
-    refuseUnchangeable(viewDatabaseUser(user), session.namespace, 'password');
+    refuseUnchangeable(viewDatabaseUser(user), session.namespace, 'password', user.metadata.labels?.[defaultUserOfLabel]);
     const password = await obtainPassword(invocation.password, io, 'update-password');
     const { generatedPassword, leftover } = await withWait(io, 'apply the new password', (hooks) =>
       changePassword(session, user, password, timeoutMs, hooks).catch((error: unknown) => {
