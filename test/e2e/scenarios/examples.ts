@@ -56,10 +56,10 @@ describe('the provider examples, reconciled by the pods', () => {
     }
   });
 
-  it('refuse `kubectl delete dbu` of the protected user, which stays and keeps working', async () => {
+  it('refuse `kubectl delete dbu` of the protected default user, which stays and keeps working', async () => {
     const deleted = await kubectl('delete', 'dbu', 'my-app', '-n', examplesNamespace);
     expect(deleted.code).not.toBe(0);
-    expect(deleted.stderr).toContain('is protected and cannot be deleted');
+    expect(deleted.stderr).toContain('is the default user of Database "my-app" and goes only with it');
     await waitUserReady(examplesNamespace, 'my-app');
     const data = await secretData(examplesNamespace, 'my-app-credentials');
     await expect(whoAmI(data.uri ?? '')).resolves.toEqual({ user: 'my_app_4553', db: exampleDatabase });
