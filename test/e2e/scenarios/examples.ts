@@ -5,8 +5,17 @@
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { repoRoot } from '../../harness/paths.js';
-import { createUserNamespace, kubectl, kubectlOk, operatorNamespace, secretData, waitFor, waitUserReady, whoAmI } from '../support/cluster.js';
-import { readPostgresEndpoint } from '../support/e2e-environment.js';
+import {
+  createConnectionSecret,
+  createUserNamespace,
+  kubectl,
+  kubectlOk,
+  operatorNamespace,
+  secretData,
+  waitFor,
+  waitUserReady,
+  whoAmI,
+} from '../support/cluster.js';
 
 export const examplesNamespace = 'shop';
 /** The examples' database (examples/database.yaml), where their users log in. */
@@ -20,21 +29,7 @@ const files = ['database.yaml', 'read-write-user.yaml', 'read-only-user.yaml'].m
 
 /** The platform team's part: the admin Secret of examples/platform/admin-secret.yaml, for the node's PostgreSQL, then the server. */
 async function registerExampleServer(): Promise<void> {
-  const endpoint = readPostgresEndpoint();
-  await kubectlOk(
-    'create',
-    'secret',
-    'generic',
-    'main-pg-admin',
-    '-n',
-    operatorNamespace,
-    `--from-literal=host=${endpoint.host}`,
-    `--from-literal=port=${endpoint.port}`,
-    `--from-literal=username=${endpoint.superuser}`,
-    `--from-literal=password=${endpoint.password}`,
-    '--from-literal=dbname=postgres',
-    '--from-literal=sslmode=disable',
-  );
+  await createConnectionSecret(operatorNamespace, 'main-pg-admin', 'postgres');
   await kubectlOk('apply', '-f', path.join(repoRoot, 'examples', 'platform', 'database-server.yaml'));
 }
 
