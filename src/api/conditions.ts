@@ -12,6 +12,14 @@ export const conditionSchema = z.object({
 
 export type Condition = z.output<typeof conditionSchema>;
 
+/** A status's conditions: a list keyed by type (server-side apply merges by it), described for `kubectl explain`. */
+export function conditionsField(description: string) {
+  return z
+    .array(conditionSchema)
+    .optional()
+    .meta({ description, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] });
+}
+
 /**
  * Condition types. Ready is ours; Reconciling and Stalled follow the kstatus conventions of
  * sigs.k8s.io/cli-utils, which Flux and kubectl-style waits read (and our Argo CD health script),

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { withRules, type CelRule } from './cel-rule.js';
-import { conditionSchema } from './conditions.js';
+import { conditionsField } from './conditions.js';
 import { objectNameSchema, type ObjectMeta } from './database-user.js';
 import { parseDuration } from './duration.js';
 import { labelSelectorSchema } from './label-selector.js';
@@ -70,14 +70,9 @@ export type DatabaseServerSpec = z.output<typeof databaseServerSpecSchema>;
 export const databaseServerStatusSchema = z
   .object({
     observedGeneration: z.number().int().optional(),
-    conditions: z
-      .array(conditionSchema)
-      .optional()
-      .meta({
-        description: 'Ready: the server is reachable with its admin credentials. Stalled/Reconciling by the kstatus conventions, as for DatabaseUser.',
-        'x-kubernetes-list-type': 'map',
-        'x-kubernetes-list-map-keys': ['type'],
-      }),
+    conditions: conditionsField(
+      'Ready: the server is reachable with its admin credentials. Stalled/Reconciling by the kstatus conventions, as for DatabaseUser.',
+    ),
     reachable: z.boolean().optional().meta({ description: 'Whether the operator last reached the server with its admin credentials.' }),
     serverVersion: z.string().optional().meta({ description: "The server's PostgreSQL version (server_version)." }),
     databases: z.number().int().optional().meta({ description: 'Databases on this server.' }),

@@ -1,7 +1,7 @@
 // A namespace import lets the page's bundler drop the parts of zod it does not use (locales: ~360 kB).
 import * as z from 'zod';
 import { celValidations, withRules, type CelRule, type CelTransitionRule } from './cel-rule.js';
-import { conditionSchema } from './conditions.js';
+import { conditionsField } from './conditions.js';
 import { parseDuration } from './duration.js';
 
 /** A Kubernetes object name (DNS-1123 subdomain), e.g. of a Secret. */
@@ -319,18 +319,12 @@ export const storedPasswordEncryptions = ['SCRAM-SHA-256', 'MD5'] as const;
 export const databaseUserStatusSchema = z
   .object({
     observedGeneration: z.number().int().optional().meta({ description: 'The metadata.generation last reconciled.' }),
-    conditions: z
-      .array(conditionSchema)
-      .optional()
-      .meta({
-        description:
-          'Ready is True when the role, its grants, its password and the credentials Secret match the spec. By the kstatus ' +
-          'conventions (Flux, Argo CD): Stalled is True, with the reason, when the user cannot become Ready until a person ' +
-          'changes something; Reconciling is True while a transient failure is retried; neither is present when Ready. ' +
-          'Each condition carries the observedGeneration it describes.',
-        'x-kubernetes-list-type': 'map',
-        'x-kubernetes-list-map-keys': ['type'],
-      }),
+    conditions: conditionsField(
+      'Ready is True when the role, its grants, its password and the credentials Secret match the spec. By the kstatus ' +
+        'conventions (Flux, Argo CD): Stalled is True, with the reason, when the user cannot become Ready until a person ' +
+        'changes something; Reconciling is True while a transient failure is retried; neither is present when Ready. ' +
+        'Each condition carries the observedGeneration it describes.',
+    ),
     username: z.string().optional().meta({ description: 'The role name in PostgreSQL.' }),
     readOnly: z.boolean().optional().meta({ description: 'Whether the applied grants are read-only.' }),
     protected: z.boolean().optional().meta({ description: 'Whether the user is protected.' }),

@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { celValidations, withRules, type CelRule } from './cel-rule.js';
-import { conditionSchema } from './conditions.js';
+import { conditionsField } from './conditions.js';
 import { databaseRules, immutable, objectNameSchema, usernameRules, type ObjectMeta } from './database-user.js';
 
 /**
@@ -50,16 +50,10 @@ export type DatabaseSpec = z.output<typeof databaseSpecSchema>;
 export const databaseStatusSchema = z
   .object({
     observedGeneration: z.number().int().optional(),
-    conditions: z
-      .array(conditionSchema)
-      .optional()
-      .meta({
-        description:
-          'Ready is True when the database exists on its server and its default user is Ready. Stalled/Reconciling by the kstatus ' +
-          'conventions, as for DatabaseUser.',
-        'x-kubernetes-list-type': 'map',
-        'x-kubernetes-list-map-keys': ['type'],
-      }),
+    conditions: conditionsField(
+      'Ready is True when the database exists on its server and its default user is Ready. Stalled/Reconciling by the kstatus ' +
+        'conventions, as for DatabaseUser.',
+    ),
     databaseName: z.string().optional().meta({ description: 'The database in PostgreSQL.' }),
     server: z.string().optional().meta({ description: 'The DatabaseServer it is on.' }),
     owner: z.string().optional().meta({ description: 'The role that owns the database (NOLOGIN, managed by the operator).' }),

@@ -1,15 +1,13 @@
-// `npm run local`: a real control plane and PostgreSQL on this machine, the CRD and admission
-// policies, the operator, and the examples applied; until Ctrl-C. It starts again after any earlier
+// `npm run local`: a real control plane and PostgreSQL on this machine, the install of deploy/ (CRDs,
+// RBAC, admission policies), the operator as its ServiceAccount, the platform's part (the local
+// PostgreSQL registered as DatabaseServer "main") and the tenant's examples applied; until Ctrl-C. It starts again after any earlier
 // run, however that ended (Ctrl-C, a failure, SIGKILL at any moment): see local-run.ts.
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { copyFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
-import { scramSha256Verifier } from '../../src/postgres/password-hash.js';
 import { LocalEnvironment } from './environment.js';
 import { findFreePort } from './free-port.js';
-import { installCrdAndPolicy } from './install.js';
+import { installDeployment, operatorServiceAccount } from './install.js';
 import { runKubectl } from './kubectl.js';
 import { claimLocalDirectory, linkFresh, localPaths, releaseLocalDirectory } from './local-run.js';
 import { repoRoot } from './paths.js';
@@ -17,7 +15,9 @@ import { parseMajor } from './postgres-server.js';
 import { SupervisedProcess } from './supervised-process.js';
 
 const paths = localPaths(process.env.DBUSER_LOCAL_DIR ?? path.join(repoRoot, '.local'));
-const database = 'shop';
+/** The examples' Database (examples/database.yaml) and where its users live. */
+const exampleDatabase = { name: 'my-app', databaseName: 'my_app_4553' };
+const serverAdminSecret = 'main-pg-admin';
 
 function log(line: string): void {
   console.log(`[local] ${line}`);
@@ -69,31 +69,32 @@ async function start(): Promise<void> {
     { mode: 0o755 },
   );
   const { postgres } = environment;
+  // psql as the admin, in the examples' database (where their users are).
+  const databaseUrl = new URL(postgres.url);
+  databaseUrl.pathname = `/${exampleDatabase.databaseName}`;
   writeFileSync(
     paths.env,
-    [`export KUBECONFIG=${paths.kubeconfig}`, `export DATABASE_URL='${postgres.url}'`, `export PATH="${paths.bin}:$PATH"`, ''].join('\n'),
-    {
-      mode: 0o600,
-    },
+    [`export KUBECONFIG=${paths.kubeconfig}`, `export DATABASE_URL='${databaseUrl.href}'`, `export PATH="${paths.bin}:$PATH"`, ''].join('\n'),
+    { mode: 0o600 },
   );
 
-  // The examples' world: a database "shop" with an owner of its own, and the admin Secret they name.
-  const admin = new pg.Client({ connectionString: postgres.url });
-  await admin.connect();
-  await admin.query(`CREATE ROLE shop_owner LOGIN PASSWORD ${pg.escapeLiteral(await scramSha256Verifier(randomBytes(18).toString('base64url')))}`);
-  await admin.query(`CREATE DATABASE ${database} OWNER shop_owner`);
-  await admin.end();
-  log('installing the CRD and the admission policies');
-  const capabilities = await installCrdAndPolicy(cluster);
-  log(capabilities.requesterStamp ? 'installed (with the requester stamp)' : 'installed (without the requester stamp: Kubernetes before 1.36)');
-  const connectionSecret = JSON.stringify({
+  log('installing deploy/ (CRDs, RBAC, admission policies)');
+  const identity = await installDeployment(cluster, paths.dir);
+  log(identity.capabilities.requesterStamp ? 'installed (with the requester stamp)' : 'installed (without the requester stamp: Kubernetes before 1.36)');
+  // The operator runs below as a process of this machine, with the Deployment's ServiceAccount: no pod.
+  await kubectl('scale', 'deployment', 'dbuser-operator', '-n', operatorServiceAccount.namespace, '--replicas=0');
+
+  // The platform team's part (examples/platform/): the server's admin Secret, then the server.
+  const adminSecret = JSON.stringify({
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: 'shop-pg-admin', namespace: 'default' },
-    stringData: { host: postgres.host, port: String(postgres.port), username: postgres.superuser, password: postgres.password, dbname: database },
+    metadata: { name: serverAdminSecret, namespace: operatorServiceAccount.namespace },
+    stringData: { host: postgres.host, port: String(postgres.port), username: postgres.superuser, password: postgres.password, dbname: 'postgres' },
   });
-  const applied = await runKubectl(cluster.kubectl, paths.kubeconfig, ['apply', '-f', '-'], connectionSecret);
+  const applied = await runKubectl(cluster.kubectl, paths.kubeconfig, ['apply', '-f', '-'], adminSecret);
   if (applied.code !== 0) throw new Error(applied.stderr);
+  await kubectl('apply', '-f', path.join(repoRoot, 'examples', 'platform', 'database-server.yaml'));
+  log('registered the local PostgreSQL as DatabaseServer "main"');
 
   const httpPort = await findFreePort();
   writeFileSync(paths.operatorLog, '');
@@ -102,12 +103,11 @@ async function start(): Promise<void> {
     command: process.execPath,
     args: ['--import', 'tsx', path.join(repoRoot, 'src', 'main.ts')],
     cwd: repoRoot,
-    // The default connection lets `kubectl dbuser create my_user` work with no flags, as on the provider's page.
+    // No default connection: tenants reach PostgreSQL through their Databases only (ADR 22).
     env: {
       ...process.env,
-      KUBECONFIG: paths.kubeconfig,
-      OPERATOR_NAMESPACE: 'default',
-      DEFAULT_CONNECTION_SECRET: 'default/shop-pg-admin',
+      KUBECONFIG: identity.kubeconfigPath,
+      OPERATOR_NAMESPACE: operatorServiceAccount.namespace,
       HTTP_PORT: String(httpPort),
       LEADER_ELECT: 'true',
     },
@@ -116,18 +116,23 @@ async function start(): Promise<void> {
   });
   log('started the operator');
 
+  // The tenant's part: the Database and its users (examples/*.yaml; platform/ and own-server/ are not applied).
   const examples = readdirSync(path.join(repoRoot, 'examples'))
-    .filter((file) => file.endsWith('.yaml') && file !== 'connection-secret.yaml')
+    .filter((file) => file.endsWith('.yaml'))
     .map((file) => path.join(repoRoot, 'examples', file));
-  await kubectl('apply', ...examples.flatMap((file) => ['-f', file]));
+  await kubectl('apply', '-n', 'default', ...examples.flatMap((file) => ['-f', file]));
   log('applied examples/');
-  const waited = await runKubectl(cluster.kubectl, paths.kubeconfig, ['wait', '--for=condition=Ready', 'dbu', '--all', '--timeout=60s']);
-  if (waited.code !== 0) log(`not every example became Ready (see ${paths.operatorLog}): ${waited.stderr.trim()}`);
+  for (const kind of ['database', 'dbu']) {
+    const waited = await runKubectl(cluster.kubectl, paths.kubeconfig, ['wait', '-n', 'default', '--for=condition=Ready', kind, '--all', '--timeout=90s']);
+    if (waited.code !== 0) log(`not every example became Ready (see ${paths.operatorLog}): ${waited.stderr.trim()}`);
+  }
 
-  console.log(await kubectl('get', 'dbu'));
+  console.log(await kubectl('get', 'databaseservers,databases,dbu', '-n', 'default'));
   console.log('local environment ready');
   console.log(`  kube-apiserver ${environment.controlPlane?.kubernetesVersion ?? ''} at ${environment.controlPlane?.server ?? ''}`);
-  console.log(`  PostgreSQL ${postgres.major} at ${postgres.host}:${postgres.port}, database "${database}"`);
+  console.log(
+    `  PostgreSQL ${postgres.major} at ${postgres.host}:${postgres.port}, DatabaseServer "main"; Database "${exampleDatabase.name}" is "${exampleDatabase.databaseName}"`,
+  );
   console.log(`  operator: log ${path.relative(process.cwd(), paths.operatorLog)}, metrics http://127.0.0.1:${httpPort}/metrics`);
   console.log(`  in another shell:  source ${path.relative(process.cwd(), paths.env)} && kubectl dbuser list && psql "$DATABASE_URL"`);
   console.log('  Ctrl-C stops everything');

@@ -18,6 +18,8 @@ import { DashboardProcess, launchChromium } from './support/dashboard.js';
 import { acquireRunLock, exampleUsernamesLock } from './support/exclusive.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
 import { readyCondition } from './support/kube.js';
+import { OperatorProcess } from './support/operator-process.js';
+import { operatorNamespace, registerExampleServer } from './support/platform.js';
 import { uniqueUsername } from './support/postgres.js';
 import { holdRoleLock } from './support/role-lock.js';
 
@@ -87,7 +89,13 @@ let reloads = 0;
 
 beforeAll(async () => {
   // The page's Add form takes no connection: the operator has a default one, as with the CLI.
-  ctx = await createTestContext('dashboard', { operatorEnv: { DEFAULT_CONNECTION_SECRET: 'pg-admin' } });
+  // The operator's namespace is the platform's (the examples' server keeps its admin Secret there).
+  const created = await createTestContext('dashboard', { startOperator: false });
+  const operator = await OperatorProcess.start({
+    namespace: created.namespace,
+    env: { OPERATOR_NAMESPACE: operatorNamespace, DEFAULT_CONNECTION_SECRET: `${created.namespace}/pg-admin` },
+  });
+  ctx = { ...created, operator };
   dashboard = await DashboardProcess.start(ctx.namespace);
   browser = await launchChromium();
   page = await browser.context.newPage();
@@ -167,13 +175,15 @@ async function revealPassword(dialogName: string | RegExp): Promise<string> {
   return field.inputValue();
 }
 
+let removeServer: (() => Promise<void>) | undefined;
+
 describe('the screenshot for the README', () => {
   it('shows the three users of examples/, Ready', async () => {
     const release = await acquireRunLock(exampleUsernamesLock);
     try {
-      // The examples name this connection Secret; here it points at the test database.
-      await ctx.kube.putSecret('shop-pg-admin', { uri: ctx.pg.adminUri(ctx.database) });
-      const examples = ['default-user.yaml', 'read-only-user.yaml', 'read-write-user.yaml'].map((file) => path.join(repoRoot, 'examples', file));
+      // As `npm run local` applies them: the platform's server "main", then the tenant's Database and users.
+      removeServer = await registerExampleServer(ctx.pg);
+      const examples = ['database.yaml', 'read-only-user.yaml', 'read-write-user.yaml'].map((file) => path.join(repoRoot, 'examples', file));
       const applied = await ctx.kubectl('apply', ...examples.flatMap((file) => ['-f', file]));
       expect(applied.stderr).toBe('');
       for (const username of ['my_app_4553', 'my_app_4553_ro', 'my_app_4553_rw']) await waitUntilReadyInTable(username);
@@ -185,8 +195,11 @@ describe('the screenshot for the README', () => {
       expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');
       if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(screenshot, path.join(repoRoot, 'docs', 'dashboard.png'));
     } finally {
-      await ctx.kube.patchUser('my-app', { spec: { protected: false } }).catch(() => undefined);
-      await ctx.kubectl('delete', 'dbu', 'my-app', 'my-app-ro', 'my-app-rw', '--timeout=60s');
+      // The Database's default user goes with it; Delete drops my_app_4553 so that no later file meets it.
+      await ctx.kubectl('delete', 'dbu', 'my-app-ro', 'my-app-rw', '--timeout=60s');
+      await ctx.kubectl('patch', 'database', 'my-app', '--type=merge', '-p', '{"spec":{"deletionPolicy":"Delete"}}');
+      await ctx.kubectl('delete', 'database', 'my-app', '--timeout=60s');
+      await removeServer?.();
       release();
     }
     for (const username of ['my_app_4553', 'my_app_4553_ro', 'my_app_4553_rw']) await row(username).waitFor({ state: 'detached', timeout: 30_000 });
@@ -374,7 +387,8 @@ describe('the namespace picker', () => {
 describe('errors of the API server and the operator, in words', () => {
   it("a user the operator cannot reconcile shows the reason, explained, and the operator's message", async () => {
     const username = uniqueUsername('dash_lost');
-    await ctx.kube.createUser(username.replaceAll('_', '-'), { username, database: 'no_such_database' });
+    // Its own connection: with the default one, another database is DatabaseNotAllowed before it is looked for.
+    await ctx.kube.createUser(username.replaceAll('_', '-'), { username, database: 'no_such_database', connection: { secretName: ctx.connectionSecret } });
     const lost = row(username);
     await lost.getByText('Not ready: DatabaseNotFound').waitFor({ timeout: 60_000 });
     await lost.getByText('Not ready: DatabaseNotFound').click();

@@ -1,14 +1,19 @@
-// Acceptance 1: the provider's three users from examples/ become Ready; `kubectl get dbu` prints the
-// provider's table; each Secret's uri logs in; `kubectl wait` works; observedGeneration follows generation.
+// Acceptance 1: examples/ as `npm run local` applies them (the platform registers server "main"; the
+// tenant's Database my-app, its protected default user and two more users) become Ready; `kubectl get
+// dbu` prints the provider's table; each Secret's uri logs in to my_app_4553; `kubectl wait` works;
+// observedGeneration follows generation.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { repoRoot } from '../harness/paths.js';
 import { acquireRunLock, exampleUsernamesLock } from './support/exclusive.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
+import { operatorNamespace, registerExampleServer } from './support/platform.js';
 
 let ctx: TestContext;
 let releaseExampleUsernames: (() => void) | undefined;
-const examples = ['default-user.yaml', 'read-write-user.yaml', 'read-only-user.yaml'].map((file) => path.join(repoRoot, 'examples', file));
+let removeServer: (() => Promise<void>) | undefined;
+const examples = ['database.yaml', 'read-write-user.yaml', 'read-only-user.yaml'].map((file) => path.join(repoRoot, 'examples', file));
+const exampleDatabase = 'my_app_4553';
 const expected = [
   { name: 'my-app', username: 'my_app_4553', readOnly: 'false', protected: 'true' },
   { name: 'my-app-ro', username: 'my_app_4553_ro', readOnly: 'true', protected: 'false' },
@@ -18,26 +23,30 @@ const expected = [
 beforeAll(async () => {
   // The dashboard's screenshot creates the same roles: one file at a time.
   releaseExampleUsernames = await acquireRunLock(exampleUsernamesLock);
-  ctx = await createTestContext('examples');
-  // The examples name this connection Secret; here it points at the test database.
-  await ctx.kube.putSecret('shop-pg-admin', { uri: ctx.pg.adminUri(ctx.database) });
+  ctx = await createTestContext('examples', { operatorEnv: { OPERATOR_NAMESPACE: operatorNamespace } });
+  removeServer = await registerExampleServer(ctx.pg);
   const applied = await ctx.kubectl('apply', ...examples.flatMap((file) => ['-f', file]));
   expect(applied.stderr).toBe('');
 });
 
 afterAll(async () => {
-  // The default user is protected: unprotect it so the namespace can be cleaned up like any other.
-  await ctx.kube.patchUser('my-app', { spec: { protected: false } }).catch(() => undefined);
+  // The Database is set to deletionPolicy Delete and deleted with its users: my_app_4553 does not outlive the file.
   await destroyTestContext(ctx);
+  await removeServer?.();
   releaseExampleUsernames?.();
 });
 
 describe('the provider examples', () => {
   it('become Ready, as `kubectl wait --for=condition=Ready` sees', async () => {
+    // The Database first: it creates its default user, the third DatabaseUser.
+    const database = await ctx.kubectl('wait', '--for=condition=Ready', 'database/my-app', '--timeout=60s');
+    expect(database.code).toBe(0);
     const waited = await ctx.kubectl('wait', '--for=condition=Ready', 'dbu', '--all', '--timeout=60s');
     expect(waited.stderr).toBe('');
     expect(waited.code).toBe(0);
     expect(waited.stdout.trim().split('\n')).toHaveLength(3);
+    const server = await ctx.kubectl('get', 'databaseserver', 'main', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}');
+    expect(server.stdout).toBe('True');
   });
 
   it('are listed by `kubectl get dbu` with the provider columns', async () => {
@@ -60,11 +69,11 @@ describe('the provider examples', () => {
       if (!data) continue;
       expect(Object.keys(data).sort()).toEqual(['dbname', 'host', 'jdbc-uri', 'password', 'pgpass', 'port', 'provider', 'type', 'uri', 'username']);
       expect(data.username).toBe(user.username);
-      expect(data.dbname).toBe(ctx.database);
+      expect(data.dbname).toBe(exampleDatabase);
       expect(data.type).toBe('postgresql');
       expect(data.password).toMatch(/^[A-Za-z0-9_]{64}$/);
       const [whoami] = await ctx.pg.queryAs(data.uri ?? '', 'SELECT current_user AS user, current_database() AS db');
-      expect(whoami?.rows[0]).toEqual({ user: user.username, db: ctx.database });
+      expect(whoami?.rows[0]).toEqual({ user: user.username, db: exampleDatabase });
     }
     const secret = await ctx.kube.core.readNamespacedSecret({ namespace: ctx.namespace, name: 'my-app-credentials' });
     expect(secret.metadata?.labels?.['app.kubernetes.io/managed-by']).toBe('dbuser-operator');
@@ -72,6 +81,8 @@ describe('the provider examples', () => {
     expect(secret.metadata?.ownerReferences).toEqual([
       expect.objectContaining({ apiVersion: 'dbuser.dev/v1alpha1', kind: 'DatabaseUser', name: 'my-app', uid: owner?.metadata.uid, controller: true }),
     ]);
+    // The default user belongs to its Database, which the garbage collector follows when the Database goes.
+    expect(owner?.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'Database', name: 'my-app', controller: true })]);
   });
 
   it('reports each creation as an Event in the provider CLI wording', async () => {

@@ -172,34 +172,16 @@ describe('tenant A, attacking tenant B on the shared server', () => {
 
   it("cannot use the server's admin Secret, by its name, as its connection or its credentials Secret", async () => {
     const username = uniqueUsername('iso_admin');
-    const adminSecretBefore = await kubectlAs(
-      undefined,
-      undefined,
-      '-n',
-      operatorNamespace,
-      'get',
-      'secret',
-      shared.adminSecret,
-      '-o',
-      'jsonpath={.metadata.resourceVersion}',
-    );
+    const adminSecretVersion = async () =>
+      (await kubectlAs(undefined, undefined, '-n', operatorNamespace, 'get', 'secret', shared.adminSecret, '-o', 'jsonpath={.metadata.resourceVersion}'))
+        .stdout;
+    const adminSecretBefore = await adminSecretVersion();
     const before = await snapshot([username]);
     const attack = userManifest('admin-secret', { username, connection: { secretName: shared.adminSecret }, secretName: shared.adminSecret });
     expect((await applyAs(attacker, a.namespace, attack)).code).toBe(0);
     expect((await refusal(a.kube, 'admin-secret', 'ConnectionSecretInvalid'))?.message).toContain(`/${shared.adminSecret}"`);
     expect(await a.kube.secretData(shared.adminSecret)).toBeUndefined();
-    const adminSecretAfter = await kubectlAs(
-      undefined,
-      undefined,
-      '-n',
-      operatorNamespace,
-      'get',
-      'secret',
-      shared.adminSecret,
-      '-o',
-      'jsonpath={.metadata.resourceVersion}',
-    );
-    expect(adminSecretAfter.stdout).toBe(adminSecretBefore.stdout);
+    expect(await adminSecretVersion()).toBe(adminSecretBefore);
     expect(await snapshot([username])).toBe(before);
   });
 

@@ -5,7 +5,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { parse, parseAllDocuments } from 'yaml';
+import { databaseServerSpecSchema } from '../../src/api/database-server.js';
 import { databaseUserSpecSchema } from '../../src/api/database-user.js';
+import { databaseSpecSchema } from '../../src/api/database.js';
 import { pinnedKubernetesMinors } from '../harness/kubernetes-version.js';
 import { repoRoot } from '../harness/paths.js';
 
@@ -35,16 +37,21 @@ describe('the chart for Artifact Hub', () => {
   });
 
   it("shows examples of examples/ that the API's schema accepts", () => {
-    const examples = readdirSync(path.join(repoRoot, 'examples'))
+    const examples = readdirSync(path.join(repoRoot, 'examples'), { recursive: true, encoding: 'utf8' })
       .filter((file) => file.endsWith('.yaml'))
       .flatMap((file) =>
         parseAllDocuments(readFileSync(path.join(repoRoot, 'examples', file), 'utf8')).map((document) => document.toJS() as { kind?: string }),
       );
-    const shown = annotation('crdsExamples') as { spec: unknown }[];
-    expect(shown.length).toBeGreaterThan(0);
+    const schemas: Record<string, { safeParse: (value: unknown) => { success: boolean } }> = {
+      DatabaseUser: databaseUserSpecSchema,
+      Database: databaseSpecSchema,
+      DatabaseServer: databaseServerSpecSchema,
+    };
+    const shown = annotation('crdsExamples') as { kind: string; spec: unknown }[];
+    expect(shown.map((example) => example.kind)).toEqual(['DatabaseServer', 'Database', 'DatabaseUser', 'DatabaseUser']);
     for (const example of shown) {
       expect(examples).toContainEqual(example);
-      expect(databaseUserSpecSchema.safeParse(example.spec).success).toBe(true);
+      expect(schemas[example.kind]?.safeParse(example.spec).success).toBe(true);
     }
   });
 

@@ -14,7 +14,7 @@ import {
   waitUserReady,
   whoAmI,
 } from '../support/cluster.js';
-import { exampleUsers, examplesNamespace } from './examples.js';
+import { exampleDatabase, exampleUsers, examplesNamespace } from './examples.js';
 
 describe('leader failover and a rolling restart', () => {
   it('moves leadership to a live pod when the leader pod is deleted; a user applied right after is Ready within 30 s', async () => {
@@ -55,7 +55,7 @@ describe('leader failover and a rolling restart', () => {
       await waitUserReady(examplesNamespace, name);
       const after = await secretData(examplesNamespace, `${name}-credentials`);
       expect(after.password).toBe(before[index]?.password);
-      await expect(whoAmI(after.uri ?? '')).resolves.toMatchObject({ db: examplesNamespace });
+      await expect(whoAmI(after.uri ?? '')).resolves.toMatchObject({ db: name === 'after-failover' ? examplesNamespace : exampleDatabase });
     }
   }, 300_000);
 });

@@ -1,9 +1,11 @@
 // Acceptance 6, second half: deleting a namespace that holds a protected user. The namespace
 // controller's DELETE passes the protection policy (a person's is refused); the operator keeps the role
 // while the user is protected (README, "Protected users"; ADR 6: the namespace stays Terminating), and
-// once it is unprotected the role is dropped and the namespace deletion finishes.
+// once it is unprotected the role is dropped and the namespace deletion finishes. A namespace holding a
+// Database (issue 20, acceptance 3) finishes by itself: its default user goes with its Database.
 import { describe, expect, it } from '@jest/globals';
 import {
+  adminQuery,
   applyManifest,
   createUserNamespace,
   kubectl,
@@ -90,4 +92,31 @@ describe('deleting a namespace that holds a protected user', () => {
     await waitFor('the namespace to be gone', () => namespaceGone(namespace), { timeoutMs: 60_000, intervalMs: 1_000 });
     expect(await roleExists('local_4553')).toBe(false);
   }, 120_000);
+
+  it('finishes when the namespace holds a Database: its users and its default user go, the database stays (Retain)', async () => {
+    const namespace = 'doomed-database';
+    await kubectlOk('create', 'namespace', namespace);
+    await applyManifest({
+      apiVersion: 'dbuser.dev/v1alpha1',
+      kind: 'Database',
+      metadata: { name: 'doomed-app', namespace },
+      spec: { serverRef: { name: 'main' }, databaseName: 'doomed_app_4553' },
+    });
+    await applyManifest({
+      apiVersion: 'dbuser.dev/v1alpha1',
+      kind: 'DatabaseUser',
+      metadata: { name: 'doomed-app-rw', namespace },
+      spec: { username: 'doomed_app_4553_rw', databaseRef: { name: 'doomed-app' } },
+    });
+    await kubectlOk('wait', '--for=condition=Ready', 'database/doomed-app', '-n', namespace, '--timeout=90s');
+    await waitUserReady(namespace, 'doomed-app-rw');
+    const owner = await secretData(namespace, 'doomed-app-credentials');
+    await expect(whoAmI(owner.uri ?? '')).resolves.toEqual({ user: 'doomed_app_4553', db: 'doomed_app_4553' });
+
+    await kubectlOk('delete', 'namespace', namespace, '--wait=false');
+    await waitFor('the namespace to be gone', () => namespaceGone(namespace), { timeoutMs: 120_000, intervalMs: 1_000 });
+    expect(await roleExists('doomed_app_4553_rw')).toBe(false);
+    expect(await roleExists('doomed_app_4553')).toBe(false);
+    expect(await adminQuery('SELECT 1 FROM pg_database WHERE datname = $1', ['doomed_app_4553'])).toHaveLength(1);
+  }, 180_000);
 });

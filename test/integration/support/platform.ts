@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import type { Condition } from '../../../src/api/conditions.js';
 import type { Database } from '../../../src/api/database.js';
 import type { DatabaseServer } from '../../../src/api/database-server.js';
 import { readHarnessState } from '../../harness/harness-state.js';
 import { runKubectl, type KubectlResult } from '../../harness/kubectl.js';
+import { repoRoot } from '../../harness/paths.js';
 import { waitFor } from '../../harness/wait.js';
 import type { PgTestClient } from './postgres.js';
 
@@ -48,6 +50,27 @@ export async function registerServer(
     if (result.code !== 0) throw new Error(result.stderr);
   }
   return { name, adminSecret };
+}
+
+/**
+ * The platform part of examples/ as `npm run local` applies it: the admin Secret main-pg-admin (here
+ * for the test PostgreSQL) and examples/platform/database-server.yaml as written. Returns its removal.
+ */
+export async function registerExampleServer(pg: PgTestClient): Promise<() => Promise<void>> {
+  const secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: 'main-pg-admin', namespace: operatorNamespace },
+    stringData: { uri: pg.adminUri('postgres') },
+  };
+  const applied = await applyJson(undefined, secret);
+  if (applied.code !== 0) throw new Error(applied.stderr);
+  const server = await kubectlAs(undefined, undefined, 'apply', '-f', path.join(repoRoot, 'examples', 'platform', 'database-server.yaml'));
+  if (server.code !== 0) throw new Error(server.stderr);
+  return async () => {
+    await kubectlAs(undefined, undefined, 'delete', 'databaseserver', 'main', '--wait=false');
+    await kubectlAs(undefined, undefined, 'delete', 'secret', 'main-pg-admin', '-n', operatorNamespace, '--wait=false');
+  };
 }
 
 export async function getDatabase(namespace: string, name: string): Promise<Database | undefined> {
