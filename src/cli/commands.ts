@@ -23,7 +23,12 @@ export interface CommandSpec {
 }
 
 export const globalFlags = {
-  namespace: { type: 'string', short: 'n', value: 'NAME', description: 'the namespace of the DatabaseUsers (default: the context\'s, else "default")' },
+  namespace: {
+    type: 'string',
+    short: 'n',
+    value: 'NAME',
+    description: 'the namespace of the Databases and DatabaseUsers (default: the context\'s, else "default")',
+  },
   kubeconfig: { type: 'string', value: 'FILE', description: 'use this kubeconfig file only (default: $KUBECONFIG, merged, or ~/.kube/config)' },
   context: { type: 'string', value: 'NAME', description: 'the kubeconfig context to use (default: current-context)' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
