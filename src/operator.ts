@@ -99,7 +99,15 @@ export class Operator {
     this.index = new SecretIndex(config.defaultConnection);
     const namespaces: (string | undefined)[] = config.watchNamespaces.length > 0 ? config.watchNamespaces : [undefined];
     this.cache = new ClusterCache(
-      { http, logger, namespaces, extraSecret: config.defaultConnection, operatorNamespace: config.operatorNamespace, ownWrites },
+      {
+        http,
+        logger,
+        namespaces,
+        extraSecret: config.defaultConnection,
+        operatorNamespace: config.operatorNamespace,
+        serverSelector: config.serverSelector,
+        ownWrites,
+      },
       {
         onUserAdded: (user) => {
           this.indexUser(user);
@@ -198,6 +206,8 @@ export class Operator {
       databases,
       connections,
       operatorNamespace: this.config.operatorNamespace,
+      // Events of cluster-scoped objects live in "default" (the API server's rule); a namespaced install has no right there.
+      eventNamespace: watchesNamespace(this.config.watchNamespaces, 'default') ? 'default' : undefined,
       now: () => new Date(),
     });
     this.serverController = new Controller(
@@ -428,4 +438,9 @@ export class Operator {
 /** The DatabaseServer a Database names (its spec not yet validated), or undefined. */
 function serverOf(database: Database): string | undefined {
   return databaseSpecSchema.safeParse(database.spec).data?.serverRef.name;
+}
+
+/** Whether an operator watching these namespaces (none listed: all) has its namespaced rights in `namespace`. */
+function watchesNamespace(watchNamespaces: readonly string[], namespace: string): boolean {
+  return watchNamespaces.length === 0 || watchNamespaces.includes(namespace);
 }

@@ -61,6 +61,8 @@ export interface ClusterCacheOptions {
   extraSecret: { namespace: string; name: string } | undefined;
   /** The operator's namespace: the DatabaseServers' admin Secrets are there. */
   operatorNamespace: string;
+  /** A label selector of the DatabaseServers to watch (undefined: all). */
+  serverSelector?: string | undefined;
   ownWrites: OwnWrites;
 }
 
@@ -220,7 +222,14 @@ export class ClusterCache {
       );
     }
     this.serverInformer = new Informer(
-      { name: 'databaseservers', client: http, path: resourcePath(databaseServers), logger, project: projectKeepingSpec },
+      {
+        name: 'databaseservers',
+        client: http,
+        path: resourcePath(databaseServers),
+        ...(options.serverSelector === undefined ? {} : { labelSelector: options.serverSelector }),
+        logger,
+        project: projectKeepingSpec,
+      },
       changes(handlers.onServerChanged),
     );
     this.namespaceInformer = new Informer(

@@ -134,7 +134,7 @@ export class OperatorApi {
           apiVersion: `${apiGroup}/${apiVersion}`,
           kind: event.involved.kind ?? kind,
           name: event.involved.name,
-          // A DatabaseServer is cluster-scoped: its Events are kept in the operator's namespace.
+          // A DatabaseServer is cluster-scoped: no namespace here, and its Events live in "default".
           ...(event.involved.kind === 'DatabaseServer' ? {} : { namespace: event.namespace }),
           uid: event.involved.uid,
           ...(event.involved.resourceVersion ? { resourceVersion: event.involved.resourceVersion } : {}),

@@ -13,8 +13,10 @@ export interface ServerReconcilerDependencies {
   kubernetes: PlatformPort;
   databases: DatabasePort;
   connections: ConnectionResolver;
-  /** The operator's namespace: the admin Secrets, and a server's Events. */
+  /** The operator's namespace: the admin Secrets. */
   operatorNamespace: string;
+  /** Where a server's Events go ("default", as for every cluster-scoped object), or undefined: none recorded. */
+  eventNamespace: string | undefined;
   now: () => Date;
 }
 
@@ -110,9 +112,9 @@ export class ServerReconciler {
       now: this.deps.now().toISOString(),
     });
     const previousReason = previous?.conditions?.find((condition) => condition.type === 'Ready')?.reason;
-    if (!readiness.ready && previousReason !== readiness.reason) {
+    if (!readiness.ready && previousReason !== readiness.reason && this.deps.eventNamespace !== undefined) {
       this.deps.kubernetes.recordEvent({
-        namespace: this.deps.operatorNamespace,
+        namespace: this.deps.eventNamespace,
         involved: { name: server.metadata.name ?? '', uid: server.metadata.uid ?? '', kind: databaseServerKind.kind },
         type: 'Warning',
         reason: readiness.reason,

@@ -49,6 +49,7 @@ const configSchema = z
     WATCH_NAMESPACES: list,
     OPERATOR_NAMESPACE: z.string().min(1).default('dbuser-system'),
     DEFAULT_CONNECTION_SECRET: z.string().optional(),
+    SERVER_SELECTOR: z.string().max(1024).optional(),
     SEAL_SECRET: z.string().min(1).default('dbuser-operator-seal'),
     RESYNC_INTERVAL: duration('10m'),
     WORKERS: integer(8, 1, 256),
@@ -82,6 +83,8 @@ export interface OperatorConfig {
   watchNamespaces: string[];
   operatorNamespace: string;
   defaultConnection: { namespace: string; name: string } | undefined;
+  /** A label selector: the DatabaseServers this operator manages (undefined: all), when several operators share a cluster. */
+  serverSelector: string | undefined;
   /** The Secret, in the operator's namespace, holding the key that seals credentials (created if absent). */
   sealSecret: string;
   resyncIntervalMs: number;
@@ -132,6 +135,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     watchNamespaces: c.WATCH_NAMESPACES,
     operatorNamespace: c.OPERATOR_NAMESPACE,
     defaultConnection,
+    serverSelector: c.SERVER_SELECTOR,
     sealSecret: c.SEAL_SECRET,
     resyncIntervalMs: c.RESYNC_INTERVAL,
     workers: c.WORKERS,

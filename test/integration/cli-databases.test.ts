@@ -22,7 +22,11 @@ const reportsDatabase = uniqueUsername('cli_reports');
 beforeAll(async () => {
   ctx = await createTestContext('cli-databases', { startOperator: false });
   await kubectlAs(undefined, undefined, 'label', 'namespace', ctx.namespace, 'dbuser.dev/cli-databases=yes');
-  ({ name: server } = await registerServer(ctx.pg, { prefix: 'cli', spec: { namespaceSelector: { matchLabels: { 'dbuser.dev/cli-databases': 'yes' } } } }));
+  ({ name: server } = await registerServer(ctx.pg, {
+    owner: ctx.namespace,
+    prefix: 'cli',
+    spec: { namespaceSelector: { matchLabels: { 'dbuser.dev/cli-databases': 'yes' } } },
+  }));
   operator = await OperatorProcess.start({ namespace: ctx.namespace, env: { OPERATOR_NAMESPACE: operatorNamespace } });
   ctx = { ...ctx, operator };
   await applyAs(undefined, ctx.namespace, databaseManifest('my-app', { serverRef: { name: server }, databaseName: appDatabase }));

@@ -28,12 +28,15 @@ beforeAll(async () => {
   ctx = await createTestContext('dashboard-databases', { startOperator: false });
   await kubectlAs(undefined, undefined, 'label', 'namespace', ctx.namespace, 'dbuser.dev/dashboard-databases=yes');
   ({ name: server } = await registerServer(ctx.pg, {
+    owner: ctx.namespace,
     prefix: 'page',
     spec: { namespaceSelector: { matchLabels: { 'dbuser.dev/dashboard-databases': 'yes' } } },
   }));
   const operator = await OperatorProcess.start({ namespace: ctx.namespace, env: { OPERATOR_NAMESPACE: operatorNamespace } });
   ctx = { ...ctx, operator };
   await applyAs(undefined, ctx.namespace, databaseManifest('shop', { serverRef: { name: server }, databaseName: shopDatabase }));
+  // creationTimestamp counts whole seconds (equal ones go by name): blog comes a second later, so the picker's order is shop, blog.
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
   await applyAs(undefined, ctx.namespace, databaseManifest('blog', { serverRef: { name: server }, databaseName: blogDatabase }));
   await waitForDatabase(ctx.namespace, 'shop', undefined, 60_000);
   await waitForDatabase(ctx.namespace, 'blog', undefined, 60_000);

@@ -182,7 +182,7 @@ describe('the screenshot for the README', () => {
     const release = await acquireRunLock(exampleUsernamesLock);
     try {
       // As `npm run local` applies them: the platform's server "main", then the tenant's Database and users.
-      removeServer = await registerExampleServer(ctx.pg);
+      removeServer = await registerExampleServer(ctx.pg, ctx.namespace);
       const examples = ['database.yaml', 'read-only-user.yaml', 'read-write-user.yaml'].map((file) => path.join(repoRoot, 'examples', file));
       const applied = await ctx.kubectl('apply', ...examples.flatMap((file) => ['-f', file]));
       expect(applied.stderr).toBe('');

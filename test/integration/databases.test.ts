@@ -31,7 +31,11 @@ let kube: KubeTestClient;
 beforeAll(async () => {
   ctx = await createTestContext('databases', { startOperator: false });
   await kubectlAs(undefined, undefined, 'label', 'namespace', ctx.namespace, 'dbuser.dev/tenant=yes');
-  ({ name: server } = await registerServer(ctx.pg, { prefix: 'shared', spec: { namespaceSelector: { matchLabels: { 'dbuser.dev/tenant': 'yes' } } } }));
+  ({ name: server } = await registerServer(ctx.pg, {
+    owner: ctx.namespace,
+    prefix: 'shared',
+    spec: { namespaceSelector: { matchLabels: { 'dbuser.dev/tenant': 'yes' } } },
+  }));
   tenant = await tenantAccount(ctx.namespace, 'tenant', tenantRules);
   kube = ctx.kube;
   operator = await OperatorProcess.start({ namespace: ctx.namespace, env: { OPERATOR_NAMESPACE: operatorNamespace } });

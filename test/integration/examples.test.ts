@@ -24,7 +24,7 @@ beforeAll(async () => {
   // The dashboard's screenshot creates the same roles: one file at a time.
   releaseExampleUsernames = await acquireRunLock(exampleUsernamesLock);
   ctx = await createTestContext('examples', { operatorEnv: { OPERATOR_NAMESPACE: operatorNamespace } });
-  removeServer = await registerExampleServer(ctx.pg);
+  removeServer = await registerExampleServer(ctx.pg, ctx.namespace);
   const applied = await ctx.kubectl('apply', ...examples.flatMap((file) => ['-f', file]));
   expect(applied.stderr).toBe('');
 });

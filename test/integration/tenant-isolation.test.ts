@@ -41,13 +41,14 @@ beforeAll(async () => {
   b = await createTestContext('isolation-b', { startOperator: false });
   for (const namespace of [a.namespace, b.namespace]) await kubectlAs(undefined, undefined, 'label', 'namespace', namespace, `${tenantLabel}=yes`);
   shared = await registerServer(a.pg, {
+    owner: a.namespace,
     prefix: 'isolation',
     spec: {
       namespaceSelector: { matchLabels: { [tenantLabel]: 'yes' } },
       limits: { databases: 1, usersPerDatabase: 2, maxConnectionLimit: 5, allowMD5: false, minPasswordRotation: '24h' },
     },
   });
-  ({ name: restricted } = await registerServer(a.pg, { prefix: 'isolation-b-only', spec: { namespaces: [b.namespace] } }));
+  ({ name: restricted } = await registerServer(a.pg, { owner: a.namespace, prefix: 'isolation-b-only', spec: { namespaces: [b.namespace] } }));
   attacker = await tenantAccount(a.namespace, 'attacker', tenantRules);
   // The operator's default connection, as npm run local and the chart's defaultConnectionSecret set one up: its database is "postgres".
   operator = await OperatorProcess.start({

@@ -1,3 +1,4 @@
+import { testOwnerLabel } from './platform.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { findFreePort } from '../../harness/free-port.js';
@@ -58,6 +59,8 @@ export class OperatorProcess {
       RESYNC_INTERVAL: '1h',
       RETRY_BACKOFF_MAX: '3s',
       LOG_LEVEL: 'debug',
+      // DatabaseServers are cluster-scoped and every test file runs its own operator: each manages only its file's servers.
+      SERVER_SELECTOR: `${testOwnerLabel}=${options.namespace.split(',')[0] ?? ''}`,
       ...options.env,
     };
     const spec = { env, logFile, script, nodeFlags: options.nodeFlags ?? operatorNodeFlags };

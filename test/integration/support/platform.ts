@@ -12,6 +12,9 @@ import type { PgTestClient } from './postgres.js';
 /** The operator's namespace as deployed: the DatabaseServers' admin Secrets live there. */
 export const operatorNamespace = 'dbuser-system';
 
+/** The label telling which test file's operator manages a DatabaseServer (its SERVER_SELECTOR; operator-process.ts). */
+export const testOwnerLabel = 'dbuser.dev/test-owner';
+
 /** kubectl as the harness admin, or as someone else (impersonated: the API server applies their RBAC). */
 export function kubectlAs(as: string | undefined, input: string | undefined, ...args: string[]): Promise<KubectlResult> {
   const { kubectl, kubeconfigPath } = readHarnessState().cluster;
@@ -28,7 +31,7 @@ async function applyJson(as: string | undefined, object: object): Promise<Kubect
  */
 export async function registerServer(
   pg: PgTestClient,
-  options: { prefix: string; spec?: Record<string, unknown>; maintenanceDatabase?: string },
+  options: { prefix: string; owner: string; spec?: Record<string, unknown>; maintenanceDatabase?: string },
 ): Promise<{ name: string; adminSecret: string }> {
   const suffix = randomBytes(3).toString('hex');
   const name = `${options.prefix}-${suffix}`;
@@ -42,7 +45,7 @@ export async function registerServer(
   const server = {
     apiVersion: 'dbuser.dev/v1alpha1',
     kind: 'DatabaseServer',
-    metadata: { name },
+    metadata: { name, labels: { [testOwnerLabel]: options.owner } },
     spec: { adminSecretRef: { name: adminSecret }, ...options.spec },
   };
   for (const object of [secret, server]) {
@@ -56,7 +59,7 @@ export async function registerServer(
  * The platform part of examples/ as `npm run local` applies it: the admin Secret main-pg-admin (here
  * for the test PostgreSQL) and examples/platform/database-server.yaml as written. Returns its removal.
  */
-export async function registerExampleServer(pg: PgTestClient): Promise<() => Promise<void>> {
+export async function registerExampleServer(pg: PgTestClient, owner: string): Promise<() => Promise<void>> {
   const secret = {
     apiVersion: 'v1',
     kind: 'Secret',
@@ -67,6 +70,8 @@ export async function registerExampleServer(pg: PgTestClient): Promise<() => Pro
   if (applied.code !== 0) throw new Error(applied.stderr);
   const server = await kubectlAs(undefined, undefined, 'apply', '-f', path.join(repoRoot, 'examples', 'platform', 'database-server.yaml'));
   if (server.code !== 0) throw new Error(server.stderr);
+  const labelled = await kubectlAs(undefined, undefined, 'label', 'databaseserver', 'main', `${testOwnerLabel}=${owner}`, '--overwrite');
+  if (labelled.code !== 0) throw new Error(labelled.stderr);
   return async () => {
     await kubectlAs(undefined, undefined, 'delete', 'databaseserver', 'main', '--wait=false');
     await kubectlAs(undefined, undefined, 'delete', 'secret', 'main-pg-admin', '-n', operatorNamespace, '--wait=false');

@@ -9,6 +9,7 @@ describe('loadConfig', () => {
       watchNamespaces: [],
       operatorNamespace: 'dbuser-system',
       defaultConnection: undefined,
+      serverSelector: undefined,
       resyncIntervalMs: 600_000,
       workers: 8,
       httpPort: 8080,
@@ -32,6 +33,7 @@ describe('loadConfig', () => {
       leaderElection: { enabled: false },
     });
     expect(loadConfig({ DEFAULT_CONNECTION_SECRET: 'db/admin' }, [], 'h').defaultConnection).toEqual({ namespace: 'db', name: 'admin' });
+    expect(loadConfig({ SERVER_SELECTOR: 'team=platform' }, [], 'h').serverSelector).toBe('team=platform');
   });
 
   it.each([
