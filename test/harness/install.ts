@@ -6,6 +6,7 @@ import type { ClusterAccess } from './control-plane.js';
 import { runKubectl } from './kubectl.js';
 import { repoRoot } from './paths.js';
 import { waitFor } from './wait.js';
+import { finalizerName } from '../../src/api/names.js';
 
 async function kubectlOrThrow(cluster: ClusterAccess, args: string[]): Promise<string> {
   const result = await runKubectl(cluster.kubectl, cluster.kubeconfigPath, args);
@@ -26,6 +27,14 @@ export async function servesRequesterStamp(cluster: ClusterAccess): Promise<bool
 export interface InstalledCapabilities {
   /** The requester stamp is installed: resets record who asked (status.lastPasswordChange.by). */
   requesterStamp: boolean;
+  /** The finalizer at create is installed: the API server puts the operator's finalizer on new DatabaseUsers. */
+  createFinalizer: boolean;
+}
+
+/** Both MutatingAdmissionPolicies come with overlays/kubernetes-1.36, wherever the API server serves their kind. */
+async function capabilitiesOf(cluster: ClusterAccess): Promise<InstalledCapabilities> {
+  const served = await servesRequesterStamp(cluster);
+  return { requesterStamp: served, createFinalizer: served };
 }
 
 async function waitForCrd(cluster: ClusterAccess, capabilities: InstalledCapabilities): Promise<void> {
@@ -37,7 +46,33 @@ async function waitForCrd(cluster: ClusterAccess, capabilities: InstalledCapabil
     'crd/databases.dbuser.dev',
     'crd/databaseservers.dbuser.dev',
   ]);
+  if (capabilities.createFinalizer) await waitForCreateFinalizer(cluster);
   if (capabilities.requesterStamp) await waitForRequesterStamp(cluster);
+}
+
+/**
+ * Until the finalizer policy puts the finalizer on creates (it cannot type a custom resource for a few
+ * seconds after the CRD or the API server starts, and lets creates through without it meanwhile), so
+ * tests that count the operator's writes for a new user see the steady state. Probed with a
+ * server-side dry run of a create, which leaves nothing behind.
+ */
+export async function waitForCreateFinalizer(cluster: ClusterAccess): Promise<void> {
+  const probe = {
+    apiVersion: 'dbuser.dev/v1alpha1',
+    kind: 'DatabaseUser',
+    metadata: { name: 'finalizer-probe' },
+    spec: { username: 'finalizer_probe', connection: { secretName: 'finalizer-probe-no-such-secret' } },
+  };
+  await waitFor(
+    'the finalizer policy to act on creates',
+    async () => {
+      const args = ['-n', 'kube-system', 'create', '--dry-run=server', '-f', '-', '-o', 'jsonpath={.metadata.finalizers}'];
+      const result = await runKubectl(cluster.kubectl, cluster.kubeconfigPath, args, JSON.stringify(probe));
+      if (result.code !== 0) throw new Error(result.stderr.trim());
+      return result.stdout.includes(finalizerName) ? true : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
 }
 
 /**
@@ -66,6 +101,9 @@ export async function waitForRequesterStamp(cluster: ClusterAccess): Promise<voi
     },
     { timeoutMs: 60_000, intervalMs: 250 },
   );
+  // Where the finalizer policy put our finalizer on the probe, no operator would release it (none
+  // reconciles a user whose connection Secret does not exist): taken off before the delete.
+  await kubectl(['patch', 'dbu', 'admission-probe', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
   await kubectl(['delete', 'dbu', 'admission-probe', '--wait=false']);
 }
 
@@ -83,7 +121,7 @@ const apiAndPolicyKinds = new Set([
  * the install for this cluster renders them (with the requester stamp, and the guard expecting it, on 1.36+).
  */
 export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<InstalledCapabilities> {
-  const capabilities = { requesterStamp: await servesRequesterStamp(cluster) };
+  const capabilities = await capabilitiesOf(cluster);
   const rendered = parseAllDocuments(await kubectlOrThrow(cluster, ['kustomize', installDirectory(capabilities)]))
     .map((document) => document.toJS() as { kind?: string } | null)
     .filter((object) => object?.kind !== undefined && apiAndPolicyKinds.has(object.kind));
@@ -98,7 +136,10 @@ export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<Insta
   return capabilities;
 }
 
-/** What the README says to install: deploy/ everywhere, overlays/kubernetes-1.36 (deploy/ + the requester stamp) on 1.36+. */
+/**
+ * What the README says to install: deploy/ everywhere, overlays/kubernetes-1.36 (deploy/ + the requester
+ * stamp and the finalizer at create) on 1.36+.
+ */
 export function installDirectory(capabilities: InstalledCapabilities): string {
   return capabilities.requesterStamp ? path.join(repoRoot, 'overlays', 'kubernetes-1.36') : path.join(repoRoot, 'deploy');
 }
@@ -128,11 +169,15 @@ export const namespacedBinding = 'dbuser-operator-namespaced';
  * ServiceAccount: operators under test hold the shipped RBAC and nothing more.
  */
 export async function installDeployment(cluster: ClusterAccess, dir: string, mode: RbacMode = 'cluster'): Promise<OperatorIdentity> {
-  const capabilities = { requesterStamp: await servesRequesterStamp(cluster) };
+  const capabilities = await capabilitiesOf(cluster);
   if (mode === 'namespaced') {
     const overlay = path.join(dir, 'namespaced-install');
     mkdirSync(overlay, { recursive: true });
-    const components = ['namespaced-rbac', ...(capabilities.requesterStamp ? ['requester-stamp'] : [])];
+    const components = [
+      'namespaced-rbac',
+      ...(capabilities.requesterStamp ? ['requester-stamp'] : []),
+      ...(capabilities.createFinalizer ? ['create-finalizer'] : []),
+    ];
     writeFileSync(
       path.join(overlay, 'kustomization.yaml'),
       stringify({

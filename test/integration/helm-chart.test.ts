@@ -2,7 +2,8 @@
 // the objects of deploy/ (the documented difference: no Namespace, Helm's --create-namespace makes
 // it), puts each value where it belongs, and passes a server-side dry run on the test API server.
 // Issue 22: where the cluster serves MutatingAdmissionPolicy v1 (1.36+) it renders exactly
-// overlays/kubernetes-1.36 instead (deploy/ plus the requester stamp), and nowhere else.
+// overlays/kubernetes-1.36 instead (deploy/ plus the requester stamp and, issue 24, the finalizer at
+// create), and nowhere else.
 // helm is built from its Go module by the global setup (test/harness/gitops-tools.ts).
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -95,6 +96,10 @@ describe('charts/dbuser-operator', () => {
     await expectSameAsKustomize(path.join('overlays', 'kubernetes-1.36'), rendered);
     const off = await render('dbuser-system', '--api-versions', stampKind, '--set', 'requesterPolicy.enabled=false');
     expect(off.map((object) => object.metadata.name)).not.toContain('dbuser-requester');
+    expect(off.map((object) => object.metadata.name)).toContain('dbuser-finalizer');
+    const noFinalizer = await render('dbuser-system', '--api-versions', stampKind, '--set', 'finalizerPolicy.enabled=false');
+    expect(noFinalizer.map((object) => object.metadata.name)).not.toContain('dbuser-finalizer');
+    expect(noFinalizer.map((object) => object.metadata.name)).toContain('dbuser-requester');
   });
 
   it('adds, with metrics.prometheusRule, .grafanaDashboard and .kubeStateMetrics on, exactly the objects of deploy/monitoring/, and none by default', async () => {
@@ -198,6 +203,9 @@ describe('charts/dbuser-operator', () => {
     const stamp = 'mutatingadmissionpolicy.admissionregistration.k8s.io/dbuser-requester';
     if (operator.capabilities.requesterStamp) expect(stdout).toContain(stamp);
     else expect(stdout).not.toContain(stamp);
+    const createFinalizer = 'mutatingadmissionpolicy.admissionregistration.k8s.io/dbuser-finalizer';
+    if (operator.capabilities.createFinalizer) expect(stdout).toContain(createFinalizer);
+    else expect(stdout).not.toContain(createFinalizer);
     expect(stdout).toContain('(server dry run)');
   });
 });
