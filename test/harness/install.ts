@@ -56,7 +56,7 @@ async function waitForCrd(cluster: ClusterAccess, capabilities: InstalledCapabil
  * tests that count the operator's writes for a new user see the steady state. Probed with a
  * server-side dry run of a create, which leaves nothing behind.
  */
-export async function waitForCreateFinalizer(cluster: ClusterAccess): Promise<void> {
+export async function waitForCreateFinalizer(cluster: ClusterAccess, present = true): Promise<void> {
   const probe = {
     apiVersion: 'dbuser.dev/v1alpha1',
     kind: 'DatabaseUser',
@@ -64,12 +64,12 @@ export async function waitForCreateFinalizer(cluster: ClusterAccess): Promise<vo
     spec: { username: 'finalizer_probe', connection: { secretName: 'finalizer-probe-no-such-secret' } },
   };
   await waitFor(
-    'the finalizer policy to act on creates',
+    present ? 'the finalizer policy to act on creates' : 'the finalizer policy to stop acting on creates',
     async () => {
       const args = ['-n', 'kube-system', 'create', '--dry-run=server', '-f', '-', '-o', 'jsonpath={.metadata.finalizers}'];
       const result = await runKubectl(cluster.kubectl, cluster.kubeconfigPath, args, JSON.stringify(probe));
       if (result.code !== 0) throw new Error(result.stderr.trim());
-      return result.stdout.includes(finalizerName) ? true : undefined;
+      return result.stdout.includes(finalizerName) === present ? true : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 250 },
   );
