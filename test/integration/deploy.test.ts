@@ -109,6 +109,8 @@ describe("the operator's ServiceAccount, installed by deploy/ (every namespace)"
     ['delete', 'databaseusers.dbuser.dev', ['-n', 'any']],
     ['create', 'events', ['-n', 'any']],
     ['get', 'namespaces/kube-system', []],
+    // Issue 20: every namespace's labels decide which DatabaseServers it may use (namespaceSelector).
+    ['get', 'namespaces/default', []],
     ['update', 'leases.coordination.k8s.io/dbuser-operator', ['-n', 'dbuser-system']],
     ['get', 'secrets/dbuser-operator-seal', ['-n', 'dbuser-system']],
   ])('may %s %s', async (verb, resource, scope) => {
@@ -119,7 +121,7 @@ describe("the operator's ServiceAccount, installed by deploy/ (every namespace)"
     ['update', 'databaseusers.dbuser.dev', ['-n', 'any']],
     ['get', 'configmaps', ['-n', 'any']],
     ['list', 'pods', ['--all-namespaces']],
-    ['get', 'namespaces/default', []],
+    ['update', 'namespaces/default', []],
     ['create', 'leases.coordination.k8s.io', ['-n', 'default']],
     ['update', 'leases.coordination.k8s.io/another-lease', ['-n', 'dbuser-system']],
     ['create', 'clusterroles.rbac.authorization.k8s.io', []],
@@ -138,7 +140,7 @@ describe("the operator's ServiceAccount, installed by deploy/ (every namespace)"
   });
 });
 
-// Security review, finding 6: with watched namespaces, no Secret rights outside them (and its own namespace's two names).
+// Security review, finding 6: with watched namespaces, no Secret rights outside them (and in its own namespace: read, and create the seal key; issue 20).
 describe("finding 6: the operator's ServiceAccount with watched namespaces (deploy/components/namespaced-rbac)", () => {
   let unwatched = '';
 
@@ -156,6 +158,9 @@ describe("finding 6: the operator's ServiceAccount with watched namespaces (depl
     ['patch', 'databaseusers.dbuser.dev/status', 'WATCHED'],
     ['create', 'events', 'WATCHED'],
     ['get', 'secrets/dbuser-operator-seal', 'dbuser-system'],
+    // Issue 20: the DatabaseServers' admin Secrets live in the operator's namespace, read and watched there.
+    ['list', 'secrets', 'dbuser-system'],
+    ['get', 'secrets/a-server-admin', 'dbuser-system'],
     ['update', 'leases.coordination.k8s.io/dbuser-operator', 'dbuser-system'],
   ])('may %s %s in %s', async (verb, resource, namespace) => {
     expect(await canI(verb, resource, ['-n', namespace === 'WATCHED' ? ctx.namespace : namespace])).toBe('yes');
@@ -168,8 +173,8 @@ describe("finding 6: the operator's ServiceAccount with watched namespaces (depl
     ['patch', 'secrets', 'UNWATCHED'],
     ['delete', 'secrets', 'UNWATCHED'],
     ['list', 'databaseusers.dbuser.dev', 'UNWATCHED'],
-    ['get', 'secrets/anything-else', 'dbuser-system'],
-    ['list', 'secrets', 'dbuser-system'],
+    ['patch', 'secrets/a-server-admin', 'dbuser-system'],
+    ['delete', 'secrets/a-server-admin', 'dbuser-system'],
   ])('may not %s %s in %s', async (verb, resource, namespace) => {
     expect(await canI(verb, resource, ['-n', namespace === 'UNWATCHED' ? unwatched : namespace])).toBe('no');
   });
