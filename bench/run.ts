@@ -25,7 +25,8 @@ const scaleSize = Number(process.env.BENCH_SCALE_USERS ?? 10_000);
 // BENCH_BURST_ONLY=1: phases 1 and 2 only (raw rates, the burst and its costs per user).
 const burstOnly = process.env.BENCH_BURST_ONLY === '1';
 // BENCH_CREATE_FINALIZER_AB=1 (where the cluster serves MutatingAdmissionPolicy v1): this build's burst
-// first without the finalizer at create (its binding removed), then with it, in one run.
+// without the finalizer at create (its binding removed), with it, and without it again, in one run (the
+// two ends show what the order alone changes).
 const createFinalizerAB = process.env.BENCH_CREATE_FINALIZER_AB === '1';
 const latencySamples = 50;
 const faultUsers = 300;
@@ -215,13 +216,15 @@ try {
     await waitForCreateFinalizer(environment.cluster, on);
     finalizerAtCreate = on;
   };
-  if (createFinalizerAB && finalizerAtCreate) {
+  const abRounds = createFinalizerAB && finalizerAtCreate;
+  const burstWithoutFinalizerAtCreate = async (round: number): Promise<void> => {
     await setFinalizerAtCreate(false);
-    const { burstOperator, burstTracker } = await runBurst('bench-no-policy', 'without the finalizer at create');
+    const { burstOperator, burstTracker } = await runBurst(`bench-no-policy-${round}`, `without the finalizer at create (${round})`);
     await burstTracker.stop();
     await burstOperator.stop();
     await setFinalizerAtCreate(true);
-  }
+  };
+  if (abRounds) await burstWithoutFinalizerAtCreate(1);
   const baseline = process.env.BENCH_BASELINE;
   // BENCH_BASELINE_NODE_FLAGS: the baseline's Node flags, if not this build's (e.g. other heap sizes).
   const baselineFlags = process.env.BENCH_BASELINE_NODE_FLAGS?.split(' ').filter(Boolean);
@@ -232,6 +235,7 @@ try {
     await burstOperator.stop();
   }
   const current = await runBurst('bench-burst', 'this build');
+  if (abRounds) await burstWithoutFinalizerAtCreate(2);
   let operator = current.burstOperator;
   const tracker = current.burstTracker;
   const costSources: CostSources = { operatorMetrics: () => operator.metrics(), processIds, admin };
