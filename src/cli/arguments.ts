@@ -17,10 +17,20 @@ const selectableOutputs: readonly string[] = listOutputs.filter((output) => outp
 
 export type Invocation =
   | { command: 'help'; text: string }
-  | { command: 'list'; target: Target; output: ListOutput }
-  | ({ command: 'create'; target: Target; password: PasswordSource; timeoutMs: number } & NewUserRequest)
-  | { command: 'update-password'; target: Target; username: string; name: string | undefined; password: PasswordSource; timeoutMs: number }
-  | { command: 'delete'; target: Target; username: string; name: string | undefined; yes: boolean; timeoutMs: number }
+  | { command: 'databases'; target: Target; output: ListOutput }
+  | { command: 'list'; target: Target; database: string | undefined; output: ListOutput }
+  /** `database` is --database as typed: a Database of the namespace, or the PostgreSQL database (placeNewUser decides). */
+  | ({ command: 'create'; target: Target; password: PasswordSource; timeoutMs: number } & Omit<NewUserRequest, 'databaseRef'>)
+  | {
+      command: 'update-password';
+      target: Target;
+      username: string;
+      name: string | undefined;
+      database: string | undefined;
+      password: PasswordSource;
+      timeoutMs: number;
+    }
+  | { command: 'delete'; target: Target; username: string; name: string | undefined; database: string | undefined; yes: boolean; timeoutMs: number }
   | { command: 'dashboard'; target: Target; port: number; open: boolean; timeoutMs: number };
 
 const defaultTimeoutMs = 60_000;
@@ -90,6 +100,12 @@ function portOf(values: Record<string, unknown>, command: string): number {
   return port;
 }
 
+function outputOf(values: Record<string, unknown>, command: string): ListOutput {
+  const output = text(values, 'output');
+  if (output !== undefined && !selectableOutputs.includes(output)) throw new UsageError(`-o ${output}: expected wide, json or yaml`, command);
+  return (output ?? 'table') as ListOutput;
+}
+
 function passwordSourceOf(values: Record<string, unknown>, command: string): PasswordSource {
   const stdin = flag(values, 'password-stdin');
   const generate = flag(values, 'generate-password');
@@ -127,11 +143,10 @@ export function parseInvocation(args: readonly string[]): Invocation {
   const target: Target = { namespace: text(values, 'namespace'), kubeconfig: text(values, 'kubeconfig'), context: text(values, 'context') };
   const [username = ''] = positionalsOf(spec, positionals);
   switch (spec.name) {
-    case 'list': {
-      const output = text(values, 'output');
-      if (output !== undefined && !selectableOutputs.includes(output)) throw new UsageError(`-o ${output}: expected wide, json or yaml`, spec.name);
-      return { command: 'list', target, output: (output ?? 'table') as ListOutput };
-    }
+    case 'databases':
+      return { command: 'databases', target, output: outputOf(values, spec.name) };
+    case 'list':
+      return { command: 'list', target, database: text(values, 'database'), output: outputOf(values, spec.name) };
     case 'create':
       return {
         command: 'create',
@@ -156,11 +171,20 @@ export function parseInvocation(args: readonly string[]): Invocation {
         target,
         username,
         name: text(values, 'name'),
+        database: text(values, 'database'),
         password: passwordSourceOf(values, spec.name),
         timeoutMs: timeoutOf(values, spec.name),
       };
     case 'delete':
-      return { command: 'delete', target, username, name: text(values, 'name'), yes: flag(values, 'yes'), timeoutMs: timeoutOf(values, spec.name) };
+      return {
+        command: 'delete',
+        target,
+        username,
+        name: text(values, 'name'),
+        database: text(values, 'database'),
+        yes: flag(values, 'yes'),
+        timeoutMs: timeoutOf(values, spec.name),
+      };
     case 'dashboard':
       return { command: 'dashboard', target, port: portOf(values, spec.name), open: !flag(values, 'no-open'), timeoutMs: timeoutOf(values, spec.name) };
   }

@@ -8,7 +8,7 @@ export interface FlagSpec {
   description: string;
 }
 
-export type CommandName = 'list' | 'create' | 'update-password' | 'delete' | 'dashboard';
+export type CommandName = 'databases' | 'list' | 'create' | 'update-password' | 'delete' | 'dashboard';
 
 export interface CommandSpec {
   name: CommandName;
@@ -23,7 +23,12 @@ export interface CommandSpec {
 }
 
 export const globalFlags = {
-  namespace: { type: 'string', short: 'n', value: 'NAME', description: 'the namespace of the DatabaseUsers (default: the context\'s, else "default")' },
+  namespace: {
+    type: 'string',
+    short: 'n',
+    value: 'NAME',
+    description: 'the namespace of the Databases and DatabaseUsers (default: the context\'s, else "default")',
+  },
   kubeconfig: { type: 'string', value: 'FILE', description: 'use this kubeconfig file only (default: $KUBECONFIG, merged, or ~/.kube/config)' },
   context: { type: 'string', value: 'NAME', description: 'the kubeconfig context to use (default: current-context)' },
   help: { type: 'boolean', short: 'h', description: 'show help' },
@@ -31,22 +36,45 @@ export const globalFlags = {
 
 const timeout: FlagSpec = { type: 'string', value: 'DURATION', description: 'how long to wait for the operator, e.g. 90s or 2m (default 60s)' };
 const name: FlagSpec = { type: 'string', value: 'NAME', description: 'the DatabaseUser (metadata.name), when several in the namespace have this username' };
+const database: FlagSpec = {
+  type: 'string',
+  value: 'NAME',
+  description: "the Database (kubectl dbuser databases lists them; default: the namespace's only one)",
+};
+const output: FlagSpec = { type: 'string', short: 'o', value: 'FORMAT', description: 'wide (adds NAME, READY, REASON), json or yaml; default: the table' };
 const passwordStdin: FlagSpec = { type: 'boolean', description: 'read the password from the first line of stdin (no prompt)' };
 const generatePassword: FlagSpec = { type: 'boolean', description: 'let the operator generate a 64-character password (no prompt)' };
 
 export const commands: readonly CommandSpec[] = [
   {
+    name: 'databases',
+    summary: 'List the Databases of the namespace',
+    usage: 'kubectl dbuser databases [-o wide|json|yaml]',
+    description:
+      "Lists the namespace's Databases (the hosting provider's databases): the name --database takes, the database in\n" +
+      'PostgreSQL, its server, its protected default user, how many users it has and whether it is ready. The\n' +
+      "other commands act on the namespace's only Database, or on the one --database names.",
+    positionals: [],
+    flags: { output: { ...output, description: 'wide (adds REASON, MESSAGE), json or yaml; default: the table' } },
+    examples: ['kubectl dbuser databases', 'kubectl dbuser databases -n shop -o wide', "kubectl dbuser databases -o json | jq -r '.[].name'"],
+  },
+  {
     name: 'list',
     alias: 'database-users-list',
     summary: 'List the database users of the namespace',
-    usage: 'kubectl dbuser list [-o wide|json|yaml]',
+    usage: 'kubectl dbuser list [--database NAME] [-o wide|json|yaml]',
     description:
-      "Lists the DatabaseUsers of the namespace in the hosting provider's table: username, read-only, protected and\nhow PostgreSQL stores the password. The protected (default) user comes first, then the others in the order\nthey were created.",
+      "Lists the users of a Database in the hosting provider's table: username, read-only, protected and how\n" +
+      'PostgreSQL stores the password. The default user comes first, then the others in the order they were created.\n' +
+      'In a namespace without Databases: all its DatabaseUsers (each on its connection).',
     positionals: [],
-    flags: {
-      output: { type: 'string', short: 'o', value: 'FORMAT', description: 'wide (adds NAME, READY, REASON), json or yaml; default: the table' },
-    },
-    examples: ['kubectl dbuser list', 'kubectl dbuser list -n shop -o wide', "kubectl dbuser list -o json | jq -r '.[].username'"],
+    flags: { database, output },
+    examples: [
+      'kubectl dbuser list',
+      'kubectl dbuser list --database my-app',
+      'kubectl dbuser list -n shop -o wide',
+      "kubectl dbuser list -o json | jq -r '.[].username'",
+    ],
   },
   {
     name: 'create',
@@ -54,15 +82,22 @@ export const commands: readonly CommandSpec[] = [
     summary: 'Create a database user, with a chosen or generated password',
     usage: 'kubectl dbuser create [--read-only] <username> [flags]',
     description:
-      'Creates a DatabaseUser and waits until the operator has created the role. On a terminal it asks for a password\n' +
-      'and its confirmation; leave it empty to have one generated, which is printed once. A chosen password is\n' +
-      'stored in a Secret of its own ("<name>-password") before the DatabaseUser is created. If the operator refuses\n' +
-      'the user (e.g. the role exists and is not managed by it), what was created is removed again.',
+      'Creates a DatabaseUser on a Database (the one --database names, else the only one of the namespace) and waits\n' +
+      'until the operator has created the role. In a namespace without Databases, or with --connection, the user\n' +
+      "goes on that connection (or the operator's default one), --database naming the PostgreSQL database there.\n" +
+      'On a terminal it asks for a password and its confirmation; leave it empty to have one generated, which is\n' +
+      'printed once. A chosen password is stored in a Secret of its own ("<name>-password") before the DatabaseUser\n' +
+      'is created. If the operator refuses the user (e.g. the role exists and is not managed by it), what was created\n' +
+      'is removed again.',
     positionals: ['username'],
     flags: {
       'read-only': { type: 'boolean', description: "SELECT only; otherwise the provider's read-write grants" },
       protected: { type: 'boolean', description: 'cannot be deleted and its password cannot change until unprotected' },
-      database: { type: 'string', value: 'NAME', description: "the database to grant access to (default: the connection's)" },
+      database: {
+        type: 'string',
+        value: 'NAME',
+        description: "the Database (default: the namespace's only one); without Databases or with --connection: the PostgreSQL database",
+      },
       connection: {
         type: 'string',
         value: 'SECRET',
@@ -80,7 +115,7 @@ export const commands: readonly CommandSpec[] = [
     },
     examples: [
       'kubectl dbuser create my_app_4553_rw',
-      'kubectl dbuser create --read-only my_app_4553_ro',
+      'kubectl dbuser create --read-only my_app_4553_ro --database my-app',
       'kubectl dbuser create my_app_4553 --protected --generate-password',
       'kubectl dbuser create ci_job_user --generate-password --ttl 2h --connection-limit 2',
       'kubectl dbuser create my_app_4553_rw --generate-password --rotate-every 720h --valid-until 2027-06-30T00:00:00Z',
@@ -95,11 +130,13 @@ export const commands: readonly CommandSpec[] = [
     description:
       'Sets a new password and waits until the operator has applied it. On a terminal it asks for the password and\n' +
       'its confirmation; leave it empty to have a new one generated, which is printed once. A chosen password goes\n' +
-      "to the user's password Secret; a generated one is a reset. Protected users are refused.",
+      "to the user's password Secret; a generated one is a reset. Protected users are refused. With --database, a user\n" +
+      'of another Database is refused.',
     positionals: ['username'],
-    flags: { name, 'password-stdin': passwordStdin, 'generate-password': generatePassword, timeout },
+    flags: { database, name, 'password-stdin': passwordStdin, 'generate-password': generatePassword, timeout },
     examples: [
       'kubectl dbuser update-password my_app_4553_rw',
+      'kubectl dbuser update-password my_app_4553_rw --database my-app',
       'kubectl dbuser update-password my_app_4553_rw --generate-password',
       'printf \'%s\\n\' "$PASSWORD" | kubectl dbuser update-password my_app_4553_rw --password-stdin',
     ],
@@ -112,10 +149,10 @@ export const commands: readonly CommandSpec[] = [
     description:
       'Deletes the DatabaseUser and waits until the operator has dropped the role (what it owns goes to the database\n' +
       'owner; with deletionPolicy Retain the role stays). Asks for confirmation on a terminal. Protected users are\n' +
-      'refused.',
+      'refused; with --database, so is a user of another Database.',
     positionals: ['username'],
-    flags: { name, yes: { type: 'boolean', short: 'y', description: 'do not ask for confirmation (needed without a terminal)' }, timeout },
-    examples: ['kubectl dbuser delete my_app_4553_ro', 'kubectl dbuser delete my_app_4553_ro --yes -n shop'],
+    flags: { database, name, yes: { type: 'boolean', short: 'y', description: 'do not ask for confirmation (needed without a terminal)' }, timeout },
+    examples: ['kubectl dbuser delete my_app_4553_ro', 'kubectl dbuser delete my_app_4553_ro --database my-app --yes -n shop'],
   },
   {
     name: 'dashboard',
@@ -156,7 +193,7 @@ const exitCodes = 'Exit codes: 0 done, 1 refused, failed or timed out (the reaso
 export function mainHelp(): string {
   const width = Math.max(...commands.map((command) => command.name.length));
   return [
-    "Manage PostgreSQL users of dbuser-operator with the hosting provider's four commands and its dashboard.",
+    "Manage PostgreSQL users of dbuser-operator with the hosting provider's commands and its dashboard.",
     '',
     'Usage:',
     '  kubectl dbuser <command> [flags]',
@@ -168,7 +205,8 @@ export function mainHelp(): string {
     ...flagLines(globalFlags),
     '',
     'Examples:',
-    '  kubectl dbuser list',
+    '  kubectl dbuser databases',
+    '  kubectl dbuser list --database my-app',
     '  kubectl dbuser create --read-only my_app_4553_ro',
     '  kubectl dbuser update-password my_app_4553_rw',
     '  kubectl dbuser delete my_app_4553_ro',

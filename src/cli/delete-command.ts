@@ -1,4 +1,5 @@
 import { viewDatabaseUser, type DatabaseUserView } from '../api/database-user-view.js';
+import { defaultUserOfLabel } from '../api/names.js';
 import type { Invocation } from './arguments.js';
 import { Aborted, UsageError } from './cli-error.js';
 import { deleteUser } from '../client/delete-user.js';
@@ -6,6 +7,7 @@ import { findUser } from '../client/find-user.js';
 import { refuseUnchangeable } from '../client/guards.js';
 import type { CliIo } from './io.js';
 import { openSession } from '../client/session.js';
+import { explicitDatabase } from './database-option.js';
 import { withWait } from './waiting.js';
 import { askOnTerminal } from './terminal-input.js';
 
@@ -29,9 +31,9 @@ export async function runDelete(invocation: DeleteInvocation, io: CliIo): Promis
   const { username, timeoutMs } = invocation;
   const session = await openSession(invocation.target, io.env, io.stdin.isTTY === true);
   try {
-    const user = await findUser(session, username, invocation.name);
+    const user = await findUser(session, username, invocation.name, await explicitDatabase(session, invocation.database, 'delete'));
     const view = viewDatabaseUser(user);
-    refuseUnchangeable(view, session.namespace, 'delete');
+    refuseUnchangeable(view, session.namespace, 'delete', user.metadata.labels?.[defaultUserOfLabel]);
     if (!invocation.yes) await confirmDeletion(view, session.namespace, io);
     await withWait(io, view.spec?.deletionPolicy === 'Retain' ? 'release the user (the role stays)' : 'drop the role', (hooks) =>
       deleteUser(session, user, timeoutMs, hooks),

@@ -5,6 +5,8 @@ import type { CliIo } from './io.js';
 import { openSession } from '../client/session.js';
 import { renderBoxedTable } from './table.js';
 import { inProviderOrder } from '../client/user-order.js';
+import { usersOfDatabase } from '../client/database-view.js';
+import { chosenDatabase } from './database-option.js';
 
 const providerColumns = ['USERNAME', 'READ-ONLY', 'PROTECTED', 'PASSWORD ENCRYPTION'];
 const wideColumns = [...providerColumns, 'NAME', 'READY', 'REASON'];
@@ -35,13 +37,20 @@ export function renderList(views: readonly DatabaseUserView[], output: ListOutpu
   }
 }
 
-/** `list`: the namespace's DatabaseUsers in the provider's order (user-order.ts), the same for every -o. */
-export async function runList(target: Target, output: ListOutput, io: CliIo): Promise<void> {
+/**
+ * `list`: the users of the chosen Database (database-choice.ts), or in a namespace without Databases
+ * all its DatabaseUsers, in the provider's order (user-order.ts), the same for every -o.
+ */
+export async function runList(target: Target, database: string | undefined, output: ListOutput, io: CliIo): Promise<void> {
   const session = await openSession(target, io.env, io.stdin.isTTY === true);
   try {
-    const views = inProviderOrder(await session.client.listUsers()).map(viewDatabaseUser);
+    const choice = await chosenDatabase(session, database, 'list');
+    const users = await session.client.listUsers();
+    const shown = choice.kind === 'database' ? usersOfDatabase(users, choice.database.name) : users;
+    const views = inProviderOrder(shown).map(viewDatabaseUser);
     if (views.length === 0 && (output === 'table' || output === 'wide')) {
-      io.stderr.write(`No database users found in namespace "${session.namespace}".\n`);
+      const of = choice.kind === 'database' ? ` of Database "${choice.database.name}"` : '';
+      io.stderr.write(`No database users found${of} in namespace "${session.namespace}".\n`);
       return;
     }
     io.stdout.write(renderList(views, output));

@@ -9,8 +9,10 @@ export const exitCodes = { done: 0, failed: 1, usage: 2, interrupted: 130 } as c
 /** Each command's module is loaded only when it runs: `--help` and `list` start without the rest. */
 async function execute(invocation: Exclude<Invocation, { command: 'help' }>, io: CliIo): Promise<void> {
   switch (invocation.command) {
+    case 'databases':
+      return (await import('./databases-command.js')).runDatabases(invocation.target, invocation.output, io);
     case 'list':
-      return (await import('./list-command.js')).runList(invocation.target, invocation.output, io);
+      return (await import('./list-command.js')).runList(invocation.target, invocation.database, invocation.output, io);
     case 'create':
       return (await import('./create-command.js')).runCreate(invocation, io);
     case 'update-password':

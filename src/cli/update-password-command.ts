@@ -1,4 +1,5 @@
 import { viewDatabaseUser } from '../api/database-user-view.js';
+import { defaultUserOfLabel } from '../api/names.js';
 import type { Invocation } from './arguments.js';
 import { changePassword } from '../client/change-password.js';
 import { OperationFailed, StillPending } from '../client/operation-failed.js';
@@ -7,6 +8,7 @@ import { refuseUnchangeable } from '../client/guards.js';
 import type { CliIo } from './io.js';
 import { obtainPassword } from './password-input.js';
 import { openSession } from '../client/session.js';
+import { explicitDatabase } from './database-option.js';
 import { withWait } from './waiting.js';
 
 type UpdateInvocation = Extract<Invocation, { command: 'update-password' }>;
@@ -16,8 +18,8 @@ export async function runUpdatePassword(invocation: UpdateInvocation, io: CliIo)
   const { username, timeoutMs } = invocation;
   const session = await openSession(invocation.target, io.env, io.stdin.isTTY === true);
   try {
-    const user = await findUser(session, username, invocation.name);
-    refuseUnchangeable(viewDatabaseUser(user), session.namespace, 'password');
+    const user = await findUser(session, username, invocation.name, await explicitDatabase(session, invocation.database, 'update-password'));
+    refuseUnchangeable(viewDatabaseUser(user), session.namespace, 'password', user.metadata.labels?.[defaultUserOfLabel]);
     const password = await obtainPassword(invocation.password, io, 'update-password');
     const { generatedPassword, leftover } = await withWait(io, 'apply the new password', (hooks) =>
       changePassword(session, user, password, timeoutMs, hooks).catch((error: unknown) => {

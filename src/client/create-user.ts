@@ -15,10 +15,17 @@ import { ownerReferenceTo, passwordKey, passwordSecretManifest, passwordSecretNa
 import type { Session } from './session.js';
 import { UndoLog } from './undo-log.js';
 
+/** Where a new user goes: a connection Secret (undefined: the default connection), or a Database. */
+export interface Destination {
+  connection: string | undefined;
+  database: string | undefined;
+}
+
 /** Refuses what the operator would refuse later, before the person is asked for a password. */
-export async function checkPlacement(session: Session, name: string, username: string, connection: string | undefined): Promise<void> {
+export async function checkPlacement(session: Session, name: string, username: string, destination: Destination): Promise<void> {
   const { client, namespace } = session;
-  const conflict = placementConflict(await client.listUsers(), { namespace, name, username, connection });
+  const { connection, database } = destination;
+  const conflict = placementConflict(await client.listUsers(), { namespace, name, username, connection, database });
   if (conflict) throw new PlacementRefused(conflict);
   if (connection === undefined) return;
   try {
@@ -49,9 +56,16 @@ async function conflictOfRace(
   const { namespace } = session;
   if (error.path.includes('/secrets')) return { kind: 'password-secret-taken', namespace, username, secretName: passwordSecretNameFor(name) };
   const connection = (spec.connection as { secretName?: string } | undefined)?.secretName;
+  const database = (spec.databaseRef as { name?: string } | undefined)?.name;
   const existing = await session.client.getUser(name).catch(() => undefined);
   return (
-    placementConflict(existing ? [existing] : [], { namespace, name, username, connection }) ?? { kind: 'name-taken', namespace, username, name, takenBy: '' }
+    placementConflict(existing ? [existing] : [], { namespace, name, username, connection, database }) ?? {
+      kind: 'name-taken',
+      namespace,
+      username,
+      name,
+      takenBy: '',
+    }
   );
 }
 

@@ -8,9 +8,16 @@ function unprotectHint(view: DatabaseUserView, namespace: string): string {
 
 /**
  * Refuses, before anything is sent, what the operator and the admission policy would refuse anyway:
- * changing a protected user, or one whose spec is invalid or that is being deleted.
+ * changing a protected user, or one whose spec is invalid or that is being deleted. A Database's
+ * default user (`defaultUserOf`: its Database) cannot be unprotected at all, so no command is offered.
  */
-export function refuseUnchangeable(view: DatabaseUserView, namespace: string, action: 'password' | 'delete'): void {
+export function refuseUnchangeable(view: DatabaseUserView, namespace: string, action: 'password' | 'delete', defaultUserOf?: string): void {
+  if (view.protected && defaultUserOf !== undefined) {
+    const what = action === 'delete' ? 'cannot be deleted on its own' : 'cannot have its password changed or reset';
+    throw new OperationFailed(
+      `user "${view.username}" is the default user of Database "${defaultUserOf}": it is protected, ${what}, and goes only with its Database; nothing was changed`,
+    );
+  }
   if (view.protected) {
     const what = action === 'delete' ? 'cannot be deleted' : 'cannot have its password changed or reset';
     throw new OperationFailed(

@@ -8,6 +8,8 @@ export interface NewUserRequest {
   protected: boolean;
   database: string | undefined;
   connection: string | undefined;
+  /** A Database of the namespace (spec.databaseRef); excludes database and connection. */
+  databaseRef: string | undefined;
   passwordEncryption: string | undefined;
   validUntil: string | undefined;
   connectionLimit: string | undefined;
@@ -24,6 +26,7 @@ export function plainNewUserRequest(username: string): NewUserRequest {
     protected: false,
     database: undefined,
     connection: undefined,
+    databaseRef: undefined,
     passwordEncryption: undefined,
     validUntil: undefined,
     connectionLimit: undefined,
@@ -43,6 +46,7 @@ const sources: Record<string, (request: NewUserRequest) => string> = {
   username: (request) => `username "${request.username}"`,
   database: (request) => `--database "${request.database ?? ''}"`,
   connection: (request) => `--connection "${request.connection ?? ''}"`,
+  databaseRef: (request) => `--database "${request.databaseRef ?? ''}"`,
   passwordEncryption: (request) => `--password-encryption "${request.passwordEncryption ?? ''}"`,
   validUntil: (request) => `--valid-until "${request.validUntil ?? ''}"`,
   connectionLimit: (request) => `--connection-limit "${request.connectionLimit ?? ''}"`,
@@ -75,6 +79,7 @@ export function newDatabaseUser(request: NewUserRequest): { name: string; spec: 
     ...(request.protected ? { protected: true } : {}),
     ...(request.connection === undefined ? {} : { connection: { secretName: request.connection } }),
     ...(request.database === undefined ? {} : { database: request.database }),
+    ...(request.databaseRef === undefined ? {} : { databaseRef: { name: request.databaseRef } }),
     ...(request.passwordEncryption === undefined ? {} : { passwordEncryption: request.passwordEncryption }),
     ...(request.validUntil === undefined ? {} : { validUntil: request.validUntil }),
     ...(request.connectionLimit === undefined ? {} : { connectionLimit: integerOrText(request.connectionLimit) }),

@@ -1,5 +1,6 @@
 import type { DatabaseUser } from '../api/database-user.js';
-import { databaseUsers } from '../api/names.js';
+import type { Database } from '../api/database.js';
+import { databases, databaseUsers } from '../api/names.js';
 import { resourcePath, secrets } from '../kube/paths.js';
 import { ignoreNotFound } from '../kube/api-error.js';
 import { listAll, listWatch } from '../kube/list-watch.js';
@@ -7,7 +8,7 @@ import type { KubeClient } from '../kube/kube-client.js';
 import type { KubeSecret } from '../kube/objects.js';
 
 /**
- * DatabaseUsers and Secrets of one namespace, acting as the person whose kubeconfig `http` carries:
+ * DatabaseUsers, Databases and Secrets of one namespace, acting as the person whose kubeconfig `http` carries:
  * the client of people's tools (the command line, the dashboard), never of the operator.
  */
 export class PersonClient {
@@ -19,6 +20,14 @@ export class PersonClient {
 
   async listUsers(): Promise<DatabaseUser[]> {
     return (await listAll<DatabaseUser>(this.http, resourcePath(databaseUsers, this.namespace))).objects;
+  }
+
+  async listDatabases(): Promise<Database[]> {
+    return (await listAll<Database>(this.http, resourcePath(databases, this.namespace))).objects;
+  }
+
+  async getDatabase(name: string): Promise<Database | undefined> {
+    return ignoreNotFound(this.http.request<Database>('GET', resourcePath(databases, this.namespace, name)));
   }
 
   async getUser(name: string): Promise<DatabaseUser | undefined> {
@@ -96,19 +105,29 @@ export class PersonClient {
    * to report and retry.
    */
   async followUsers(onUsers: (users: DatabaseUser[]) => void, signal: AbortSignal): Promise<void> {
-    const users = new Map<string, DatabaseUser>();
-    await listWatch<DatabaseUser>(
+    await this.followAll<DatabaseUser>(resourcePath(databaseUsers, this.namespace), onUsers, signal);
+  }
+
+  /** Follows every Database of the namespace, as followUsers does its users. */
+  async followDatabases(onDatabases: (databases: Database[]) => void, signal: AbortSignal): Promise<void> {
+    await this.followAll<Database>(resourcePath(databases, this.namespace), onDatabases, signal);
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the objects' type, as with listWatch<T>()
+  private async followAll<T extends { metadata: { name?: string } }>(path: string, onObjects: (objects: T[]) => void, signal: AbortSignal): Promise<void> {
+    const objects = new Map<string, T>();
+    await listWatch<T>(
       this.http,
-      resourcePath(databaseUsers, this.namespace),
+      path,
       {},
       (update) => {
         if (update.kind === 'bookmark') return;
         if (update.kind === 'listed') {
-          users.clear();
-          for (const user of update.objects) users.set(user.metadata.name ?? '', user);
-        } else if (update.kind === 'deleted') users.delete(update.object.metadata.name ?? '');
-        else users.set(update.object.metadata.name ?? '', update.object);
-        onUsers([...users.values()]);
+          objects.clear();
+          for (const object of update.objects) objects.set(object.metadata.name ?? '', object);
+        } else if (update.kind === 'deleted') objects.delete(update.object.metadata.name ?? '');
+        else objects.set(update.object.metadata.name ?? '', update.object);
+        onObjects([...objects.values()]);
       },
       signal,
     );

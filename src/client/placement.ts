@@ -4,6 +4,7 @@
  */
 import { usernameOf, viewDatabaseUser } from '../api/database-user-view.js';
 import type { DatabaseUser } from '../api/database-user.js';
+import { databaseOf } from './database-view.js';
 import { OperationFailed } from './operation-failed.js';
 
 /** What is in the way of a new user. */
@@ -15,22 +16,24 @@ export type PlacementConflict =
   /** A Secret holds the name the chosen password's Secret would get. */
   | { kind: 'password-secret-taken'; namespace: string; username: string; secretName: string };
 
-/** Where the new user would go: its metadata.name, username and connection (undefined: the default one). */
+/** Where the new user would go: its metadata.name, username, and connection (undefined: the default one) or Database. */
 export interface Placement {
   namespace: string;
   name: string;
   username: string;
   connection: string | undefined;
+  /** The Database (spec.databaseRef) it would belong to; undefined: on a connection. */
+  database: string | undefined;
 }
 
 /**
  * The first conflict of a new user with the namespace's users. The same username on the same
- * connection is the same PostgreSQL role, whatever the name: that user exists, and a new name would
- * not help. The same username on another connection is another server's role, allowed.
+ * connection (or Database) is the same PostgreSQL role, whatever the name: that user exists, and a
+ * new name would not help. The same username elsewhere may be another server's role: the operator decides.
  */
 export function placementConflict(users: readonly DatabaseUser[], placement: Placement): PlacementConflict | undefined {
-  const { namespace, name, username, connection } = placement;
-  const same = users.find((user) => usernameOf(user) === username && viewDatabaseUser(user).connection === connection);
+  const { namespace, name, username, connection, database } = placement;
+  const same = users.find((user) => usernameOf(user) === username && viewDatabaseUser(user).connection === connection && databaseOf(user) === database);
   if (same) return { kind: 'user-exists', namespace, username, name: same.metadata.name ?? '', deleting: same.metadata.deletionTimestamp !== undefined };
   const taken = users.find((user) => user.metadata.name === name);
   if (taken) return { kind: 'name-taken', namespace, username, name, takenBy: usernameOf(taken) };

@@ -5,7 +5,7 @@
  */
 import * as z from 'zod';
 import { viewDatabaseUser } from '../api/database-user-view.js';
-import type { DatabaseUser } from '../api/database-user.js';
+import { objectNameSchema, type DatabaseUser } from '../api/database-user.js';
 import { passwordPolicyViolation } from '../api/password-policy.js';
 import { changePassword } from '../client/change-password.js';
 import { OperationFailed, StillPending } from '../client/operation-failed.js';
@@ -28,21 +28,35 @@ function shownThoughPending(error: unknown, username: string): PasswordResult {
   throw error;
 }
 
-const createUserRequestSchema = z.strictObject({ username: z.string(), readOnly: z.boolean(), password: z.string().optional() });
+const createUserRequestSchema = z.strictObject({
+  username: z.string(),
+  readOnly: z.boolean(),
+  password: z.string().optional(),
+  database: objectNameSchema.optional(),
+});
 
-/** Add a database user: a chosen password (checked against the policy) or a generated one. */
+/** The Database the page adds a user to: it must be there, and not on its way out. */
+async function existingDatabase(session: Session, database: string): Promise<void> {
+  const found = await session.client.getDatabase(database);
+  if (!found) throw new BadRequest(404, `Database "${database}" not found in namespace "${session.namespace}"`);
+  if (found.metadata.deletionTimestamp !== undefined)
+    throw new OperationFailed(`Database "${database}" is being deleted, so no user can be added to it; nothing was changed`);
+}
+
+/** Add a database user, on the chosen Database or the default connection: a chosen password (checked against the policy) or a generated one. */
 export async function createFromPage(session: Session, body: unknown, timeoutMs: number): Promise<PasswordResult> {
   const parsed = createUserRequestSchema.safeParse(body);
-  if (!parsed.success) throw new BadRequest(400, 'expected {username, readOnly, password?}');
-  const { username, readOnly, password } = parsed.data;
+  if (!parsed.success) throw new BadRequest(400, 'expected {username, readOnly, password?, database?}');
+  const { username, readOnly, password, database } = parsed.data;
   // The form offers what the provider's page does; the other fields of create (the lifecycle ones
   // too) keep their defaults, as when the command line is given only a username and --read-only.
-  const { name, spec } = newDatabaseUser({ ...plainNewUserRequest(username), readOnly });
+  const { name, spec } = newDatabaseUser({ ...plainNewUserRequest(username), readOnly, databaseRef: database });
   if (password !== undefined) {
     const violation = passwordPolicyViolation(password);
     if (violation !== undefined) throw new OperationFailed(`${violation}; nothing was changed`);
   }
-  await checkPlacement(session, name, username, undefined);
+  if (database !== undefined) await existingDatabase(session, database);
+  await checkPlacement(session, name, username, { connection: undefined, database });
   try {
     const { generatedPassword } = await createUser(
       session,

@@ -1,5 +1,6 @@
 /** The JSON the dashboard's server and its page exchange: one definition, imported by both sides. */
 import type { DatabaseUserView } from '../api/database-user-view.js';
+import type { DatabaseView } from '../client/database-view.js';
 
 /**
  * One row of the Database Users table: the view the command line shows (its name addresses the user
@@ -11,6 +12,19 @@ export interface UserRow extends Pick<
 > {
   /** The reason in words a person understands (explain.ts). */
   explanation: string;
+  /** The Database it belongs to (spec.databaseRef); absent: a user on a connection. */
+  database?: string;
+  /** The Database whose protected default user it is: it goes only with that Database. */
+  defaultUserOf?: string;
+}
+
+/** One Database of the namespace, for the page's picker (`kubectl dbuser databases` shows the same). */
+export type DatabaseRow = DatabaseView;
+
+/** What the live stream sends after each change: the namespace's users (provider's order) and Databases (creation order). */
+export interface NamespaceSnapshot {
+  users: UserRow[];
+  databases: DatabaseRow[];
 }
 
 export interface NamespaceChoice {
@@ -25,6 +39,8 @@ export interface CreateUserRequest {
   readOnly: boolean;
   /** Absent: the operator generates one. */
   password?: string;
+  /** The Database to add the user to (spec.databaseRef); absent: the operator's default connection. */
+  database?: string;
 }
 
 /** The answer to create and reset: the generated password, shown once, when there is one. */
@@ -44,7 +60,7 @@ export interface Problem {
   field?: 'username';
 }
 
-/** Server-sent event names of the users stream. */
+/** Server-sent event names of the users stream: usersEvent carries a NamespaceSnapshot. */
 export const usersEvent = 'users';
 export const problemEvent = 'problem';
 

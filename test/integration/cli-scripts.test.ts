@@ -179,11 +179,12 @@ describe('through kubectl, as a plugin', () => {
     const result = await viaKubectl('--help');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Usage:\n  kubectl dbuser <command> [flags]');
-    for (const command of ['list', 'create', 'update-password', 'delete']) expect(result.stdout).toContain(`  ${command} `);
+    for (const command of ['databases', 'list', 'create', 'update-password', 'delete']) expect(result.stdout).toContain(`  ${command} `);
   });
 
   it.each([
-    ['list', 'kubectl dbuser list [-o wide|json|yaml]'],
+    ['databases', 'kubectl dbuser databases [-o wide|json|yaml]'],
+    ['list', 'kubectl dbuser list [--database NAME] [-o wide|json|yaml]'],
     ['create', 'kubectl dbuser create [--read-only] <username> [flags]'],
     ['update-password', 'kubectl dbuser update-password <username> [flags]'],
     ['delete', 'kubectl dbuser delete <username> [flags]'],

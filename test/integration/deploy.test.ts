@@ -109,8 +109,11 @@ describe("the operator's ServiceAccount, installed by deploy/ (every namespace)"
     ['delete', 'databaseusers.dbuser.dev', ['-n', 'any']],
     ['create', 'events', ['-n', 'any']],
     ['get', 'namespaces/kube-system', []],
-    // Issue 20: every namespace's labels decide which DatabaseServers it may use (namespaceSelector).
-    ['get', 'namespaces/default', []],
+    // Namespaces' labels say which DatabaseServers they may use (namespaceSelector).
+    ['watch', 'namespaces', []],
+    ['patch', 'databaseservers.dbuser.dev', []],
+    ['patch', 'databases.dbuser.dev', ['-n', 'any']],
+    ['create', 'databaseusers.dbuser.dev', ['-n', 'any']],
     ['update', 'leases.coordination.k8s.io/dbuser-operator', ['-n', 'dbuser-system']],
     ['get', 'secrets/dbuser-operator-seal', ['-n', 'dbuser-system']],
   ])('may %s %s', async (verb, resource, scope) => {
@@ -121,7 +124,9 @@ describe("the operator's ServiceAccount, installed by deploy/ (every namespace)"
     ['update', 'databaseusers.dbuser.dev', ['-n', 'any']],
     ['get', 'configmaps', ['-n', 'any']],
     ['list', 'pods', ['--all-namespaces']],
-    ['update', 'namespaces/default', []],
+    ['patch', 'namespaces/default', []],
+    ['create', 'databaseservers.dbuser.dev', []],
+    ['delete', 'databases.dbuser.dev', ['-n', 'any']],
     ['create', 'leases.coordination.k8s.io', ['-n', 'default']],
     ['update', 'leases.coordination.k8s.io/another-lease', ['-n', 'dbuser-system']],
     ['create', 'clusterroles.rbac.authorization.k8s.io', []],
@@ -140,7 +145,7 @@ describe("the operator's ServiceAccount, installed by deploy/ (every namespace)"
   });
 });
 
-// Security review, finding 6: with watched namespaces, no Secret rights outside them (and in its own namespace: read, and create the seal key; issue 20).
+// Security review, finding 6: with watched namespaces, no Secret rights outside them (and reading and creating only, in its own namespace).
 describe("finding 6: the operator's ServiceAccount with watched namespaces (deploy/components/namespaced-rbac)", () => {
   let unwatched = '';
 
@@ -158,9 +163,9 @@ describe("finding 6: the operator's ServiceAccount with watched namespaces (depl
     ['patch', 'databaseusers.dbuser.dev/status', 'WATCHED'],
     ['create', 'events', 'WATCHED'],
     ['get', 'secrets/dbuser-operator-seal', 'dbuser-system'],
-    // Issue 20: the DatabaseServers' admin Secrets live in the operator's namespace, read and watched there.
+    // The DatabaseServers' admin Secrets, named by the platform team, live in the operator's own namespace.
+    ['get', 'secrets/anything-else', 'dbuser-system'],
     ['list', 'secrets', 'dbuser-system'],
-    ['get', 'secrets/a-server-admin', 'dbuser-system'],
     ['update', 'leases.coordination.k8s.io/dbuser-operator', 'dbuser-system'],
   ])('may %s %s in %s', async (verb, resource, namespace) => {
     expect(await canI(verb, resource, ['-n', namespace === 'WATCHED' ? ctx.namespace : namespace])).toBe('yes');
@@ -173,8 +178,8 @@ describe("finding 6: the operator's ServiceAccount with watched namespaces (depl
     ['patch', 'secrets', 'UNWATCHED'],
     ['delete', 'secrets', 'UNWATCHED'],
     ['list', 'databaseusers.dbuser.dev', 'UNWATCHED'],
-    ['patch', 'secrets/a-server-admin', 'dbuser-system'],
-    ['delete', 'secrets/a-server-admin', 'dbuser-system'],
+    ['patch', 'secrets/anything-else', 'dbuser-system'],
+    ['delete', 'secrets', 'dbuser-system'],
   ])('may not %s %s in %s', async (verb, resource, namespace) => {
     expect(await canI(verb, resource, ['-n', namespace === 'UNWATCHED' ? unwatched : namespace])).toBe('no');
   });

@@ -115,7 +115,7 @@ describe('npm run local', () => {
   it.each([
     ['while its servers start', '[local] starting the control plane and PostgreSQL'],
     ['right after it linked kubectl', '[local] linked kubectl'],
-    ['while it installs the CRD and policies', '[local] installing the CRD and the admission policies'],
+    ['while it installs deploy/', '[local] installing deploy/'],
     ['once the operator started', '[local] started the operator'],
     ['once ready', 'local environment ready'],
   ])('leaves no process behind when killed (SIGKILL) %s', async (_moment, line) => {
@@ -134,10 +134,12 @@ describe('npm run local', () => {
       '-o',
       'jsonpath={.items[*].status.conditions[?(@.type=="Ready")].status}',
     ]);
-    const examples = readdirSync(path.join(repoRoot, 'examples')).filter(
-      (file) => file.endsWith('.yaml') && readFileSync(path.join(repoRoot, 'examples', file), 'utf8').includes('kind: DatabaseUser'),
-    );
-    expect(ready.stdout.split(' ')).toEqual(examples.map(() => 'True'));
+    // The tenant's examples: each DatabaseUser, and each Database's default user.
+    const users = readdirSync(path.join(repoRoot, 'examples'))
+      .filter((file) => file.endsWith('.yaml'))
+      .flatMap((file) => readFileSync(path.join(repoRoot, 'examples', file), 'utf8').match(/^kind: (DatabaseUser|Database)$/gm) ?? []);
+    expect(users.length).toBeGreaterThanOrEqual(2);
+    expect(ready.stdout.split(' ')).toEqual(users.map(() => 'True'));
     expect(readFileSync(path.join(localDir, 'env'), 'utf8')).toContain(`export KUBECONFIG=${path.join(localDir, 'kubeconfig')}`);
 
     const second = startLocal();

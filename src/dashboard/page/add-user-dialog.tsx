@@ -1,7 +1,7 @@
 /** Add a database user: username, password twice (both empty: generated), Read only; checked with the API's rules before sending. */
 import { useLayoutEffect, useState } from 'preact/hooks';
 import { chosenPasswordMaxLength, chosenPasswordMinLength } from '../../api/password-shape.js';
-import type { PasswordResult } from '../wire.js';
+import type { DatabaseRow, PasswordResult } from '../wire.js';
 import { Outcome, useAction } from './action.js';
 import { ApiRefusal, dashboardApi } from './api.js';
 import { Dialog } from './dialog.js';
@@ -55,12 +55,15 @@ function Field(props: {
 export function AddUserDialog({
   open,
   namespace,
+  database,
   onClose,
   onCreated,
   onSending,
 }: {
   open: boolean;
   namespace: string;
+  /** The Database the user is added to (spec.databaseRef); undefined: the operator's default connection. */
+  database: DatabaseRow | undefined;
   onClose: () => void;
   onCreated: (result: PasswordResult) => void;
   /** The username being sent (undefined: none any more), so the page leaves its comings and goings to this dialog. */
@@ -102,6 +105,7 @@ export function AddUserDialog({
           username: form.username,
           readOnly: form.readOnly,
           ...(wantsGeneratedPassword(form) ? {} : { password: form.password }),
+          ...(database === undefined ? {} : { database: database.name }),
         });
         setForm(empty);
         onCreated(result);
@@ -123,7 +127,11 @@ export function AddUserDialog({
   return (
     <Dialog open={open} titleId="add-title" title="Add a database user" onClose={close} busy={busy} fallbackFocus="add-user">
       <form noValidate onSubmit={(event) => void submit(event)}>
-        <p class="hint">In namespace {namespace}.</p>
+        <p class="hint" id="add-where">
+          {database === undefined
+            ? `In namespace ${namespace}.`
+            : `On database ${database.databaseName === '' ? database.name : database.databaseName} (Database ${database.name}), in namespace ${namespace}.`}
+        </p>
         <Field
           field="username"
           label="Username"

@@ -1,11 +1,22 @@
-/** The Database Users page: the namespace picker, the live table (server-sent events) and the dialogs. */
+/** The Database Users page: the namespace and database pickers, the live table (server-sent events) and the dialogs. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { problemEvent, usersEvent, type NamespaceChoice, type PasswordResult, type Problem, type UserRow } from '../wire.js';
+import {
+  problemEvent,
+  usersEvent,
+  type DatabaseRow,
+  type NamespaceChoice,
+  type NamespaceSnapshot,
+  type PasswordResult,
+  type Problem,
+  type UserRow,
+} from '../wire.js';
 import { dashboardApi, usersEventsUrl } from './api.js';
 import { AddUserDialog } from './add-user-dialog.js';
 import { describeChanges } from './changes.js';
 import { DeleteUserDialog, ResetPasswordDialog } from './confirm-dialogs.js';
 import { Dialog } from './dialog.js';
+import { DatabasePicker, DatabaseSummary } from './database-picker.js';
+import { rowsOfChoice, settleDatabaseChoice } from './database-choice.js';
 import { NamespacePicker } from './namespace-picker.js';
 import { noticeAfter, noticeText, type Notice } from './notices.js';
 import { PasswordOnce } from './password-once.js';
@@ -16,31 +27,32 @@ type CreatedWithPassword = PasswordResult & { password: string };
 
 type Open = { kind: 'add' } | { kind: 'reset'; row: UserRow } | { kind: 'delete'; row: UserRow } | { kind: 'created'; result: CreatedWithPassword } | undefined;
 
-/** The namespace in the address (?namespace=), so a reload shows the same one. */
-function namespaceInAddress(): string | undefined {
-  return new URLSearchParams(location.search).get('namespace') ?? undefined;
+/** The namespace and database in the address (?namespace=&database=), so a reload shows the same ones. */
+function inAddress(parameter: 'namespace' | 'database'): string | undefined {
+  return new URLSearchParams(location.search).get(parameter) ?? undefined;
 }
 
-/** Follows the namespace's users; `onRows` hears each snapshot with the one before it (undefined: the first). */
-function useLiveUsers(namespace: string | undefined, onRows: (before: UserRow[] | undefined, rows: UserRow[]) => void) {
-  const [users, setUsers] = useState<UserRow[] | undefined>();
+function setAddress(namespace: string, database: string | undefined): void {
+  const query = new URLSearchParams({ namespace, ...(database === undefined ? {} : { database }) });
+  history.replaceState(null, '', `?${query.toString()}`);
+}
+
+/** Follows the namespace's users and Databases; `onSnapshot` hears each snapshot (the page filters the rows it shows). */
+function useLiveNamespace(namespace: string | undefined, onSnapshot: (snapshot: NamespaceSnapshot) => void) {
+  const [snapshot, setSnapshot] = useState<NamespaceSnapshot | undefined>();
   const [problem, setProblem] = useState('');
-  const previous = useRef<UserRow[] | undefined>(undefined);
   // The latest handler: the stream is opened once per namespace, the page's state moves on.
-  const handler = useRef(onRows);
-  handler.current = onRows;
+  const handler = useRef(onSnapshot);
+  handler.current = onSnapshot;
   useEffect(() => {
     if (namespace === undefined) return;
-    setUsers(undefined);
-    previous.current = undefined;
+    setSnapshot(undefined);
     const events = new EventSource(usersEventsUrl(namespace));
     events.addEventListener(usersEvent, (event) => {
-      const rows = JSON.parse((event as MessageEvent<string>).data) as UserRow[];
-      const before = previous.current;
-      previous.current = rows;
-      setUsers(rows);
+      const next = JSON.parse((event as MessageEvent<string>).data) as NamespaceSnapshot;
+      setSnapshot(next);
       setProblem('');
-      handler.current(before, rows);
+      handler.current(next);
     });
     events.addEventListener(problemEvent, (event) => {
       setProblem((JSON.parse((event as MessageEvent<string>).data) as Problem).error);
@@ -52,7 +64,7 @@ function useLiveUsers(namespace: string | undefined, onRows: (before: UserRow[] 
       events.close();
     };
   }, [namespace]);
-  return { users, problem };
+  return { snapshot, problem };
 }
 
 /** The rows after `row`, then those before it, nearest first: where focus goes once it is deleted. */
@@ -72,8 +84,10 @@ function focusTargetAfterDelete(neighbours: readonly string[]): HTMLElement | nu
 }
 
 export function App() {
-  const [choice, setChoice] = useState<NamespaceChoice | undefined>();
-  const [namespace, setNamespace] = useState<string | undefined>(namespaceInAddress());
+  const [namespaces, setNamespaces] = useState<NamespaceChoice | undefined>();
+  const [namespace, setNamespace] = useState<string | undefined>(inAddress('namespace'));
+  // The Database picked (or in the address); the one shown is settled against the namespace's Databases.
+  const [pickedDatabase, setPickedDatabase] = useState<string | undefined>(inAddress('database'));
   // What the person's own last action did (visible), and the table's other news (for screen readers).
   const [notice, setNotice] = useState<Notice | undefined>();
   const [tableNews, setTableNews] = useState('');
@@ -96,15 +110,25 @@ export function App() {
       open?.kind === 'created' ? open.result.username : undefined,
     ].filter((username) => username !== undefined),
   );
-  const { users, problem } = useLiveUsers(namespace, (before, rows) => {
+  // The rows the table showed last, and for which choice: the news is about what the person sees.
+  const previous = useRef<{ choice: string | undefined; rows: UserRow[] } | undefined>(undefined);
+  const { snapshot, problem } = useLiveNamespace(namespace, (next) => {
+    const choice = settleDatabaseChoice(next.databases, pickedDatabase, next.users);
+    const rows = rowsOfChoice(next.users, choice);
+    const last = previous.current;
+    const before = last !== undefined && last.choice === choice.key ? last.rows : undefined;
+    previous.current = { choice: choice.key, rows };
     setNotice((current) => (current === undefined ? undefined : noticeAfter(current, rows)));
     const changes = describeChanges(before, rows, acting);
     if (changes.length > 0) setTableNews(changes.join(' '));
     for (const username of attempted.current) {
-      const shown = rows.find((row) => row.username === username);
+      const shown = next.users.find((row) => row.username === username);
       if (username !== sending && (shown === undefined || shown.ready === 'True')) attempted.current.delete(username);
     }
   });
+  const choice = snapshot === undefined ? undefined : settleDatabaseChoice(snapshot.databases, pickedDatabase, snapshot.users);
+  const users = snapshot === undefined || choice === undefined ? undefined : rowsOfChoice(snapshot.users, choice);
+  const database: DatabaseRow | undefined = choice?.database;
   const sendingFromForm = (username: string | undefined) => {
     if (username !== undefined) attempted.current.add(username);
     setSending(username);
@@ -114,7 +138,7 @@ export function App() {
     dashboardApi
       .namespaces()
       .then((found) => {
-        setChoice(found);
+        setNamespaces(found);
         setNamespace((current) => current ?? found.current);
       })
       .catch((error: unknown) => {
@@ -123,11 +147,19 @@ export function App() {
   }, []);
 
   const pick = (next: string) => {
-    history.replaceState(null, '', `?namespace=${encodeURIComponent(next)}`);
+    setAddress(next, undefined);
     attempted.current.clear();
+    previous.current = undefined;
     setNotice(undefined);
     setTableNews('');
+    setPickedDatabase(undefined);
     setNamespace(next);
+  };
+  const pickDatabase = (next: string) => {
+    if (namespace !== undefined) setAddress(namespace, next);
+    setNotice(undefined);
+    setTableNews('');
+    setPickedDatabase(next);
   };
   const close = () => {
     setOpen(undefined);
@@ -151,11 +183,15 @@ export function App() {
     <>
       <header class="top">
         <h1>Database Users</h1>
-        {namespace === undefined ? null : <NamespacePicker choice={choice} namespace={namespace} onPick={pick} />}
+        {namespace === undefined ? null : <NamespacePicker choice={namespaces} namespace={namespace} onPick={pick} />}
+        {snapshot === undefined || choice === undefined || snapshot.databases.length === 0 ? null : (
+          <DatabasePicker databases={snapshot.databases} choice={choice} onPick={pickDatabase} />
+        )}
       </header>
       <main>
+        {database === undefined ? null : <DatabaseSummary database={database} />}
         <div class="toolbar">
-          <h2 id="users-heading">Users in {namespace ?? '…'}</h2>
+          <h2 id="users-heading">{database === undefined ? `Users in ${namespace ?? '…'}` : `Users of ${database.name}`}</h2>
           <button
             type="button"
             id="add-user"
@@ -193,7 +229,14 @@ export function App() {
       </main>
       {namespace === undefined ? null : (
         <>
-          <AddUserDialog open={open?.kind === 'add'} namespace={namespace} onClose={close} onCreated={created} onSending={sendingFromForm} />
+          <AddUserDialog
+            open={open?.kind === 'add'}
+            namespace={namespace}
+            database={database}
+            onClose={close}
+            onCreated={created}
+            onSending={sendingFromForm}
+          />
           <ResetPasswordDialog
             namespace={namespace}
             row={open?.kind === 'reset' ? open.row : undefined}

@@ -47,6 +47,17 @@ function Status({ row }: { row: UserRow }) {
 }
 
 function Actions({ row, namespace, onReset, onDelete }: { row: UserRow } & Omit<UsersTableProps, 'users'>) {
+  // A Database's default user cannot be unprotected at all (the admission policy): no command to offer.
+  if (row.defaultUserOf !== undefined)
+    return (
+      <details class="protected-note">
+        <summary>Default user: no reset or delete</summary>
+        <p>
+          The default user of Database {row.defaultUserOf} was created with it and goes only with it: its password cannot be reset and it cannot be deleted on
+          its own, so the applications that depend on it keep working.
+        </p>
+      </details>
+    );
   if (row.protected)
     return (
       <details class="protected-note">

@@ -31,7 +31,32 @@ describe('parseInvocation', () => {
   });
 
   it('names the dashboard among the commands', () => {
-    expect(usageError([]).message).toBe('missing command: list, create, update-password, delete or dashboard');
+    expect(usageError([]).message).toBe('missing command: databases, list, create, update-password, delete or dashboard');
+  });
+
+  it('reads databases, and --database on list, update-password and delete', () => {
+    expect(parseInvocation(['databases', '-n', 'shop', '-o', 'json'])).toEqual({
+      command: 'databases',
+      target: { ...noTarget, namespace: 'shop' },
+      output: 'json',
+    });
+    expect(parseInvocation(['databases'])).toEqual({ command: 'databases', target: noTarget, output: 'table' });
+    expect(parseInvocation(['list', '--database', 'my-app'])).toEqual({ command: 'list', target: noTarget, database: 'my-app', output: 'table' });
+    expect(parseInvocation(['update-password', 'my_app_4553_rw', '--database=my-app', '--generate-password'])).toMatchObject({
+      command: 'update-password',
+      username: 'my_app_4553_rw',
+      database: 'my-app',
+      password: 'generate',
+    });
+    expect(parseInvocation(['delete', '--database', 'my-app', 'my_app_4553_ro', '--yes'])).toMatchObject({
+      command: 'delete',
+      username: 'my_app_4553_ro',
+      database: 'my-app',
+      yes: true,
+    });
+    expect(parseInvocation(['create', '--read-only', 'my_app_4553_ro', '--database', 'my-app'])).toMatchObject({ database: 'my-app', connection: undefined });
+    expect(usageError(['databases', 'extra']).message).toBe('unexpected argument "extra": kubectl dbuser databases [-o wide|json|yaml]');
+    expect(usageError(['databases', '-o', 'table']).message).toBe('-o table: expected wide, json or yaml');
   });
 
   it("reads the provider's create with its defaults", () => {
@@ -52,10 +77,16 @@ describe('parseInvocation', () => {
 
   it("takes kubectl's global flags before or after the command, in both spellings", () => {
     const target = { namespace: 'shop', kubeconfig: '/tmp/k', context: 'prod' };
-    expect(parseInvocation(['-n', 'shop', '--kubeconfig', '/tmp/k', '--context=prod', 'list'])).toEqual({ command: 'list', target, output: 'table' });
+    expect(parseInvocation(['-n', 'shop', '--kubeconfig', '/tmp/k', '--context=prod', 'list'])).toEqual({
+      command: 'list',
+      target,
+      database: undefined,
+      output: 'table',
+    });
     expect(parseInvocation(['list', '--namespace=shop', '--context', 'prod', '--kubeconfig=/tmp/k', '-o', 'wide'])).toEqual({
       command: 'list',
       target,
+      database: undefined,
       output: 'wide',
     });
   });
@@ -111,7 +142,7 @@ describe('findings of the fuzzers (test/unit/fuzz/cli-arguments.fuzz.test.ts)', 
   };
 
   it('cli-error-echoes-control-characters: a refused argument is shown with control and format characters escaped', () => {
-    expect(usage(['\u001b[2Jgone'])).toBe('unknown command "\\u{1b}[2Jgone": expected list, create, update-password, delete or dashboard');
+    expect(usage(['\u001b[2Jgone'])).toBe('unknown command "\\u{1b}[2Jgone": expected databases, list, create, update-password, delete or dashboard');
     // (Under jest, parseArgs's errors come from another realm and keep their class name in front.)
     expect(usage(['list', '--x\u202e'])).toContain("Unknown option '--x\\u{202e}'");
     // parseArgs's advice lines are dropped, not shown as escaped line breaks.

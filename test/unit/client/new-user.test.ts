@@ -64,3 +64,16 @@ describe('newDatabaseUser', () => {
     expect(() => newDatabaseUser(request(overrides))).toThrow(message);
   });
 });
+
+describe('newDatabaseUser on a Database', () => {
+  it('gives spec.databaseRef, and refuses it with --connection as the CRD does', () => {
+    expect(newDatabaseUser({ ...plainNewUserRequest('my_app_4553_ro'), readOnly: true, databaseRef: 'my-app' }).spec).toEqual({
+      username: 'my_app_4553_ro',
+      readOnly: true,
+      databaseRef: { name: 'my-app' },
+    });
+    expect(() => newDatabaseUser({ ...plainNewUserRequest('my_app_4553_ro'), databaseRef: 'my-app', connection: 'pg' })).toThrow(
+      'databaseRef names the Database, its server and its database: it cannot be given with connection or database; nothing was changed',
+    );
+  });
+});

@@ -2,14 +2,18 @@ import { describe, expect, it } from '@jest/globals';
 import type { DatabaseUser } from '../../../src/api/database-user.js';
 import { placementConflict, PlacementRefused } from '../../../src/client/placement.js';
 
-function user(name: string, username: string, extra: { connection?: string; deleting?: boolean } = {}): DatabaseUser {
+function user(name: string, username: string, extra: { connection?: string; database?: string; deleting?: boolean } = {}): DatabaseUser {
   return {
     metadata: { name, ...(extra.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
-    spec: { username, ...(extra.connection === undefined ? {} : { connection: { secretName: extra.connection } }) },
+    spec: {
+      username,
+      ...(extra.connection === undefined ? {} : { connection: { secretName: extra.connection } }),
+      ...(extra.database === undefined ? {} : { databaseRef: { name: extra.database } }),
+    },
   };
 }
 
-const wanted = { namespace: 'shop', name: 'my-user', username: 'my_user', connection: undefined };
+const wanted = { namespace: 'shop', name: 'my-user', username: 'my_user', connection: undefined, database: undefined };
 
 describe('placementConflict', () => {
   it('nothing in the way', () => {
@@ -24,6 +28,15 @@ describe('placementConflict', () => {
     expect(new PlacementRefused(conflict as never).message).toBe(
       'user "my_user" already exists in namespace "shop" (DatabaseUser "my-user"): choose another username, or give it a new password with "kubectl dbuser update-password my_user -n shop"; nothing was changed',
     );
+  });
+
+  it('on a Database: the same username of the same Database exists; of another Database or on a connection, only the name is in the way', () => {
+    const onDatabase = { ...wanted, database: 'my-app' };
+    expect(placementConflict([user('rw', 'my_user', { database: 'my-app' })], onDatabase)).toMatchObject({ kind: 'user-exists', name: 'rw' });
+    expect(placementConflict([user('rw', 'my_user', { database: 'reports' })], onDatabase)).toBeUndefined();
+    expect(placementConflict([user('rw', 'my_user')], onDatabase)).toBeUndefined();
+    expect(placementConflict([user('my-user', 'my_user')], onDatabase)).toMatchObject({ kind: 'name-taken' });
+    expect(placementConflict([user('rw', 'my_user', { database: 'my-app' })], wanted)).toBeUndefined();
   });
 
   it('a user still being deleted says so', () => {

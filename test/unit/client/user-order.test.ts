@@ -51,3 +51,17 @@ describe('inProviderOrder', () => {
     );
   });
 });
+
+describe("inProviderOrder with a Database's default user", () => {
+  it('lists the default user first, before other protected users created earlier', () => {
+    const users = [
+      user('owner', 'old_owner', '2026-01-01T10:00:00Z', { protected: true }),
+      {
+        ...user('my-app', 'my_app_4553', '2026-01-01T10:00:05Z', { protected: true }),
+        metadata: { name: 'my-app', creationTimestamp: '2026-01-01T10:00:05Z', labels: { 'dbuser.dev/default-user-of': 'my-app' } },
+      },
+      user('rw', 'my_app_4553_rw', '2026-01-01T10:00:01Z'),
+    ];
+    expect(usernames(users)).toEqual(['my_app_4553', 'old_owner', 'my_app_4553_rw']);
+  });
+});
