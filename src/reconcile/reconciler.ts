@@ -131,8 +131,8 @@ export class DatabaseUserReconciler {
    * A user the operator never applied: no status of an apply, and no credentials Secret it owns (a
    * Secret kept by an earlier, retained user of the same name is not its own). The Secret is written,
    * owned by the user, before any role has its password, and the status right after the role: a role
-   * changed for this user exists only where one of the two does. Such a user carries the finalizer only because
-   * the API server put it on at create (ADR 23), and goes at once, as it did before that policy.
+   * changed for this user exists only where one of the two does. Such a user carries the finalizer
+   * only because the API server put it on at create (ADR 23), and goes at once, as without that policy.
    */
   private untouched(subject: Subject, spec: DatabaseUserSpec): boolean {
     const { status } = subject.user;

@@ -27,15 +27,14 @@ export async function servesRequesterStamp(cluster: ClusterAccess): Promise<bool
 export interface InstalledCapabilities {
   /** The requester stamp is installed: resets record who asked (status.lastPasswordChange.by). */
   requesterStamp: boolean;
-  /** The finalizer at create is installed: the API server puts the operator's finalizer on new DatabaseUsers. */
+  /**
+   * The opt-in finalizer at create (deploy/components/create-finalizer) is installed: the API server puts
+   * the operator's finalizer on new DatabaseUsers. The tests' installs add it wherever its kind is served.
+   */
   createFinalizer: boolean;
 }
 
-/** Both MutatingAdmissionPolicies come with overlays/kubernetes-1.36, wherever the API server serves their kind. */
-async function capabilitiesOf(cluster: ClusterAccess): Promise<InstalledCapabilities> {
-  const served = await servesRequesterStamp(cluster);
-  return { requesterStamp: served, createFinalizer: served };
-}
+const createFinalizerManifest = path.join(repoRoot, 'deploy', 'components', 'create-finalizer', 'create-finalizer.yaml');
 
 async function waitForCrd(cluster: ClusterAccess, capabilities: InstalledCapabilities): Promise<void> {
   await kubectlOrThrow(cluster, [
@@ -102,7 +101,7 @@ export async function waitForRequesterStamp(cluster: ClusterAccess): Promise<voi
     { timeoutMs: 60_000, intervalMs: 250 },
   );
   // Where the finalizer policy put our finalizer on the probe, no operator would release it (none
-  // reconciles a user whose connection Secret does not exist): taken off before the delete.
+  // watches kube-system here): taken off before the delete.
   await kubectl(['patch', 'dbu', 'admission-probe', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
   await kubectl(['delete', 'dbu', 'admission-probe', '--wait=false']);
 }
@@ -121,7 +120,8 @@ const apiAndPolicyKinds = new Set([
  * the install for this cluster renders them (with the requester stamp, and the guard expecting it, on 1.36+).
  */
 export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<InstalledCapabilities> {
-  const capabilities = await capabilitiesOf(cluster);
+  // What users install; the opt-in finalizer at create is left out here.
+  const capabilities = { requesterStamp: await servesRequesterStamp(cluster), createFinalizer: false };
   const rendered = parseAllDocuments(await kubectlOrThrow(cluster, ['kustomize', installDirectory(capabilities)]))
     .map((document) => document.toJS() as { kind?: string } | null)
     .filter((object) => object?.kind !== undefined && apiAndPolicyKinds.has(object.kind));
@@ -136,10 +136,7 @@ export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<Insta
   return capabilities;
 }
 
-/**
- * What the README says to install: deploy/ everywhere, overlays/kubernetes-1.36 (deploy/ + the requester
- * stamp and the finalizer at create) on 1.36+.
- */
+/** What the README says to install: deploy/ everywhere, overlays/kubernetes-1.36 (deploy/ + the requester stamp) on 1.36+. */
 export function installDirectory(capabilities: InstalledCapabilities): string {
   return capabilities.requesterStamp ? path.join(repoRoot, 'overlays', 'kubernetes-1.36') : path.join(repoRoot, 'deploy');
 }
@@ -165,11 +162,13 @@ export const namespacedBinding = 'dbuser-operator-namespaced';
 /**
  * `kubectl apply -k deploy/` (or overlays/kubernetes-1.36 where the API server serves its kind), exactly
  * as users install (with `namespaced`, through an overlay that adds the shipped component, and the
- * requester stamp on 1.36+), then a kubeconfig with a TokenRequest token for the operator's
+ * requester stamp on 1.36+), plus, on 1.36+, the opt-in finalizer at create (the component that users
+ * may add: the write counts of the tests and the benchmark are taken with it), then a kubeconfig with a TokenRequest token for the operator's
  * ServiceAccount: operators under test hold the shipped RBAC and nothing more.
  */
 export async function installDeployment(cluster: ClusterAccess, dir: string, mode: RbacMode = 'cluster'): Promise<OperatorIdentity> {
-  const capabilities = await capabilitiesOf(cluster);
+  const served = await servesRequesterStamp(cluster);
+  const capabilities = { requesterStamp: served, createFinalizer: served };
   if (mode === 'namespaced') {
     const overlay = path.join(dir, 'namespaced-install');
     mkdirSync(overlay, { recursive: true });
@@ -190,6 +189,7 @@ export async function installDeployment(cluster: ClusterAccess, dir: string, mod
     await kubectlOrThrow(cluster, ['apply', '-k', overlay]);
   } else {
     await kubectlOrThrow(cluster, ['apply', '-k', installDirectory(capabilities)]);
+    if (capabilities.createFinalizer) await kubectlOrThrow(cluster, ['apply', '-f', createFinalizerManifest]);
   }
   await waitForCrd(cluster, capabilities);
   const { namespace, name } = operatorServiceAccount;
