@@ -93,6 +93,13 @@ export function perUnit(before: CostSnapshot, after: CostSnapshot, units: number
   };
 }
 
+const writeVerbs = new Set(['create', 'update', 'patch', 'delete']);
+
+/** Write requests per unit (create, update, patch, delete of any resource). */
+export function writesPerUnit(cost: CostPerUnit): number {
+  return cost.requests.filter(([key]) => writeVerbs.has(key.split(' ')[0] ?? '')).reduce((sum, [, perUnit]) => sum + perUnit, 0);
+}
+
 export function formatRequests(cost: CostPerUnit): string {
   if (cost.requests.length === 0) return '0 requests';
   const each = cost.requests.map(([key, perUnit, total]) => (perUnit >= 0.01 ? `${perUnit.toFixed(2)} ${key}` : `${key} ${total} in all`));

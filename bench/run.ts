@@ -10,16 +10,24 @@ import { KubeClient } from '../src/kube/kube-client.js';
 import { scramSha256Verifier } from '../src/postgres/password-hash.js';
 import { LocalEnvironment } from '../test/harness/environment.js';
 import { harnessStateEnv, type HarnessState } from '../test/harness/harness-state.js';
-import { installDeployment } from '../test/harness/install.js';
+import { installDeployment, waitForCreateFinalizer } from '../test/harness/install.js';
+import { runKubectl } from '../test/harness/kubectl.js';
+import { repoRoot } from '../test/harness/paths.js';
 import { metricValue, OperatorProcess } from '../test/integration/support/operator-process.js';
 import { PgTestClient } from '../test/integration/support/postgres.js';
-import { formatRequests, perUnit, snapshot, type CostPerUnit, type CostSources } from './cost-meter.js';
+import { formatRequests, perUnit, snapshot, writesPerUnit, type CostPerUnit, type CostSources } from './cost-meter.js';
 import { LoginVerifier } from './login-verifier.js';
 import { inParallel, percentile, seconds } from './measure.js';
 import { ReadyTracker } from './ready-tracker.js';
 
 const burstSize = Number(process.env.BENCH_USERS ?? 1000);
 const scaleSize = Number(process.env.BENCH_SCALE_USERS ?? 10_000);
+// BENCH_BURST_ONLY=1: phases 1 and 2 only (raw rates, the burst and its costs per user).
+const burstOnly = process.env.BENCH_BURST_ONLY === '1';
+// BENCH_CREATE_FINALIZER_AB=1 (where the cluster serves MutatingAdmissionPolicy v1): this build's burst
+// without the finalizer at create (its binding removed), with it, and without it again, in one run (the
+// two ends show what the order alone changes).
+const createFinalizerAB = process.env.BENCH_CREATE_FINALIZER_AB === '1';
 const latencySamples = 50;
 const faultUsers = 300;
 const results: [string, string, string][] = [];
@@ -53,8 +61,9 @@ try {
   admin.on('error', () => undefined);
   const database = await pgClient.createDatabaseWithOwner('bench');
   await admin.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-  const reportCosts = (what: string, cost: CostPerUnit, targets: { requests: string; operatorCpu?: string; apiserverCpu?: string }): void => {
+  const reportCosts = (what: string, cost: CostPerUnit, targets: { requests: string; writes?: string; operatorCpu?: string; apiserverCpu?: string }): void => {
     report(`${what}: API requests per user (the operator's)`, formatRequests(cost), targets.requests);
+    if (targets.writes !== undefined) report(`${what}: API writes per user (the operator's)`, writesPerUnit(cost).toFixed(2), targets.writes);
     report(`${what}: operator CPU per user`, `${cost.operatorCpuMs.toFixed(2)} ms`, targets.operatorCpu ?? '');
     report(`${what}: kube-apiserver CPU per user`, `${cost.apiserverCpuMs.toFixed(2)} ms`, targets.apiserverCpu ?? '');
     report(`${what}: etcd CPU per user`, `${cost.etcdCpuMs.toFixed(2)} ms`, '');
@@ -138,6 +147,8 @@ try {
   // 2. A burst of users applied at once; first by a baseline build when one is given, so the two
   // are compared in one run on the same components.
   const processIds = () => environment.controlPlane?.processIds ?? { apiserver: undefined, etcd: undefined };
+  // The finalizer at create (ADR 23): installed by the harness where the API server serves its kind.
+  let finalizerAtCreate = operatorIdentity.capabilities.createFinalizer;
   const runBurst = async (namespace: string, label: string, mainScript?: string, nodeFlags?: string[]) => {
     log(`phase 2: ${burstSize} DatabaseUsers at once (${label})`);
     await createNamespace(namespace);
@@ -187,12 +198,33 @@ try {
       '≥ 0.5',
     );
     reportCosts(`${prefix}${burstSize} new users`, cost, {
-      requests: '≤ 1 finalizer + 1 Secret + 1 status + 1 Event, 0 GETs',
+      requests: finalizerAtCreate ? '1 Secret + 1 status + 1 Event (the finalizer at create), 0 GETs' : '≤ 1 finalizer + 1 Secret + 1 status + 1 Event, 0 GETs',
+      writes: finalizerAtCreate ? '3' : '≤ 4',
       operatorCpu: '≤ 4 ms',
       apiserverCpu: '≤ 7 ms',
     });
     return { burstOperator, burstTracker };
   };
+  /** Removes or restores the finalizer policy's binding, and waits until creates show it. */
+  const setFinalizerAtCreate = async (on: boolean): Promise<void> => {
+    const { kubectl, kubeconfigPath } = environment.cluster;
+    const args = on
+      ? ['apply', '-f', path.join(repoRoot, 'deploy', 'components', 'create-finalizer', 'create-finalizer.yaml')]
+      : ['delete', 'mutatingadmissionpolicybinding', 'dbuser-finalizer'];
+    const result = await runKubectl(kubectl, kubeconfigPath, args);
+    if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed: ${result.stderr.trim()}`);
+    await waitForCreateFinalizer(environment.cluster, on);
+    finalizerAtCreate = on;
+  };
+  const abRounds = createFinalizerAB && finalizerAtCreate;
+  const burstWithoutFinalizerAtCreate = async (round: number): Promise<void> => {
+    await setFinalizerAtCreate(false);
+    const { burstOperator, burstTracker } = await runBurst(`bench-no-policy-${round}`, `without the finalizer at create (${round})`);
+    await burstTracker.stop();
+    await burstOperator.stop();
+    await setFinalizerAtCreate(true);
+  };
+  if (abRounds) await burstWithoutFinalizerAtCreate(1);
   const baseline = process.env.BENCH_BASELINE;
   // BENCH_BASELINE_NODE_FLAGS: the baseline's Node flags, if not this build's (e.g. other heap sizes).
   const baselineFlags = process.env.BENCH_BASELINE_NODE_FLAGS?.split(' ').filter(Boolean);
@@ -203,119 +235,124 @@ try {
     await burstOperator.stop();
   }
   const current = await runBurst('bench-burst', 'this build');
+  if (abRounds) await burstWithoutFinalizerAtCreate(2);
   let operator = current.burstOperator;
   const tracker = current.burstTracker;
   const costSources: CostSources = { operatorMetrics: () => operator.metrics(), processIds, admin };
+  if (burstOnly) {
+    await tracker.stop();
+    await operator.stop();
+  } else {
+    // 3. One user at a time: apply -> Ready (Secret written, role created, status reported).
+    log(`phase 3: latency of ${latencySamples} single users`);
+    const latencies: number[] = [];
+    for (let i = 0; i < latencySamples; i++) {
+      const sent = performance.now();
+      await createUser('bench-burst', `single-${i}`);
+      await tracker.untilReady(burstSize + i + 1);
+      latencies.push((tracker.readyAt.get(`bench-burst/single-${i}`) ?? Number.NaN) - sent);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    latencies.sort((a, b) => a - b);
+    report('one user applied -> Ready, p50', `${percentile(latencies, 50).toFixed(0)} ms`, '≤ 200 ms');
+    report('one user applied -> Ready, p99', `${percentile(latencies, 99).toFixed(0)} ms`, '≤ 1 s');
 
-  // 3. One user at a time: apply -> Ready (Secret written, role created, status reported).
-  log(`phase 3: latency of ${latencySamples} single users`);
-  const latencies: number[] = [];
-  for (let i = 0; i < latencySamples; i++) {
-    const sent = performance.now();
-    await createUser('bench-burst', `single-${i}`);
-    await tracker.untilReady(burstSize + i + 1);
-    latencies.push((tracker.readyAt.get(`bench-burst/single-${i}`) ?? Number.NaN) - sent);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  latencies.sort((a, b) => a - b);
-  report('one user applied -> Ready, p50', `${percentile(latencies, 50).toFixed(0)} ms`, '≤ 200 ms');
-  report('one user applied -> Ready, p99', `${percentile(latencies, 99).toFixed(0)} ms`, '≤ 1 s');
-
-  // 4. Idle: a fresh operator reconciles every converged user at start, then resyncs; nothing to write.
-  log('phase 4: idle resync');
-  await operator.stop();
-  operator = await OperatorProcess.start({ namespace: 'bench-burst', env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '10s' }, instance: 'idle' });
-  const users = burstSize + latencySamples;
-  const metric = async (name: string, labels: Record<string, string> = {}) => metricValue(await operator.metrics(), name, labels);
-  const writes = async () =>
-    (await Promise.all(['create', 'update', 'patch', 'delete'].map((verb) => metric('dbuser_operator_kubernetes_requests', { verb })))).reduce(
-      (a, b) => a + b,
-      0,
+    // 4. Idle: a fresh operator reconciles every converged user at start, then resyncs; nothing to write.
+    log('phase 4: idle resync');
+    await operator.stop();
+    operator = await OperatorProcess.start({ namespace: 'bench-burst', env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '10s' }, instance: 'idle' });
+    const users = burstSize + latencySamples;
+    const metric = async (name: string, labels: Record<string, string> = {}) => metricValue(await operator.metrics(), name, labels);
+    const writes = async () =>
+      (await Promise.all(['create', 'update', 'patch', 'delete'].map((verb) => metric('dbuser_operator_kubernetes_requests', { verb })))).reduce(
+        (a, b) => a + b,
+        0,
+      );
+    const reconciled = async (passes: number) => {
+      while ((await metric('dbuser_operator_reconcile_total')) < passes * users) await new Promise((resolve) => setTimeout(resolve, 250));
+    };
+    const beforeStartup = await snapshot(costSources);
+    await reconciled(1);
+    const afterStartup = await snapshot(costSources);
+    await reconciled(2);
+    const afterResync = await snapshot(costSources);
+    report(
+      `idle: ${users} users reconciled twice (start-up pass and a resync)`,
+      `${await writes()} API writes, ${await metric('dbuser_operator_postgres_actions_total')} PostgreSQL changes`,
+      '0 writes',
     );
-  const reconciled = async (passes: number) => {
-    while ((await metric('dbuser_operator_reconcile_total')) < passes * users) await new Promise((resolve) => setTimeout(resolve, 250));
-  };
-  const beforeStartup = await snapshot(costSources);
-  await reconciled(1);
-  const afterStartup = await snapshot(costSources);
-  await reconciled(2);
-  const afterResync = await snapshot(costSources);
-  report(
-    `idle: ${users} users reconciled twice (start-up pass and a resync)`,
-    `${await writes()} API writes, ${await metric('dbuser_operator_postgres_actions_total')} PostgreSQL changes`,
-    '0 writes',
-  );
-  const sinceStart = { ...beforeStartup, requests: new Map<string, number>() };
-  report('idle: start-up and its pass over every user, in all', formatRequests(perUnit(sinceStart, afterStartup, 1)), '');
-  reportCosts('idle resync', perUnit(afterStartup, afterResync, users), { requests: '0 requests' });
-  const idleSeconds = (await metric('dbuser_operator_reconcile_duration_seconds_sum')) / (await metric('dbuser_operator_reconcile_duration_seconds_count'));
-  report('idle reconcile, mean duration', `${(idleSeconds * 1000).toFixed(1)} ms`, '');
-  await operator.stop();
+    const sinceStart = { ...beforeStartup, requests: new Map<string, number>() };
+    report('idle: start-up and its pass over every user, in all', formatRequests(perUnit(sinceStart, afterStartup, 1)), '');
+    reportCosts('idle resync', perUnit(afterStartup, afterResync, users), { requests: '0 requests' });
+    const idleSeconds = (await metric('dbuser_operator_reconcile_duration_seconds_sum')) / (await metric('dbuser_operator_reconcile_duration_seconds_count'));
+    report('idle reconcile, mean duration', `${(idleSeconds * 1000).toFixed(1)} ms`, '');
+    await operator.stop();
 
-  // 5. Memory with many users.
-  if (scaleSize > users) {
-    log(`phase 5: ${scaleSize} users`);
-    operator = await OperatorProcess.start({ namespace: 'bench-burst', env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '1h' }, instance: 'scale' });
-    started = performance.now();
-    await inParallel(
-      Array.from({ length: scaleSize - users }, (_, i) => i),
-      32,
+    // 5. Memory with many users.
+    if (scaleSize > users) {
+      log(`phase 5: ${scaleSize} users`);
+      operator = await OperatorProcess.start({ namespace: 'bench-burst', env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '1h' }, instance: 'scale' });
+      started = performance.now();
+      await inParallel(
+        Array.from({ length: scaleSize - users }, (_, i) => i),
+        32,
+        async (i) => {
+          await createUser('bench-burst', `s-${i}`, { readOnly: i % 2 === 0 });
+        },
+      );
+      await tracker.untilReady(scaleSize);
+      report(`${scaleSize - users} more users to ${scaleSize}: all Ready`, seconds(performance.now() - started), '');
+      const rss = await metric('process_resident_memory_bytes');
+      report(`operator RSS with ${scaleSize} users`, `${(rss / 2 ** 20).toFixed(0)} MiB`, '≤ 200 MiB');
+      await operator.stop();
+    }
+    await tracker.stop();
+
+    // 6. Faults during a burst: SIGKILLs of the operator, a PostgreSQL restart, an API server restart.
+    log(`phase 6: faults during a burst of ${faultUsers}`);
+    await createNamespace('bench-faults');
+    operator = await OperatorProcess.start({
+      namespace: 'bench-faults',
+      env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '10s', RETRY_BACKOFF_MAX: '5s' },
+      instance: 'faults',
+    });
+    const faults: string[] = [];
+    const burst = inParallel(
+      Array.from({ length: faultUsers }, (_, i) => i),
+      4,
       async (i) => {
-        await createUser('bench-burst', `s-${i}`, { readOnly: i % 2 === 0 });
+        await createUser('bench-faults', `f-${i}`, { readOnly: i % 2 === 0, passwordEncryption: i % 5 === 0 ? 'md5' : 'scram-sha-256' });
       },
     );
-    await tracker.untilReady(scaleSize);
-    report(`${scaleSize - users} more users to ${scaleSize}: all Ready`, seconds(performance.now() - started), '');
-    const rss = await metric('process_resident_memory_bytes');
-    report(`operator RSS with ${scaleSize} users`, `${(rss / 2 ** 20).toFixed(0)} MiB`, '≤ 200 MiB');
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1500));
+    for (let kill = 0; kill < 3; kill++) {
+      await pause();
+      await operator.kill();
+      faults.push('SIGKILL operator');
+      await operator.restart();
+    }
+    await pause();
+    await environment.postgres.restart();
+    faults.push('PostgreSQL restart');
+    await pause();
+    await environment.controlPlane?.restartApiServer();
+    faults.push('API server restart');
+    await burst;
+    const faultTracker = new ReadyTracker(http, 'bench-faults');
+    await faultTracker.start();
+    started = performance.now();
+    const created = (await retrying(() => http.request<{ items: unknown[] }>('GET', '/apis/dbuser.dev/v1alpha1/namespaces/bench-faults/databaseusers'))).items
+      .length;
+    await faultTracker.untilReady(created);
+    const faultLogins = await verifyLogins('bench-faults');
+    report(
+      `faults (${faults.join(', ')})`,
+      `${created} users all Ready ${seconds(performance.now() - started)} after the last fault; ${faultLogins.ok} logins, ${faultLogins.failed} failed`,
+      'all Ready, all log in',
+    );
+    await faultTracker.stop();
     await operator.stop();
   }
-  await tracker.stop();
-
-  // 6. Faults during a burst: SIGKILLs of the operator, a PostgreSQL restart, an API server restart.
-  log(`phase 6: faults during a burst of ${faultUsers}`);
-  await createNamespace('bench-faults');
-  operator = await OperatorProcess.start({
-    namespace: 'bench-faults',
-    env: { LOG_LEVEL: 'info', RESYNC_INTERVAL: '10s', RETRY_BACKOFF_MAX: '5s' },
-    instance: 'faults',
-  });
-  const faults: string[] = [];
-  const burst = inParallel(
-    Array.from({ length: faultUsers }, (_, i) => i),
-    4,
-    async (i) => {
-      await createUser('bench-faults', `f-${i}`, { readOnly: i % 2 === 0, passwordEncryption: i % 5 === 0 ? 'md5' : 'scram-sha-256' });
-    },
-  );
-  const pause = () => new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 1500));
-  for (let kill = 0; kill < 3; kill++) {
-    await pause();
-    await operator.kill();
-    faults.push('SIGKILL operator');
-    await operator.restart();
-  }
-  await pause();
-  await environment.postgres.restart();
-  faults.push('PostgreSQL restart');
-  await pause();
-  await environment.controlPlane?.restartApiServer();
-  faults.push('API server restart');
-  await burst;
-  const faultTracker = new ReadyTracker(http, 'bench-faults');
-  await faultTracker.start();
-  started = performance.now();
-  const created = (await retrying(() => http.request<{ items: unknown[] }>('GET', '/apis/dbuser.dev/v1alpha1/namespaces/bench-faults/databaseusers'))).items
-    .length;
-  await faultTracker.untilReady(created);
-  const faultLogins = await verifyLogins('bench-faults');
-  report(
-    `faults (${faults.join(', ')})`,
-    `${created} users all Ready ${seconds(performance.now() - started)} after the last fault; ${faultLogins.ok} logins, ${faultLogins.failed} failed`,
-    'all Ready, all log in',
-  );
-  await faultTracker.stop();
-  await operator.stop();
   await admin.end();
   await pgClient.close();
   await http.close();

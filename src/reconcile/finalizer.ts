@@ -16,7 +16,10 @@ export interface FinalizerWriter<T> {
  * The finalizer protocol in one place (as kube-rs's finalizer()): an object being deleted is cleaned
  * up and then released, and only when it carries our finalizer (an object refused before any change
  * never got it, and goes at once); any other object is applied, with `ensure` to add the finalizer
- * just before its first change (not before: a refused object keeps none).
+ * just before its first change (not before: a refused object keeps none). Where the API server puts
+ * the finalizer on at create (ADR 23), `ensure` finds it there and writes nothing, and `untouched`
+ * tells an object that carries it but that the operator never changed anything for: released without
+ * cleanup, as one without the finalizer would go at once.
  */
 export async function withFinalizer<O extends { metadata: ObjectMeta }, T>(
   kubernetes: FinalizerWriter<O>,
@@ -25,6 +28,8 @@ export async function withFinalizer<O extends { metadata: ObjectMeta }, T>(
     apply: (ensure: () => Promise<void>) => Promise<T>;
     /** `release` removes the finalizer; otherwise it stays (and the object with it, until a later pass). */
     cleanup: () => Promise<{ release: boolean; result: T }>;
+    /** Nothing the cleanup undoes can exist for the object: no change of the operator's ever reached the world. */
+    untouched?: () => boolean;
   },
   nothingToDo: T,
 ): Promise<T> {
@@ -36,6 +41,10 @@ export async function withFinalizer<O extends { metadata: ObjectMeta }, T>(
     });
   }
   if (!finalizers().includes(finalizerName)) return nothingToDo;
+  if (handlers.untouched?.() === true) {
+    await releaseFinalizer(kubernetes, subject);
+    return nothingToDo;
+  }
   const { release, result } = await handlers.cleanup();
   if (release) await releaseFinalizer(kubernetes, subject);
   return result;

@@ -72,7 +72,11 @@ export class DatabaseUserReconciler {
       return await withFinalizer(
         this.deps.kubernetes,
         subject,
-        { apply: (ensureFinalizer) => this.apply(subject, spec, ensureFinalizer), cleanup: () => this.cleanup(subject, spec) },
+        {
+          apply: (ensureFinalizer) => this.apply(subject, spec, ensureFinalizer),
+          cleanup: () => this.cleanup(subject, spec),
+          untouched: () => this.untouched(subject, spec),
+        },
         done,
       );
     } catch (error) {
@@ -121,6 +125,20 @@ export class DatabaseUserReconciler {
     if (lookup.kind === 'managed' && lookup.secret.databaseUser === subject.name) {
       await this.deps.kubernetes.deleteSecret(subject.namespace, old, lookup.secret.metadata.uid);
     }
+  }
+
+  /**
+   * A user the operator never applied: no status of an apply, and no credentials Secret it owns (a
+   * Secret kept by an earlier, retained user of the same name is not its own). The Secret is written,
+   * owned by the user, before any role has its password, and the status right after the role: a role
+   * changed for this user exists only where one of the two does. Such a user carries the finalizer
+   * only because the API server put it on at create (ADR 23), and goes at once, as without that policy.
+   */
+  private untouched(subject: Subject, spec: DatabaseUserSpec): boolean {
+    const { status } = subject.user;
+    if (status?.username !== undefined || status?.secretName !== undefined) return false;
+    const lookup = this.deps.kubernetes.credentialsSecret(subject.namespace, credentialsSecretName(subject.name, spec));
+    return !(lookup.kind === 'managed' && lookup.secret.ownerUids.includes(subject.uid));
   }
 
   /** Deletion, as decideDeletion says: refused (the finalizer stays), the role retained, or dropped. */

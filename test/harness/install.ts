@@ -6,6 +6,7 @@ import type { ClusterAccess } from './control-plane.js';
 import { runKubectl } from './kubectl.js';
 import { repoRoot } from './paths.js';
 import { waitFor } from './wait.js';
+import { finalizerName } from '../../src/api/names.js';
 
 async function kubectlOrThrow(cluster: ClusterAccess, args: string[]): Promise<string> {
   const result = await runKubectl(cluster.kubectl, cluster.kubeconfigPath, args);
@@ -26,7 +27,14 @@ export async function servesRequesterStamp(cluster: ClusterAccess): Promise<bool
 export interface InstalledCapabilities {
   /** The requester stamp is installed: resets record who asked (status.lastPasswordChange.by). */
   requesterStamp: boolean;
+  /**
+   * The opt-in finalizer at create (deploy/components/create-finalizer) is installed: the API server puts
+   * the operator's finalizer on new DatabaseUsers. The tests' installs add it wherever its kind is served.
+   */
+  createFinalizer: boolean;
 }
+
+const createFinalizerManifest = path.join(repoRoot, 'deploy', 'components', 'create-finalizer', 'create-finalizer.yaml');
 
 async function waitForCrd(cluster: ClusterAccess, capabilities: InstalledCapabilities): Promise<void> {
   await kubectlOrThrow(cluster, [
@@ -37,7 +45,33 @@ async function waitForCrd(cluster: ClusterAccess, capabilities: InstalledCapabil
     'crd/databases.dbuser.dev',
     'crd/databaseservers.dbuser.dev',
   ]);
+  if (capabilities.createFinalizer) await waitForCreateFinalizer(cluster);
   if (capabilities.requesterStamp) await waitForRequesterStamp(cluster);
+}
+
+/**
+ * Until the finalizer policy puts the finalizer on creates (it cannot type a custom resource for a few
+ * seconds after the CRD or the API server starts, and lets creates through without it meanwhile), so
+ * tests that count the operator's writes for a new user see the steady state. Probed with a
+ * server-side dry run of a create, which leaves nothing behind.
+ */
+export async function waitForCreateFinalizer(cluster: ClusterAccess, present = true): Promise<void> {
+  const probe = {
+    apiVersion: 'dbuser.dev/v1alpha1',
+    kind: 'DatabaseUser',
+    metadata: { name: 'finalizer-probe' },
+    spec: { username: 'finalizer_probe', connection: { secretName: 'finalizer-probe-no-such-secret' } },
+  };
+  await waitFor(
+    present ? 'the finalizer policy to act on creates' : 'the finalizer policy to stop acting on creates',
+    async () => {
+      const args = ['-n', 'kube-system', 'create', '--dry-run=server', '-f', '-', '-o', 'jsonpath={.metadata.finalizers}'];
+      const result = await runKubectl(cluster.kubectl, cluster.kubeconfigPath, args, JSON.stringify(probe));
+      if (result.code !== 0) throw new Error(result.stderr.trim());
+      return result.stdout.includes(finalizerName) === present ? true : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 250 },
+  );
 }
 
 /**
@@ -66,6 +100,9 @@ export async function waitForRequesterStamp(cluster: ClusterAccess): Promise<voi
     },
     { timeoutMs: 60_000, intervalMs: 250 },
   );
+  // Where the finalizer policy put our finalizer on the probe, no operator would release it (none
+  // watches kube-system here): taken off before the delete.
+  await kubectl(['patch', 'dbu', 'admission-probe', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
   await kubectl(['delete', 'dbu', 'admission-probe', '--wait=false']);
 }
 
@@ -83,7 +120,8 @@ const apiAndPolicyKinds = new Set([
  * the install for this cluster renders them (with the requester stamp, and the guard expecting it, on 1.36+).
  */
 export async function installCrdAndPolicy(cluster: ClusterAccess): Promise<InstalledCapabilities> {
-  const capabilities = { requesterStamp: await servesRequesterStamp(cluster) };
+  // What users install; the opt-in finalizer at create is left out here.
+  const capabilities = { requesterStamp: await servesRequesterStamp(cluster), createFinalizer: false };
   const rendered = parseAllDocuments(await kubectlOrThrow(cluster, ['kustomize', installDirectory(capabilities)]))
     .map((document) => document.toJS() as { kind?: string } | null)
     .filter((object) => object?.kind !== undefined && apiAndPolicyKinds.has(object.kind));
@@ -124,15 +162,21 @@ export const namespacedBinding = 'dbuser-operator-namespaced';
 /**
  * `kubectl apply -k deploy/` (or overlays/kubernetes-1.36 where the API server serves its kind), exactly
  * as users install (with `namespaced`, through an overlay that adds the shipped component, and the
- * requester stamp on 1.36+), then a kubeconfig with a TokenRequest token for the operator's
+ * requester stamp on 1.36+), plus, on 1.36+, the opt-in finalizer at create (the component that users
+ * may add: the write counts of the tests and the benchmark are taken with it), then a kubeconfig with a TokenRequest token for the operator's
  * ServiceAccount: operators under test hold the shipped RBAC and nothing more.
  */
 export async function installDeployment(cluster: ClusterAccess, dir: string, mode: RbacMode = 'cluster'): Promise<OperatorIdentity> {
-  const capabilities = { requesterStamp: await servesRequesterStamp(cluster) };
+  const served = await servesRequesterStamp(cluster);
+  const capabilities = { requesterStamp: served, createFinalizer: served };
   if (mode === 'namespaced') {
     const overlay = path.join(dir, 'namespaced-install');
     mkdirSync(overlay, { recursive: true });
-    const components = ['namespaced-rbac', ...(capabilities.requesterStamp ? ['requester-stamp'] : [])];
+    const components = [
+      'namespaced-rbac',
+      ...(capabilities.requesterStamp ? ['requester-stamp'] : []),
+      ...(capabilities.createFinalizer ? ['create-finalizer'] : []),
+    ];
     writeFileSync(
       path.join(overlay, 'kustomization.yaml'),
       stringify({
@@ -145,6 +189,7 @@ export async function installDeployment(cluster: ClusterAccess, dir: string, mod
     await kubectlOrThrow(cluster, ['apply', '-k', overlay]);
   } else {
     await kubectlOrThrow(cluster, ['apply', '-k', installDirectory(capabilities)]);
+    if (capabilities.createFinalizer) await kubectlOrThrow(cluster, ['apply', '-f', createFinalizerManifest]);
   }
   await waitForCrd(cluster, capabilities);
   const { namespace, name } = operatorServiceAccount;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { KubeConfig } from '@kubernetes/client-node';
 import { ControlPlane } from '../harness/control-plane.js';
 import { readHarnessState } from '../harness/harness-state.js';
-import { installDeployment, waitForRequesterStamp, type OperatorIdentity } from '../harness/install.js';
+import { installDeployment, waitForCreateFinalizer, waitForRequesterStamp, type OperatorIdentity } from '../harness/install.js';
 import { PostgresServer } from '../harness/postgres-server.js';
 import { waitFor } from '../harness/wait.js';
 import { KubeTestClient } from './support/kube.js';
@@ -53,7 +53,10 @@ describe('an API server restart', () => {
     await controlPlane.restartApiServer();
     expect(operator.exitReason()).toBeUndefined();
 
-    // A new user, a reset and a chosen-password edit, all after the restart, all arrive by watch.
+    // A new user, a reset and a chosen-password edit, all after the restart, all arrive by watch. With
+    // the opt-in finalizer at create, the API server refuses creates (503) until the policy has loaded
+    // the CRD's schema (ADR 23): the create waits for that, as a retrying client would.
+    if (identity.capabilities.createFinalizer) await waitForCreateFinalizer(controlPlane.access);
     await kube.createUser('after', { username: uniqueUsername('after'), ...connection });
     await kube.waitReady('after', 60_000);
     if (identity.capabilities.requesterStamp) await waitForRequesterStamp(controlPlane.access);

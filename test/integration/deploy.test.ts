@@ -1,5 +1,6 @@
 // Issue 4, acceptance 1 and 2: `kubectl apply -k deploy/` (server dry run, then for real) succeeds,
-// or on Kubernetes 1.36+ overlays/kubernetes-1.36 (deploy/ plus the requester stamp; issue 22),
+// or on Kubernetes 1.36+ overlays/kubernetes-1.36 (deploy/ plus the requester stamp; issue 22; the
+// finalizer at create of issue 24 is an opt-in component on top),
 // and the operator's ServiceAccount holds exactly what it needs. Every other integration test runs
 // the operator with a token for this ServiceAccount, installed with watched namespaces (the harness
 // adds deploy/components/namespaced-rbac and a RoleBinding per test namespace), so the positive side
@@ -60,6 +61,8 @@ describe('kubectl apply -k deploy/', () => {
     const stamp = 'mutatingadmissionpolicy.admissionregistration.k8s.io/dbuser-requester';
     if (operator.capabilities.requesterStamp) expect(dryRun.stdout).toContain(stamp);
     else expect(dryRun.stdout).not.toContain(stamp);
+    // The finalizer at create is opt-in (ADR 23): not in the install.
+    expect(dryRun.stdout).not.toContain('mutatingadmissionpolicy.admissionregistration.k8s.io/dbuser-finalizer');
     const applied = await asAdmin('apply', '-k', installed);
     expect(applied.stderr).toBe('');
     expect(applied.code).toBe(0);
@@ -75,6 +78,15 @@ describe('kubectl apply -k deploy/', () => {
       expect(overlay.code).not.toBe(0);
       expect(overlay.stderr).toContain('no matches for kind "MutatingAdmissionPolicy" in version "admissionregistration.k8s.io/v1"');
     }
+    // The opt-in finalizer at create (ADR 23), as a component added to that overlay: 1.36+ too.
+    const component = await asAdmin(
+      'apply',
+      '-f',
+      path.join(repoRoot, 'deploy', 'components', 'create-finalizer', 'create-finalizer.yaml'),
+      '--dry-run=server',
+    );
+    if (readHarnessState().operator.capabilities.requesterStamp) expect([component.code, component.stderr]).toEqual([0, '']);
+    else expect(component.code).not.toBe(0);
   });
 
   it('runs two hardened replicas with probes', async () => {

@@ -227,7 +227,7 @@ describe('a terminal reason', () => {
     );
   }, 120_000);
 
-  it('NoConnection, which no spec edit can fix, deletes at once (no finalizer was added)', async () => {
+  it('NoConnection, which no spec edit can fix, deletes at once (the operator changed nothing for it)', async () => {
     await ctx.kube.deleteUser('no-connection');
     await ctx.kube.waitGone('no-connection');
   });

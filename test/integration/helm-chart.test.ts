@@ -2,9 +2,11 @@
 // the objects of deploy/ (the documented difference: no Namespace, Helm's --create-namespace makes
 // it), puts each value where it belongs, and passes a server-side dry run on the test API server.
 // Issue 22: where the cluster serves MutatingAdmissionPolicy v1 (1.36+) it renders exactly
-// overlays/kubernetes-1.36 instead (deploy/ plus the requester stamp), and nowhere else.
+// overlays/kubernetes-1.36 instead (deploy/ plus the requester stamp), and nowhere else; issue 24's
+// opt-in finalizer at create (finalizerPolicy.enabled) renders as its component, where served.
 // helm is built from its Go module by the global setup (test/harness/gitops-tools.ts).
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -95,6 +97,16 @@ describe('charts/dbuser-operator', () => {
     await expectSameAsKustomize(path.join('overlays', 'kubernetes-1.36'), rendered);
     const off = await render('dbuser-system', '--api-versions', stampKind, '--set', 'requesterPolicy.enabled=false');
     expect(off.map((object) => object.metadata.name)).not.toContain('dbuser-requester');
+    expect(off.map((object) => object.metadata.name)).not.toContain('dbuser-finalizer');
+  });
+
+  it('renders the opt-in finalizer at create (finalizerPolicy.enabled) exactly as its component, and only where the kind is served', async () => {
+    const component = objectsOf(readFileSync(path.join(repoRoot, 'deploy', 'components', 'create-finalizer', 'create-finalizer.yaml'), 'utf8'));
+    expect(component.map(keyOf)).toEqual(['MutatingAdmissionPolicy//dbuser-finalizer', 'MutatingAdmissionPolicyBinding//dbuser-finalizer']);
+    const on = await render('dbuser-system', '--api-versions', stampKind, '--set', 'finalizerPolicy.enabled=true');
+    expect(on.filter((object) => object.metadata.name === 'dbuser-finalizer')).toEqual(component);
+    const notServed = await render('dbuser-system', '--set', 'finalizerPolicy.enabled=true');
+    expect(notServed.map((object) => object.metadata.name)).not.toContain('dbuser-finalizer');
   });
 
   it('adds, with metrics.prometheusRule, .grafanaDashboard and .kubeStateMetrics on, exactly the objects of deploy/monitoring/, and none by default', async () => {
@@ -180,7 +192,7 @@ describe('charts/dbuser-operator', () => {
     const { cluster, operator } = readHarnessState();
     // What helm install reads from the cluster's discovery (.Capabilities.APIVersions), told to
     // helm template: its own --dry-run=server refuses objects deploy/ already installed here.
-    const served = (await servesRequesterStamp(cluster)) ? ['--api-versions', stampKind] : [];
+    const served = (await servesRequesterStamp(cluster)) ? ['--api-versions', stampKind, '--set', 'finalizerPolicy.enabled=true'] : [];
     expect(served.length > 0).toBe(operator.capabilities.requesterStamp);
     const manifest = await helm('template', 'dbuser-operator', chart, '--namespace', ctx.namespace, '--include-crds', ...served);
     const child = execFileAsync(cluster.kubectl, ['apply', '--dry-run=server', '-f', '-'], { env: { ...process.env, KUBECONFIG: cluster.kubeconfigPath } });
@@ -198,6 +210,9 @@ describe('charts/dbuser-operator', () => {
     const stamp = 'mutatingadmissionpolicy.admissionregistration.k8s.io/dbuser-requester';
     if (operator.capabilities.requesterStamp) expect(stdout).toContain(stamp);
     else expect(stdout).not.toContain(stamp);
+    const createFinalizer = 'mutatingadmissionpolicy.admissionregistration.k8s.io/dbuser-finalizer';
+    if (operator.capabilities.createFinalizer) expect(stdout).toContain(createFinalizer);
+    else expect(stdout).not.toContain(createFinalizer);
     expect(stdout).toContain('(server dry run)');
   });
 });

@@ -15,3 +15,11 @@ template knows only those given with --api-versions. */}}
 true
 {{- end -}}
 {{- end -}}
+
+{{/* "true" where the finalizer at create is installed: the policy is on and the API server serves
+MutatingAdmissionPolicy v1 (Kubernetes 1.36+), asked as for the requester stamp. */}}
+{{- define "dbuser-operator.createFinalizer" -}}
+{{- if and .Values.finalizerPolicy.enabled (.Capabilities.APIVersions.Has "admissionregistration.k8s.io/v1/MutatingAdmissionPolicy") -}}
+true
+{{- end -}}
+{{- end -}}

@@ -85,6 +85,21 @@ describe('a new user', () => {
     expect(kubernetes.user(key)?.status).toMatchObject({ username: 'my_user', readOnly: false, secretName: 'my-user-credentials', observedGeneration: 1 });
   });
 
+  it('created with its finalizer (the API server put it on, ADR 23): the same writes but the finalizer patch', async () => {
+    const { journal, kubernetes, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }, { finalizers: [finalizerName] }));
+
+    expect(await reconcile(key)).toEqual({ kind: 'done' });
+
+    expect(writes(journal)).toEqual([
+      'kubernetes: apply Secret my-user-credentials',
+      'postgres: createGroup, grantGroupPrivileges, createGroup, grantGroupPrivileges, createRole, grantMembership, grantDefaultPrivileges',
+      'event: Normal Created',
+      'kubernetes: status Ready=True Reconciled',
+    ]);
+    expect(kubernetes.user(key)?.metadata.finalizers).toEqual([finalizerName]);
+  });
+
   it('with a chosen password stores that password and records the Secret version it came from', async () => {
     const { kubernetes, postgres, reconcile } = setup();
     const chosen = 'a-chosen-password-of-24-chars-or-more';
@@ -431,6 +446,32 @@ describe('deletion', () => {
     expect(conditionsOf(kubernetes, key)).toEqual(['Ready=False DeletionBlocked', 'Stalled=True DeletionBlocked']);
     expect(postgres.roles.has('my_user')).toBe(true);
     expect(kubernetes.user(key)?.metadata.finalizers).toEqual([finalizerName]);
+  });
+
+  it('a user refused before any change, carrying the finalizer from its create, goes at once: no cleanup, the finalizer released', async () => {
+    const world = setup({ defaultConnection: false });
+    const key = world.kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }, { finalizers: [finalizerName] }));
+    await world.reconcile(key);
+    expect(readyOf(world.kubernetes, key)).toMatchObject({ status: 'False', reason: 'NoConnection' });
+    world.kubernetes.editUser(key, (user) => ({ ...user, metadata: { ...user.metadata, deletionTimestamp: '2026-12-03T10:05:00Z' } }));
+
+    await world.reconcile(key);
+
+    expect(writes(world.journal)).toEqual(['kubernetes: finalizers []']);
+    expect(world.kubernetes.users.has(key)).toBe(false);
+  });
+
+  it('a user whose Secret was written but whose status was not (a crash between the two) is still cleaned up', async () => {
+    const world = setup();
+    const key = world.kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }, { finalizers: [finalizerName] }));
+    await world.reconcile(key);
+    expect(world.postgres.roles.has('my_user')).toBe(true);
+    world.kubernetes.editUser(key, (user) => ({ metadata: { ...user.metadata, deletionTimestamp: '2026-12-03T10:05:00Z' }, spec: user.spec }));
+
+    await world.reconcile(key);
+
+    expect(world.postgres.roles.has('my_user')).toBe(false);
+    expect(writes(world.journal).at(-1)).toBe('kubernetes: finalizers []');
   });
 
   it('a role that is not ours is left in PostgreSQL', async () => {
