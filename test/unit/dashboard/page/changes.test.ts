@@ -1,22 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { describeChanges } from '../../../../src/dashboard/page/changes.js';
-import type { UserRow } from '../../../../src/dashboard/wire.js';
+import { userRow } from './user-row.js';
 
-function row(username: string, extra: Partial<UserRow> = {}): UserRow {
-  return {
-    name: username.replaceAll('_', '-'),
-    username,
-    readOnly: false,
-    protected: false,
-    passwordEncryption: 'SCRAM-SHA-256',
-    ready: 'True',
-    reason: 'Reconciled',
-    message: '',
-    explanation: 'Ready.',
-    deleting: false,
-    ...extra,
-  };
-}
+const row = userRow;
 
 describe('describeChanges', () => {
   it('counts the first snapshot', () => {

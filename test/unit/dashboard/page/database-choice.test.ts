@@ -1,22 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { otherUsersKey, rowsOfChoice, settleDatabaseChoice } from '../../../../src/dashboard/page/database-choice.js';
 import type { DatabaseRow, UserRow } from '../../../../src/dashboard/wire.js';
+import { userRow } from './user-row.js';
 
-function row(username: string, database?: string): UserRow {
-  return {
-    name: username.replaceAll('_', '-'),
-    username,
-    readOnly: false,
-    protected: false,
-    passwordEncryption: 'SCRAM-SHA-256',
-    ready: 'True',
-    reason: 'Reconciled',
-    message: '',
-    explanation: 'Ready.',
-    deleting: false,
-    ...(database === undefined ? {} : { database }),
-  };
-}
+const row = (username: string, database?: string): UserRow => userRow(username, database === undefined ? {} : { database });
 
 function database(name: string): DatabaseRow {
   return {

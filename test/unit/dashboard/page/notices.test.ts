@@ -1,22 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { noticeAfter, noticeText, type Notice } from '../../../../src/dashboard/page/notices.js';
-import type { UserRow } from '../../../../src/dashboard/wire.js';
+import { userRow } from './user-row.js';
 
-function row(username: string, extra: Partial<UserRow> = {}): UserRow {
-  return {
-    name: username.replaceAll('_', '-'),
-    username,
-    readOnly: false,
-    protected: false,
-    passwordEncryption: 'SCRAM-SHA-256',
-    ready: 'True',
-    reason: 'Reconciled',
-    message: '',
-    explanation: 'Ready.',
-    deleting: false,
-    ...extra,
-  };
-}
+const row = userRow;
 
 describe('the notice of the person’s own action', () => {
   const created: Notice = { kind: 'created', username: 'my_user' };
