@@ -5,6 +5,8 @@ import path from 'node:path';
 export interface LocalPaths {
   dir: string;
   kubeconfig: string;
+  /** installDeployment() writes it: the operator's ServiceAccount token (a 24h credential). */
+  operatorKubeconfig: string;
   env: string;
   bin: string;
   operatorLog: string;
@@ -16,6 +18,7 @@ export function localPaths(dir: string): LocalPaths {
   return {
     dir,
     kubeconfig: path.join(dir, 'kubeconfig'),
+    operatorKubeconfig: path.join(dir, 'operator-kubeconfig'),
     env: path.join(dir, 'env'),
     bin: path.join(dir, 'bin'),
     operatorLog: path.join(dir, 'operator.log'),
@@ -46,7 +49,7 @@ export function claimLocalDirectory(paths: LocalPaths): string[] {
   if (running !== undefined) {
     throw new Error(`npm run local is already running here (pid ${running}): stop it with Ctrl-C in its shell (or kill ${running}) first`);
   }
-  const leftovers = [paths.bin, paths.kubeconfig, paths.env, paths.pidFile].filter((file) => existsSync(file));
+  const leftovers = [paths.bin, paths.kubeconfig, paths.operatorKubeconfig, paths.env, paths.pidFile].filter((file) => existsSync(file));
   for (const file of leftovers) rmSync(file, { recursive: true, force: true });
   writeFileSync(paths.pidFile, `${process.pid}\n`);
   mkdirSync(paths.bin, { recursive: true });
@@ -55,7 +58,7 @@ export function claimLocalDirectory(paths: LocalPaths): string[] {
 
 /** Removes what this run wrote for other shells (the operator's log stays for reading). */
 export function releaseLocalDirectory(paths: LocalPaths): void {
-  for (const file of [paths.kubeconfig, paths.env, paths.bin]) rmSync(file, { recursive: true, force: true });
+  for (const file of [paths.kubeconfig, paths.operatorKubeconfig, paths.env, paths.bin]) rmSync(file, { recursive: true, force: true });
   if (existsSync(paths.pidFile) && readFileSync(paths.pidFile, 'utf8').trim() === String(process.pid)) rmSync(paths.pidFile, { force: true });
 }
 

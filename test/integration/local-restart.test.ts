@@ -109,7 +109,7 @@ describe('npm run local', () => {
     expect(await run.exited).toBe(1);
     expect(run.output()).toContain('[local] failed: ');
     expect(run.output()).toContain('[local] stopped');
-    expect(['bin', 'kubeconfig', 'env', 'local.pid'].filter((file) => existsSync(path.join(localDir, file)))).toEqual([]);
+    expect(['bin', 'kubeconfig', 'operator-kubeconfig', 'env', 'local.pid'].filter((file) => existsSync(path.join(localDir, file)))).toEqual([]);
   });
 
   it.each([
@@ -151,6 +151,6 @@ describe('npm run local', () => {
     process.kill(-(run.child.pid ?? 0), 'SIGINT');
     expect(await run.exited).toBe(0);
     await expectNothingLeftOf(pid);
-    expect(['bin', 'kubeconfig', 'env', 'local.pid'].filter((file) => existsSync(path.join(localDir, file)))).toEqual([]);
+    expect(['bin', 'kubeconfig', 'operator-kubeconfig', 'env', 'local.pid'].filter((file) => existsSync(path.join(localDir, file)))).toEqual([]);
   });
 });
