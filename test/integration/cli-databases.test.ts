@@ -4,7 +4,7 @@
 // Databases and none named is a usage error that lists them; a user of another Database is refused.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '../harness/wait.js';
-import { cliEnv, cliScript, kubectlDbuser, printedPassword } from './support/cli.js';
+import { afterCreationSecondOf, cliEnv, cliScript, kubectlDbuser, printedPassword } from './support/cli.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
 import { OperatorProcess } from './support/operator-process.js';
 import { applyAs, databaseManifest, getDatabase, kubectlAs, operatorNamespace, registerServer, waitForDatabase } from './support/platform.js';
@@ -154,6 +154,7 @@ describe("the provider's walk-through with --database", () => {
   });
 
   it('create --read-only --database my-app with a chosen password typed twice: it reads, and cannot write', async () => {
+    await afterCreationSecondOf(ctx.kube, readWrite.replaceAll('_', '-')); // so that list can show them as created
     const terminal = await onTerminal('create', '--read-only', readOnly, '--database', 'my-app');
     await terminal.waitForText(passwordPrompt);
     await terminal.type(chosen);

@@ -5,7 +5,7 @@
 // says: the line when it starts, a timeout and Ctrl-C saying what stays and where the password is.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { waitFor } from '../harness/wait.js';
-import { cliEnv, cliScript, kubectlDbuser, printedPassword } from './support/cli.js';
+import { afterCreationSecondOf, cliEnv, cliScript, kubectlDbuser, printedPassword } from './support/cli.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
 import { uniqueUsername } from './support/postgres.js';
 import { holdRoleLock as holdRoleLockIn } from './support/role-lock.js';
@@ -38,13 +38,6 @@ async function onTerminal(...args: string[]): Promise<Terminal> {
 const passwordPrompt = 'Password (leave empty to generate one):';
 const login = (username: string, password: string) => ctx.pg.canLogin(ctx.pg.uriFor(username, password, ctx.database));
 
-/** Waits until the clock is past the second a DatabaseUser was created in (creationTimestamp counts seconds). */
-async function afterCreationSecondOf(name: string): Promise<void> {
-  const created = Date.parse((await ctx.kube.getUser(name))?.metadata.creationTimestamp ?? '');
-  expect(Number.isNaN(created)).toBe(false);
-  await waitFor('the next second', () => Promise.resolve(Date.now() >= created + 1_000 || undefined), { timeoutMs: 5_000, intervalMs: 50 });
-}
-
 /** A header cell as the provider's table centres it: the odd space on the right. */
 function centred(text: string, width: number): string {
   const left = Math.floor((width - text.length) / 2);
@@ -71,10 +64,10 @@ describe("the provider's walk-through", () => {
   it("list prints the provider's boxed table: header centred, the protected user first, then the others as created, the same order for -o wide|json|yaml", async () => {
     const base = uniqueUsername('my_app');
     // One at a time, each in a later second than the one before, in an order that is not the names'.
-    await afterCreationSecondOf(name);
+    await afterCreationSecondOf(ctx.kube, name);
     const readWrite = await kubectlDbuser(ctx.namespace, ['create', `${base}_rw`, '--password-encryption', 'md5', '--generate-password']);
     expect(readWrite).toMatchObject({ code: 0, stderr: '' });
-    await afterCreationSecondOf(`${base}_rw`.replaceAll('_', '-'));
+    await afterCreationSecondOf(ctx.kube, `${base}_rw`.replaceAll('_', '-'));
     for (const args of [
       ['create', '--read-only', `${base}_ro`, '--generate-password'],
       ['create', base, '--protected', '--generate-password'],

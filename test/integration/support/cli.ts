@@ -2,9 +2,12 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { expect } from '@jest/globals';
 import { readHarnessState } from '../../harness/harness-state.js';
 import type { KubectlResult } from '../../harness/kubectl.js';
 import { repoRoot } from '../../harness/paths.js';
+import { waitFor } from '../../harness/wait.js';
+import type { KubeTestClient } from './kube.js';
 
 /** The compiled plugin, as `npm i -g` installs it (npm run test:integration builds it). */
 export const cliScript = path.join(repoRoot, 'dist', 'cli', 'main.js');
@@ -49,4 +52,11 @@ export function printedPassword(output: string): string {
   const match = /User "[^"]+" (?:created|updated) with password "([A-Za-z0-9_]{64})"\./.exec(output);
   if (!match?.[1]) throw new Error(`no generated password in: ${output}`);
   return match[1];
+}
+
+/** Waits until the clock is past the second a DatabaseUser was created in (creationTimestamp counts whole seconds). */
+export async function afterCreationSecondOf(kube: KubeTestClient, name: string): Promise<void> {
+  const created = Date.parse((await kube.getUser(name))?.metadata.creationTimestamp ?? '');
+  expect(Number.isNaN(created)).toBe(false);
+  await waitFor('the next second', () => Promise.resolve(Date.now() >= created + 1_000 || undefined), { timeoutMs: 5_000, intervalMs: 50 });
 }
