@@ -15,7 +15,7 @@ export interface CostSnapshot {
   postgresActions: number;
 }
 
-const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+export const clockTicksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 /** User + system CPU of a process, from /proc/<pid>/stat (fields 14 and 15, in clock ticks). */
 export function processCpuMs(pid: number | undefined): number {

@@ -13,9 +13,10 @@ import { harnessStateEnv, type HarnessState } from '../test/harness/harness-stat
 import { installDeployment, waitForCreateFinalizer } from '../test/harness/install.js';
 import { runKubectl } from '../test/harness/kubectl.js';
 import { repoRoot } from '../test/harness/paths.js';
-import { metricValue, OperatorProcess } from '../test/integration/support/operator-process.js';
+import { metricValue, OperatorProcess, operatorNodeFlags } from '../test/integration/support/operator-process.js';
 import { PgTestClient } from '../test/integration/support/postgres.js';
 import { formatRequests, perUnit, snapshot, writesPerUnit, type CostPerUnit, type CostSources } from './cost-meter.js';
+import { BurstProfile, startNoise } from './critical-path.js';
 import { LoginVerifier } from './login-verifier.js';
 import { inParallel, percentile, seconds } from './measure.js';
 import { ReadyTracker } from './ready-tracker.js';
@@ -28,6 +29,13 @@ const burstOnly = process.env.BENCH_BURST_ONLY === '1';
 // without the finalizer at create (its binding removed), with it, and without it again, in one run (the
 // two ends show what the order alone changes).
 const createFinalizerAB = process.env.BENCH_CREATE_FINALIZER_AB === '1';
+// BENCH_ROUNDS=n: n pairs of bursts, baseline and this build in alternating order (ABBA...), so the
+// order a burst runs in (the second of a run costs more) does not decide a comparison.
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
+// BENCH_WORKERS_AB="8,24": extra bursts of this build with each WORKERS value, after the others.
+const workersAB = (process.env.BENCH_WORKERS_AB ?? '').split(',').filter(Boolean);
+// BENCH_CPU_PROF=<dir>: this build's burst operators write a V8 CPU profile there (node --cpu-prof).
+const cpuProfileDir = process.env.BENCH_CPU_PROF;
 const latencySamples = 50;
 const faultUsers = 300;
 const results: [string, string, string][] = [];
@@ -149,12 +157,17 @@ try {
   const processIds = () => environment.controlPlane?.processIds ?? { apiserver: undefined, etcd: undefined };
   // The finalizer at create (ADR 23): installed by the harness where the API server serves its kind.
   let finalizerAtCreate = operatorIdentity.capabilities.createFinalizer;
-  const runBurst = async (namespace: string, label: string, mainScript?: string, nodeFlags?: string[]) => {
+  const runBurst = async (namespace: string, label: string, mainScript?: string, nodeFlags?: string[], env: Record<string, string> = {}) => {
     log(`phase 2: ${burstSize} DatabaseUsers at once (${label})`);
     await createNamespace(namespace);
+    const profiled =
+      cpuProfileDir !== undefined && mainScript === undefined
+        ? [...operatorNodeFlags, '--cpu-prof', `--cpu-prof-dir=${path.resolve(cpuProfileDir)}`]
+        : undefined;
+    nodeFlags ??= profiled;
     const burstOperator = await OperatorProcess.start({
       namespace,
-      env: { LOG_LEVEL: 'info' },
+      env: { LOG_LEVEL: 'info', ...env },
       instance: 'burst',
       ...(mainScript ? { mainScript } : {}),
       ...(nodeFlags ? { nodeFlags } : {}),
@@ -166,6 +179,8 @@ try {
     });
     await burstTracker.start();
     const sources: CostSources = { operatorMetrics: () => burstOperator.metrics(), processIds, admin };
+    const noise = startNoise();
+    const profile = await BurstProfile.start({ ...sources, noisePid: noise?.pid });
     const before = await snapshot(sources);
     const sent = performance.now();
     await inParallel(
@@ -182,6 +197,8 @@ try {
     const verified = performance.now();
     // The window holds the benchmark's own 1,000 creates and its two watches too.
     const cost = perUnit(before, await snapshot(sources), burstSize);
+    const profileLines = await profile.stop(burstSize);
+    await noise?.stop();
     await logins.stop();
     const operatorRate = burstSize / ((allReady - sent) / 1000);
     const prefix = label === 'this build' ? '' : `${label}: `;
@@ -203,6 +220,7 @@ try {
       operatorCpu: '≤ 4 ms',
       apiserverCpu: '≤ 7 ms',
     });
+    for (const [what, value] of profileLines) report(`${prefix}${what}`, value, '');
     return { burstOperator, burstTracker };
   };
   /** Removes or restores the finalizer policy's binding, and waits until creates show it. */
@@ -228,13 +246,29 @@ try {
   const baseline = process.env.BENCH_BASELINE;
   // BENCH_BASELINE_NODE_FLAGS: the baseline's Node flags, if not this build's (e.g. other heap sizes).
   const baselineFlags = process.env.BENCH_BASELINE_NODE_FLAGS?.split(' ').filter(Boolean);
-  if (baseline) {
-    const label = `baseline ${process.env.BENCH_BASELINE_LABEL ?? baseline}`;
-    const { burstOperator, burstTracker } = await runBurst('bench-baseline', label, baseline, baselineFlags);
+  const runAndStop = async (...args: Parameters<typeof runBurst>): Promise<void> => {
+    const { burstOperator, burstTracker } = await runBurst(...args);
     await burstTracker.stop();
     await burstOperator.stop();
+  };
+  const baselineBurst = async (round: number): Promise<void> => {
+    if (!baseline) return;
+    const label = `baseline ${process.env.BENCH_BASELINE_LABEL ?? baseline}`;
+    await runAndStop(round === 1 ? 'bench-baseline' : `bench-baseline-${round}`, rounds === 1 ? label : `${label} (${round})`, baseline, baselineFlags);
+  };
+  for (let round = 1; round < rounds; round++) {
+    if (round % 2 === 1) {
+      await baselineBurst(round);
+      await runAndStop(`bench-this-${round}`, `this build (${round})`);
+    } else {
+      await runAndStop(`bench-this-${round}`, `this build (${round})`);
+      await baselineBurst(round);
+    }
   }
+  if (rounds % 2 === 1) await baselineBurst(rounds);
   const current = await runBurst('bench-burst', 'this build');
+  if (rounds % 2 === 0) await baselineBurst(rounds);
+  for (const workers of workersAB) await runAndStop(`bench-workers-${workers}`, `this build, WORKERS=${workers}`, undefined, undefined, { WORKERS: workers });
   if (abRounds) await burstWithoutFinalizerAtCreate(2);
   let operator = current.burstOperator;
   const tracker = current.burstTracker;

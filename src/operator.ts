@@ -151,7 +151,9 @@ export class Operator {
       { maxConnections: Math.max(4, config.workers * 2), connectTimeoutMs: config.postgres.connectTimeoutMs, applicationName: 'dbuser-operator' },
       logger,
     );
-    this.events = new EventRecorder(this.resources, logger);
+    this.events = new EventRecorder(this.resources, logger, (ms) => {
+      this.metrics.reconcileStep.observe({ step: 'event' }, ms / 1000);
+    });
   }
 
   /** Builds the operator; nothing runs until run(). */
@@ -180,6 +182,9 @@ export class Operator {
       onOutcome: (reason, actions) => {
         if (reason !== 'Reconciled') this.metrics.reconcileErrors.inc({ reason });
         for (const action of actions) this.metrics.postgresActions.inc({ action });
+      },
+      onStep: (step, ms) => {
+        this.metrics.reconcileStep.observe({ step }, ms / 1000);
       },
     });
     this.controller = new Controller(this.queue, (key, log) => reconciler.reconcile(key, log), this.logger, {

@@ -13,11 +13,15 @@ export class EventRecorder {
   constructor(
     private readonly resources: OperatorApi,
     private readonly logger: Logger,
+    /** Called with how long each Event write took (metrics); nothing waits for it. */
+    private readonly onWritten?: (ms: number) => void,
   ) {}
 
   record(event: EventRecord): void {
+    const started = performance.now();
     const write = this.resources
       .createEvent(event)
+      .then(() => this.onWritten?.(performance.now() - started))
       .catch((error: unknown) => {
         this.logger.warn({ namespace: event.namespace, name: event.involved.name, reason: event.reason, err: describeError(error) }, 'could not record event');
       })

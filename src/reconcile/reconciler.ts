@@ -28,7 +28,12 @@ export interface ReconcilerDependencies extends DecideSettings {
   generatePassword: () => string;
   /** Reports each reconcile's Ready reason and the PostgreSQL actions it ran (metrics). */
   onOutcome?: (reason: string, actions: RoleActionKind[]) => void;
+  /** Reports how long each step of the critical path took, when it ran (metrics). */
+  onStep?: (step: ReconcileStep, ms: number) => void;
 }
+
+/** The steps of a reconcile that run one after another; the Event is written beside them, not waited for. */
+export type ReconcileStep = 'observe' | 'finalizer' | 'secret' | 'postgres' | 'status';
 
 /** The DatabaseUser one reconcile works on; `user` moves on with each write the reconcile makes. */
 interface Subject {
@@ -85,7 +90,7 @@ export class DatabaseUserReconciler {
   }
 
   private async apply(subject: Subject, spec: DatabaseUserSpec, ensureFinalizer: () => Promise<void>): Promise<ReconcileResult> {
-    const observed = await observeUser(this.deps, subject.user, spec);
+    const observed = await this.timed('observe', () => observeUser(this.deps, subject.user, spec));
     const decision = decide(observed, this.deps, this.deps.generatePassword);
     if (decision.kind === 'expire') return this.expire(subject, spec, decision.expiresAt);
     if (decision.kind === 'refuse') {
@@ -105,9 +110,23 @@ export class DatabaseUserReconciler {
     const { kubernetes, postgres } = this.deps;
     const connectionSecret = observed.spec.connection?.secretName;
     if (connectionSecret !== undefined) await kubernetes.protectConnectionSecret(subject.namespace, connectionSecret);
+    const before = subject.user;
+    const finalizerStarted = performance.now();
     await ensureFinalizer();
-    if (decision.secret) await kubernetes.writeCredentials(decision.secret, decision.forceSecret);
-    const actions = decision.actions.length === 0 ? [] : await applyRoleChanges(postgres, observed, decision);
+    if (subject.user !== before) this.deps.onStep?.('finalizer', performance.now() - finalizerStarted);
+    // The Secret write and PostgreSQL's lock and look run side by side: one round trip to each
+    // instead of one after the other. No role changes before the Secret is written (rule 2).
+    const secret = decision.secret;
+    const secretWritten = secret ? this.timed('secret', () => kubernetes.writeCredentials(secret, decision.forceSecret)) : Promise.resolve();
+    // Handled here at once: a failed write must not be an unhandled rejection while PostgreSQL works.
+    const secretSettled = secretWritten.catch(() => undefined);
+    let actions: RoleAction[] = [];
+    try {
+      if (decision.actions.length > 0) actions = await this.timed('postgres', () => applyRoleChanges(postgres, observed, decision, secretWritten));
+    } finally {
+      await secretSettled;
+    }
+    await secretWritten;
     await this.removeReplacedSecret(subject, observed);
     for (const event of changeEvents(observed.spec.username, decision, actions)) this.event(subject, event.type, event.reason, event.message);
     const { applied, cleared } = appliedStatus({ name: subject.name, observed, decision, actions, previous: subject.user.status, now: this.deps.now() });
@@ -199,6 +218,13 @@ export class DatabaseUserReconciler {
     });
   }
 
+  private async timed<T>(step: ReconcileStep, body: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    const result = await body();
+    this.deps.onStep?.(step, performance.now() - started);
+    return result;
+  }
+
   private event(subject: Subject, type: 'Normal' | 'Warning', reason: string, message: string): void {
     const { resourceVersion } = subject.user.metadata;
     this.deps.kubernetes.recordEvent({
@@ -246,7 +272,7 @@ export class DatabaseUserReconciler {
     if (!readiness.ready) subject.logger.info({ reason: readiness.reason, detail: readiness.message }, 'not ready');
     if (!statusEquals(previous, status)) {
       try {
-        await this.deps.kubernetes.writeStatus(subject.user, status);
+        await this.timed('status', () => this.deps.kubernetes.writeStatus(subject.user, status));
       } catch (error) {
         if (isNotFound(error)) return done;
         throw error;

@@ -11,9 +11,10 @@ type Apply = Extract<Decision, { kind: 'apply' }>;
  * Under the role's lock, top to bottom: look again, plan again if anything changed since the
  * observation without the lock, and run the plan in one transaction. Changes to the database's
  * group roles take its lock too and look at the groups afresh. No Kubernetes call is made here.
- * Returns the actions run.
+ * The plan runs only once `secretWritten` has resolved (the new password is in its Secret); if it
+ * rejects, nothing is changed and the transaction rolls back. Returns the actions run.
  */
-export async function applyRoleChanges(postgres: PostgresPort, observed: Observed, decision: Apply): Promise<RoleAction[]> {
+export async function applyRoleChanges(postgres: PostgresPort, observed: Observed, decision: Apply, secretWritten: Promise<void>): Promise<RoleAction[]> {
   const { desired, password } = decision;
   const target: RoleTarget = { connection: observed.connection, database: observed.database, username: desired.username };
   const candidate = password.password === observed.candidate ? { value: password.password, encryption: desired.encryption } : undefined;
@@ -26,6 +27,7 @@ export async function applyRoleChanges(postgres: PostgresPort, observed: Observe
       now = await role.observe(candidate);
       actions = plannedOrRefused(desired, now, verdictOf(now));
     }
+    await secretWritten;
     await role.execute(actions);
     return actions;
   });

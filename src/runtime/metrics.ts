@@ -26,6 +26,9 @@ const day = 24 * hour;
 /** Password ages and rotation horizons worth telling apart: an hour to a year. */
 const lifetimeBuckets = [hour, 6 * hour, day, 7 * day, 30 * day, 90 * day, 180 * day, 365 * day];
 
+/** Steps take from a fraction of a millisecond (a quiet host) to seconds (a saturated one). */
+const stepBuckets = [0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096];
+
 /** The operator's Prometheus metrics, prefixed dbuser_operator_. */
 export class OperatorMetrics {
   readonly registry = new Registry();
@@ -33,6 +36,7 @@ export class OperatorMetrics {
   readonly reconcileDuration: Histogram<'result'>;
   readonly reconcileErrors: Counter<'reason'>;
   readonly workqueueWait: Histogram;
+  readonly reconcileStep: Histogram<'step'>;
   readonly postgresActions: Counter<'action'>;
 
   constructor(sources: MetricSources, options: { perUserMetrics?: boolean } = {}) {
@@ -60,7 +64,14 @@ export class OperatorMetrics {
     this.workqueueWait = new Histogram({
       name: 'dbuser_operator_workqueue_wait_seconds',
       help: 'Time a key waited in the work queue before a worker took it.',
-      buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    this.reconcileStep = new Histogram({
+      name: 'dbuser_operator_reconcile_step_duration_seconds',
+      help: "Time of each step on a reconcile's critical path (observe, finalizer, secret, postgres, status), and of the Event write, which no reconcile waits for.",
+      labelNames: ['step'],
+      buckets: stepBuckets,
       registers,
     });
     this.postgresActions = new Counter({

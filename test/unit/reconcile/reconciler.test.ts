@@ -1,5 +1,6 @@
 import type { DatabaseUser } from '../../../src/api/database-user.js';
 import { finalizerName, resetPasswordAnnotation } from '../../../src/api/names.js';
+import { KubeApiError } from '../../../src/kube/api-error.js';
 import { PostgresError } from '../../../src/postgres/errors.js';
 import { ConnectionResolver } from '../../../src/reconcile/connection-resolver.js';
 import { DatabaseUserReconciler } from '../../../src/reconcile/reconciler.js';
@@ -98,6 +99,45 @@ describe('a new user', () => {
       'kubernetes: status Ready=True Reconciled',
     ]);
     expect(kubernetes.user(key)?.metadata.finalizers).toEqual([finalizerName]);
+  });
+
+  it('takes the role lock while its Secret is being written, but changes the role only once the Secret is written', async () => {
+    const { journal, kubernetes, postgres, reconcile } = setup();
+    let answer: () => void = () => undefined;
+    kubernetes.nextCredentialsWrite = new Promise((resolve) => {
+      answer = resolve;
+    });
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }, { finalizers: [finalizerName] }));
+
+    const reconciled = reconcile(key);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(journal).toEqual(['kubernetes: apply Secret my-user-credentials', 'postgres: lock my_user', 'postgres: lock database shop']);
+    expect(postgres.roles.has('my_user')).toBe(false);
+    answer();
+
+    expect(await reconciled).toEqual({ kind: 'done' });
+    expect(journal.slice(3, 5)).toEqual([
+      'kubernetes: Secret my-user-credentials applied',
+      'postgres: createGroup, grantGroupPrivileges, createGroup, grantGroupPrivileges, createRole, grantMembership, grantDefaultPrivileges',
+    ]);
+  });
+
+  it('whose Secret cannot be written gets no role: the transaction is given up and the failure reported', async () => {
+    const { journal, kubernetes, postgres, reconcile } = setup();
+    kubernetes.nextCredentialsWrite = Promise.reject(
+      new KubeApiError(503, 'ServiceUnavailable', 'the API server is restarting', 'PATCH', '/api/v1/namespaces/shop/secrets/my-user-credentials'),
+    );
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }, { finalizers: [finalizerName] }));
+
+    expect(await reconcile(key)).toEqual({ kind: 'retry' });
+
+    expect(postgres.roles.has('my_user')).toBe(false);
+    expect(journal.filter((entry) => entry.startsWith('postgres: '))).toEqual([
+      'postgres: lock my_user',
+      'postgres: lock database shop',
+      'postgres: unlock my_user',
+    ]);
+    expect(kubernetes.storedPassword(namespace, 'my-user-credentials')).toBeUndefined();
   });
 
   it('with a chosen password stores that password and records the Secret version it came from', async () => {

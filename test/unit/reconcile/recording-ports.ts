@@ -56,6 +56,8 @@ export class RecordingKubernetes implements KubernetesPort {
   readonly namespaceLabelsByName = new Map<string, Record<string, string>>();
   /** Connection Secrets carrying the in-use finalizer. */
   readonly protectedConnections = new Set<string>();
+  /** When set, the next credentials write answers only once it settles (and fails if it rejects), journaling when it did. */
+  nextCredentialsWrite: Promise<void> | undefined;
   /** Reads of referenced Secrets (the only reads that may reach the API server). */
   secretReads = 0;
   private version = 100;
@@ -134,13 +136,18 @@ export class RecordingKubernetes implements KubernetesPort {
   }
 
   /** The adapter's pipeline without the API server: the sealed manifest, projected and verified as the cache would. */
-  writeCredentials(write: CredentialsWrite, force: boolean): Promise<void> {
+  async writeCredentials(write: CredentialsWrite, force: boolean): Promise<void> {
     const { namespace, name } = write;
     this.journal.push(`kubernetes: apply Secret ${name}${force ? ' (force)' : ''}`);
+    const held = this.nextCredentialsWrite;
+    this.nextCredentialsWrite = undefined;
+    if (held) {
+      await held;
+      this.journal.push(`kubernetes: Secret ${name} applied`);
+    }
     const previous = this.credentials.get(keyOf(namespace, name));
     const uid = previous !== undefined && previous !== 'unmanaged' ? previous.metadata.uid : `secret-uid-${name}`;
     this.credentials.set(keyOf(namespace, name), storedCredentialsSecret(write, { uid, resourceVersion: this.nextVersion() }));
-    return Promise.resolve();
   }
 
   deleteSecret(namespace: string, name: string): Promise<void> {
