@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { groupRoleName, type Access } from '../model/group-roles.js';
 import type { Completeness, ObservedDatabase, ObservedGroup, ObservedRole, ObservedServer } from '../model/observed.js';
 import { eq } from './search-path.js';
@@ -166,7 +166,29 @@ export async function observeRole(
   // CPU on it instead of ~0.6 ms, twice per change and once per idle reconcile (ADR 8).
   const name = readPassword ? 'dbuser_observe_role_authid' : 'dbuser_observe_role';
   const result = await client.query<RoleRow>(prepared ? { name, text, values: [username] } : { text, values: [username] });
-  const row = result.rows[0];
+  return roleFromRows(result.rows, username, database, readPassword);
+}
+
+/**
+ * The role query as an SQL-level prepared statement: unlike a protocol-level one it can be run by
+ * an EXECUTE inside a multi-statement query, so the look under the lock shares the round trip that
+ * takes the lock (ADR 27). Each statement of such a query takes its own snapshot, so the EXECUTE
+ * sees everything committed before the lock was granted. `name` is pg_catalog's type, as the
+ * protocol-level statement infers it (the index on rolname is used the same way).
+ */
+export function roleStatement(readPassword: boolean): { name: string; prepare: string } {
+  const name = readPassword ? 'dbuser_observe_role_sql_authid' : 'dbuser_observe_role_sql';
+  return { name, prepare: `PREPARE ${name}(pg_catalog.name) AS ${readPassword ? roleQueries.authid : roleQueries.roles}` };
+}
+
+/** EXECUTE of the prepared role query for `username` (a literal: EXECUTE in a simple query takes no parameters). */
+export function executeRoleStatement(readPassword: boolean, username: string): string {
+  return `EXECUTE ${roleStatement(readPassword).name}(${pg.escapeLiteral(username)})`;
+}
+
+/** The role from the rows of the role query (either form), or undefined when it does not exist. */
+export function roleFromRows(rows: readonly unknown[], username: string, database: string, readPassword: boolean): RoleObservation | undefined {
+  const row = rows[0] as RoleRow | undefined;
   if (!row) return undefined;
   const readwrite = groupRoleName('readwrite', database);
   const readonly = groupRoleName('readonly', database);

@@ -5,7 +5,7 @@ import { asPostgresError } from './errors.js';
 import { executeAndCommit } from './execute.js';
 import { databaseLockKey, roleLockKey } from './lock-keys.js';
 import type { PostgresPools } from './pools.js';
-import { RoleObserver } from './role-observer.js';
+import { RoleObserver, type RoleRows } from './role-observer.js';
 import type { LockedRole } from '../model/locked-role.js';
 import type { PostgresPort } from '../reconcile/ports.js';
 import type { CandidatePassword, RoleTarget } from '../model/role-target.js';
@@ -55,6 +55,7 @@ export class PostgresRoles implements PostgresPort {
     try {
       return await this.inLockedTransaction(target, (transaction) => {
         const { work, lock } = transaction;
+        let roleRows = transaction.roleRows;
         let freshGroups = false;
         let executed = false;
         const open = () => {
@@ -63,7 +64,10 @@ export class PostgresRoles implements PostgresPort {
         return body({
           observe: (candidate) => {
             open();
-            return this.observer.observe(work, target, candidate, freshGroups);
+            // The first look was read with the lock, in the same round trip; later ones ask again.
+            const rows = roleRows;
+            roleRows = undefined;
+            return this.observer.observe(work, target, candidate, freshGroups, rows);
           },
           lockGroups: async () => {
             open();
@@ -97,27 +101,46 @@ export class PostgresRoles implements PostgresPort {
    */
   private async inLockedTransaction<T>(
     target: RoleTarget,
-    body: (transaction: { work: pg.ClientBase; lock: pg.ClientBase; committed: (client: pg.ClientBase) => void }) => Promise<T>,
+    body: (transaction: {
+      work: pg.ClientBase;
+      lock: pg.ClientBase;
+      committed: (client: pg.ClientBase) => void;
+      /** The role query's rows, read right after the lock in the round trip that began the work's transaction. */
+      roleRows: RoleRows | undefined;
+    }) => Promise<T>,
   ): Promise<T> {
     const lock = await this.pools.connect(target.connection, target.connection.database);
     let work: pg.PoolClient | undefined;
     const begun: pg.ClientBase[] = [];
     let failure: Error | undefined;
-    const begin = async (client: pg.ClientBase, ...then: string[]): Promise<void> => {
+    let roleRows: RoleRows | undefined;
+    /** One round trip: BEGIN, the pinned search_path and the timeouts, then `then` (the lock), then the look at the role. */
+    const begin = async (client: pg.ClientBase, then: string[], lookAhead: boolean): Promise<void> => {
       begun.push(client);
-      // One round trip: BEGIN, the pinned search_path and the timeouts, and (for the lock connection) the lock itself.
-      await client.query([sql.begin, ...this.transactionSettings(), ...then].join('; '));
+      const look = lookAhead ? this.observer.roleLookAhead(client, target) : undefined;
+      const statements = [sql.begin, ...this.transactionSettings(), ...then, ...(look?.statements ?? [])];
+      try {
+        const results = (await client.query(statements.join('; '))) as unknown as pg.QueryResult[] | pg.QueryResult;
+        if (look === undefined) return;
+        look.prepared();
+        const rows = (Array.isArray(results) ? results.at(-1) : results)?.rows ?? [];
+        roleRows = { rows, readPassword: look.readPassword };
+      } catch (error) {
+        if (look !== undefined) this.observer.lookAheadFailed(target, error);
+        throw error;
+      }
     };
     try {
-      await begin(lock, sql.advisoryXactLock(...roleLockKey(target.username)));
-      if (target.database !== target.connection.database) {
+      const sameDatabase = target.database === target.connection.database;
+      await begin(lock, [sql.advisoryXactLock(...roleLockKey(target.username))], sameDatabase);
+      if (!sameDatabase) {
         work = await this.pools.connect(target.connection, target.database);
-        await begin(work);
+        await begin(work, [], true);
       }
       const committed = (client: pg.ClientBase) => {
         begun.splice(begun.indexOf(client), 1);
       };
-      const result = await body({ work: work ?? lock, lock, committed });
+      const result = await body({ work: work ?? lock, lock, committed, roleRows });
       // Commit the work before the lock's transaction releases the lock.
       for (const client of [...begun].reverse()) await client.query('COMMIT');
       return result;

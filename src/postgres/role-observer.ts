@@ -2,12 +2,16 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { groupRoleComment, isGroupRoleComment } from '../model/ownership-marker.js';
 import { uncheckedPassword, type ObservedDatabase, type ObservedServer, type PasswordVerdict, type RoleObservation } from '../model/observed.js';
-import { observeDatabase, observeRole, observeServer } from './observe.js';
+import { executeRoleStatement, observeDatabase, observeRole, observeServer, roleFromRows, roleStatement } from './observe.js';
 import { storedEncryption, storedHashMatches } from './password-hash.js';
 import type { PostgresPools } from './pools.js';
 import type { CandidatePassword, RoleTarget } from '../model/role-target.js';
 
-/** A password to compare with the role's stored one. */
+/** The role query's rows, and which form of it was run (reading pg_authid's password hash or not). */
+export interface RoleRows {
+  rows: readonly unknown[];
+  readPassword: boolean;
+}
 
 /** The admin's identity and superuser flag rarely change: re-read at most this often. */
 const serverCacheMs = 60_000;
@@ -30,6 +34,8 @@ export class RoleObserver {
   private readonly passwordVerdicts = new Map<string, { fingerprint: string; matches: boolean }>();
   /** Servers (behind a transaction pooler) on which a named statement was gone on the next use. */
   private readonly unpreparedServers = new Set<string>();
+  /** The SQL-level prepared statements each connection has (they last as long as the session). */
+  private readonly sqlPrepared = new WeakMap<pg.ClientBase, Set<string>>();
 
   constructor(private readonly pools: PostgresPools) {}
 
@@ -46,11 +52,25 @@ export class RoleObserver {
     return `${this.serverKey(target)}/${target.username}`;
   }
 
-  /** One observation on `client`, connected to the role's database; `freshGroups` bypasses the group cache. */
-  async observe(client: pg.ClientBase, target: RoleTarget, candidate: CandidatePassword | undefined, freshGroups: boolean): Promise<RoleObservation> {
+  /**
+   * One observation on `client`, connected to the role's database; `freshGroups` bypasses the group
+   * cache. `roleRows`: the role query's rows, already read in the round trip that began the
+   * transaction (see roleLookAhead).
+   */
+  async observe(
+    client: pg.ClientBase,
+    target: RoleTarget,
+    candidate: CandidatePassword | undefined,
+    freshGroups: boolean,
+    roleRows?: RoleRows,
+  ): Promise<RoleObservation> {
     const server = await this.server(client, target);
     const database = await this.database(client, target, freshGroups);
-    const observed = await this.role(client, target, server.adminIsSuperuser);
+    // Read as the rows were asked for (with the password hash or without), whatever the server says now.
+    const observed =
+      roleRows === undefined
+        ? await this.role(client, target, server.adminIsSuperuser)
+        : roleFromRows(roleRows.rows, target.username, target.database, roleRows.readPassword);
     const password = observed === undefined || candidate === undefined ? uncheckedPassword : await this.verdict(target, observed.storedPassword, candidate);
     return { server, database, role: observed?.role, password };
   }
@@ -65,6 +85,36 @@ export class RoleObserver {
       if ((error as { code?: unknown }).code === '26000') this.unpreparedServers.add(key);
       throw error;
     }
+  }
+
+  /**
+   * Statements that read the role, to be sent after the lock in the same round trip (their rows come
+   * last), or undefined when they cannot be: the admin not yet known (which form of the query), or a
+   * server behind a pooler that keeps no prepared statement. `prepared` must be called once the
+   * round trip succeeded.
+   */
+  roleLookAhead(client: pg.ClientBase, target: RoleTarget): { statements: string[]; readPassword: boolean; prepared: () => void } | undefined {
+    const key = this.serverKey(target);
+    const server = this.servers.get(key);
+    if (server === undefined || this.unpreparedServers.has(key)) return undefined;
+    const readPassword = server.server.adminIsSuperuser;
+    const { name, prepare } = roleStatement(readPassword);
+    const known = this.sqlPrepared.get(client) ?? new Set<string>();
+    const statements = [...(known.has(name) ? [] : [prepare]), executeRoleStatement(readPassword, target.username)];
+    return {
+      statements,
+      readPassword,
+      prepared: () => {
+        this.sqlPrepared.set(client, known.add(name));
+      },
+    };
+  }
+
+  /** A look-ahead failed because the server kept no prepared statement (a pooler): from now on, none. */
+  lookAheadFailed(target: RoleTarget, error: unknown): void {
+    const code = (error as { code?: unknown }).code;
+    // 26000: no such prepared statement (another server connection); 42P05: it exists already there.
+    if (code === '26000' || code === '42P05') this.unpreparedServers.add(this.serverKey(target));
   }
 
   /** Groups changed, or may have (a failed transaction): look at them afresh next time. */

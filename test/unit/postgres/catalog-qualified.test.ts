@@ -4,7 +4,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type pg from 'pg';
 import { groupRoleName } from '../../../src/model/group-roles.js';
-import { observeDatabase, observeRole, observeServer } from '../../../src/postgres/observe.js';
+import { executeRoleStatement, observeDatabase, observeRole, observeServer, roleStatement } from '../../../src/postgres/observe.js';
 import { pinnedSearchPath, searchPathStartupOption, setLocalSearchPath } from '../../../src/postgres/search-path.js';
 import * as databaseSql from '../../../src/postgres/database-statements.js';
 import * as sql from '../../../src/postgres/statements.js';
@@ -102,6 +102,18 @@ describe('the SQL the operator sends', () => {
     const texts = await observationQueries();
     expect(texts.length).toBeGreaterThanOrEqual(8);
     for (const text of texts) expect({ text, unqualified: unqualifiedNames(text) }).toEqual({ text, unqualified: [] });
+  });
+
+  it('reads the role under the lock by an EXECUTE of a statement prepared with nothing unqualified', () => {
+    for (const readPassword of [true, false]) {
+      const { name, prepare } = roleStatement(readPassword);
+      const header = `PREPARE ${name}(pg_catalog.name) AS `;
+      expect(prepare.startsWith(header)).toBe(true);
+      const text = prepare.slice(header.length);
+      expect({ text, unqualified: unqualifiedNames(text) }).toEqual({ text, unqualified: [] });
+      // The username is a literal there: escaped, never able to end the statement.
+      expect(executeRoleStatement(readPassword, "x'); DROP ROLE y; --")).toBe(`EXECUTE ${name}('x''); DROP ROLE y; --')`);
+    }
   });
 
   it('locks, drops and reassigns with nothing unqualified', () => {
