@@ -268,6 +268,7 @@ export class BurstProfile {
         `the rest (the benchmark's logins and connections) ${((pg.totalMs - pg.operatorMs - pg.backgroundMs) / users).toFixed(2)}`,
     ]);
     lines.push(['PostgreSQL statements, execution time per user (top 8, names and literals as ?)', this.topStatements(after.statements, users)]);
+    lines.push(['reconciles of the burst: duration mean, p50 / p99', this.reconcileLatency(after.metrics)]);
     lines.push(['reconcile steps, p50 / p99 (observations)', this.stepLatencies(after.metrics)]);
     return lines;
   }
@@ -295,6 +296,21 @@ export class BurstProfile {
       .slice(0, 8)
       .map((row) => `${(row.ms / users).toFixed(3)} ms (${(row.calls / users).toFixed(2)} calls) ${row.query.slice(0, 60)}`);
     return `${(total / users).toFixed(3)} ms in all; ${top.join('; ')}`;
+  }
+
+  /** From the reconcile histogram every build has (so the baseline's too): the critical path in all. */
+  private reconcileLatency(after: string): string {
+    const name = 'dbuser_operator_reconcile_duration_seconds';
+    const total = (metrics: string, suffix: 'sum' | 'count') =>
+      [...metrics.matchAll(new RegExp(`^${name}_${suffix}\\{[^}]*\\} (\\S+)$`, 'gm'))].reduce((sum, match) => sum + Number(match[1]), 0);
+    const count = total(after, 'count') - total(this.before.metrics, 'count');
+    const mean = (total(after, 'sum') - total(this.before.metrics, 'sum')) / Math.max(1, count);
+    const done = histogramBuckets(after, name, 'result').get('done');
+    if (done === undefined) return 'none';
+    const before = histogramBuckets(this.before.metrics, name, 'result').get('done');
+    const p50 = quantile(before, done, 0.5).value;
+    const p99 = quantile(before, done, 0.99).value;
+    return `${(mean * 1000).toFixed(1)} ms, ${(p50 * 1000).toFixed(1)} / ${(p99 * 1000).toFixed(1)} ms (${count} reconciles)`;
   }
 
   private stepLatencies(after: string): string {
