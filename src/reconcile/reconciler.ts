@@ -118,13 +118,18 @@ export class DatabaseUserReconciler {
     // instead of one after the other. No role changes before the Secret is written (rule 2).
     const secret = decision.secret;
     const secretWritten = secret ? this.timed('secret', () => kubernetes.writeCredentials(secret, decision.forceSecret)) : Promise.resolve();
-    // Handled here at once: a failed write must not be an unhandled rejection while PostgreSQL works.
-    const secretSettled = secretWritten.catch(() => undefined);
+    // Handled at once: a failed write must not be an unhandled rejection while PostgreSQL works.
+    const secretOutcome = secretWritten.then(
+      () => true,
+      () => false,
+    );
     let actions: RoleAction[] = [];
     try {
-      if (decision.actions.length > 0) actions = await this.timed('postgres', () => applyRoleChanges(postgres, observed, decision, secretWritten));
-    } finally {
-      await secretSettled;
+      if (decision.actions.length > 0) actions = await this.timed('postgres', () => applyRoleChanges(postgres, observed, decision, secretOutcome));
+    } catch (error) {
+      // When the Secret could not be written (PostgreSQL then gave up), that failure is the one to report.
+      await secretWritten;
+      throw error;
     }
     await secretWritten;
     await this.removeReplacedSecret(subject, observed);

@@ -11,10 +11,11 @@ type Apply = Extract<Decision, { kind: 'apply' }>;
  * Under the role's lock, top to bottom: look again, plan again if anything changed since the
  * observation without the lock, and run the plan in one transaction. Changes to the database's
  * group roles take its lock too and look at the groups afresh. No Kubernetes call is made here.
- * The plan runs only once `secretWritten` has resolved (the new password is in its Secret); if it
- * rejects, nothing is changed and the transaction rolls back. Returns the actions run.
+ * The plan runs only once `secretWritten` says the Secret was written (the new password is in it);
+ * if it was not, nothing is changed, the transaction rolls back and SecretNotWritten is thrown (the
+ * caller reports the write's own failure). Returns the actions run.
  */
-export async function applyRoleChanges(postgres: PostgresPort, observed: Observed, decision: Apply, secretWritten: Promise<void>): Promise<RoleAction[]> {
+export async function applyRoleChanges(postgres: PostgresPort, observed: Observed, decision: Apply, secretWritten: Promise<boolean>): Promise<RoleAction[]> {
   const { desired, password } = decision;
   const target: RoleTarget = { connection: observed.connection, database: observed.database, username: desired.username };
   const candidate = password.password === observed.candidate ? { value: password.password, encryption: desired.encryption } : undefined;
@@ -27,10 +28,17 @@ export async function applyRoleChanges(postgres: PostgresPort, observed: Observe
       now = await role.observe(candidate);
       actions = plannedOrRefused(desired, now, verdictOf(now));
     }
-    await secretWritten;
+    if (!(await secretWritten)) throw new SecretNotWritten();
     await role.execute(actions);
     return actions;
   });
+}
+
+/** The Secret the plan depends on was not written: the plan is given up (no role change without it). */
+export class SecretNotWritten extends Error {
+  constructor() {
+    super('the credentials Secret was not written; no role change');
+  }
 }
 
 /** Whether the observation under the lock shows what the plan was made from. */

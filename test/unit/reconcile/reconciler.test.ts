@@ -138,6 +138,9 @@ describe('a new user', () => {
       'postgres: unlock my_user',
     ]);
     expect(kubernetes.storedPassword(namespace, 'my-user-credentials')).toBeUndefined();
+    // The Secret's own failure is reported, not the transaction given up for it.
+    expect(readyOf(kubernetes, key)).toMatchObject({ status: 'False', reason: 'ReconcileError' });
+    expect(readyOf(kubernetes, key)?.message).toContain('Kubernetes API: PATCH /api/v1/namespaces/shop/secrets/my-user-credentials: 503');
   });
 
   it('with a chosen password stores that password and records the Secret version it came from', async () => {
