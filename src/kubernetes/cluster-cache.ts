@@ -10,6 +10,7 @@ import type { Logger } from '../runtime/logger.js';
 import { projectCredentialsSecret, type CachedCredentialsSecret } from './credentials-secret.js';
 import { Informer } from './informer.js';
 import type { OwnWrites } from './own-writes.js';
+import { UsersByDatabase } from './users-by-database.js';
 
 /** Any other Secret: that it exists, its version, and whether it is being deleted and what holds it. */
 export interface SecretEntry {
@@ -128,9 +129,28 @@ export class ClusterCache {
   private readonly databaseInformers = new Map<string | undefined, Informer<Database, Database>>();
   private readonly serverInformer: Informer<DatabaseServer, DatabaseServer>;
   private readonly namespaceInformer: Informer<NamespaceEntry, NamespaceEntry>;
+  private readonly usersByDatabase = new UsersByDatabase();
 
   constructor(options: ClusterCacheOptions, handlers: ClusterCacheHandlers) {
     const { http, logger, namespaces, extraSecret, ownWrites, operatorNamespace } = options;
+    // The index learns of every user before the operator's handlers do, so they can already ask it.
+    const indexUser = (user: DatabaseUser): void => {
+      this.usersByDatabase.set(user.metadata.namespace ?? '', user.metadata.name ?? '', databaseRefOf(user));
+    };
+    const userHandlers = {
+      onAdd: (user: DatabaseUser) => {
+        indexUser(user);
+        handlers.onUserAdded(user);
+      },
+      onUpdate: (previous: DatabaseUser, user: DatabaseUser) => {
+        indexUser(user);
+        handlers.onUserChanged(previous, user);
+      },
+      onDelete: (user: DatabaseUser) => {
+        this.usersByDatabase.remove(user.metadata.namespace ?? '', user.metadata.name ?? '');
+        handlers.onUserDeleted(user);
+      },
+    };
     const secretChanged = (secret: { metadata: { namespace: string; name: string; resourceVersion: string } }): void => {
       const key = objectKey(secret);
       ownWrites.observe(key, secret.metadata.resourceVersion, () => {
@@ -157,7 +177,7 @@ export class ClusterCache {
             project: projectDatabaseUser,
             notifyOwnWrites: true,
           },
-          { onAdd: handlers.onUserAdded, onUpdate: handlers.onUserChanged, onDelete: handlers.onUserDeleted },
+          userHandlers,
         ),
       );
       this.credentialsInformers.set(
@@ -283,9 +303,9 @@ export class ClusterCache {
     return this.serverInformer.list();
   }
 
-  /** The DatabaseUsers naming this Database in spec.databaseRef. */
+  /** The DatabaseUsers naming this Database in spec.databaseRef (from an index, not a scan). */
   usersOfDatabase(namespace: string, database: string): DatabaseUser[] {
-    return this.users().filter((user) => user.metadata.namespace === namespace && databaseRefOf(user) === database);
+    return this.usersByDatabase.users(namespace, database).flatMap((key) => this.user(key) ?? []);
   }
 
   namespaceLabels(name: string): Readonly<Record<string, string>> | undefined {
