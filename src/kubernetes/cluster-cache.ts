@@ -130,9 +130,11 @@ export class ClusterCache {
   private readonly serverInformer: Informer<DatabaseServer, DatabaseServer>;
   private readonly namespaceInformer: Informer<NamespaceEntry, NamespaceEntry>;
   private readonly usersByDatabase = new UsersByDatabase();
+  private readonly ownWrites: OwnWrites;
 
   constructor(options: ClusterCacheOptions, handlers: ClusterCacheHandlers) {
     const { http, logger, namespaces, extraSecret, ownWrites, operatorNamespace } = options;
+    this.ownWrites = ownWrites;
     // The index learns of every user before the operator's handlers do, so they can already ask it.
     const indexUser = (user: DatabaseUser): void => {
       this.usersByDatabase.set(user.metadata.namespace ?? '', user.metadata.name ?? '', databaseRefOf(user));
@@ -383,6 +385,7 @@ export class ClusterCache {
   /** A credentials Secret as the API server just returned it from our write. */
   rememberCredentialsSecret(secret: KubeSecret): void {
     informerFor(this.credentialsInformers, secret.metadata?.namespace)?.store(secret);
+    this.ownWrites.stored(objectKey(secret), secret.metadata?.resourceVersion);
   }
 }
 
