@@ -250,7 +250,7 @@ async function heapSnapshot(pid: number, dir: string, log: (line: string) => voi
     const written = [...files()].find((name) => !before.has(name));
     if (written === undefined) continue;
     const now = statSync(path.join(dir, written)).size;
-    if (now === size) {
+    if (now > 0 && now === size) {
       log(`scale: heap snapshot ${path.join(dir, written)} (${mib(now)})`);
       return;
     }
