@@ -58,8 +58,12 @@ describe('kubectl apply -k of the overlay', () => {
         subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: person }],
       });
     }
-    const canI = async (person: string, verb: string, resource: string) =>
-      (await kubectl('auth', 'can-i', verb, resource, '-n', namespace, `--as=${person}`)).stdout.trim();
+    // "resource/name" names an object to kubectl auth can-i: a subresource is --subresource.
+    const canI = async (person: string, verb: string, resource: string) => {
+      const [kind = '', subresource] = resource.split('/');
+      const scope = subresource === undefined ? [] : [`--subresource=${subresource}`];
+      return (await kubectl('auth', 'can-i', verb, kind, ...scope, '-n', namespace, `--as=${person}`)).stdout.trim();
+    };
     // kube-controller-manager folds the labelled ClusterRoles into edit and view shortly after the install.
     await waitFor(
       'the edit role to aggregate dbuser-operator-edit',
