@@ -20,6 +20,7 @@ import { BurstProfile, startNoise } from './critical-path.js';
 import { LoginVerifier } from './login-verifier.js';
 import { inParallel, percentile, seconds } from './measure.js';
 import { ReadyTracker } from './ready-tracker.js';
+import { runScalePhase } from './scale.js';
 
 const burstSize = Number(process.env.BENCH_USERS ?? 1000);
 const scaleSize = Number(process.env.BENCH_SCALE_USERS ?? 10_000);
@@ -36,6 +37,8 @@ const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 1));
 const workersAB = (process.env.BENCH_WORKERS_AB ?? '').split(',').filter(Boolean);
 // BENCH_CPU_PROF=<dir>: this build's burst operators write a V8 CPU profile there (node --cpu-prof).
 const cpuProfileDir = process.env.BENCH_CPU_PROF;
+// BENCH_SCALE_ONLY=1: only the scale phase (bench/scale.ts), with BENCH_SCALE_USERS users.
+const scaleOnly = process.env.BENCH_SCALE_ONLY === '1';
 const latencySamples = 50;
 const faultUsers = 300;
 const results: [string, string, string][] = [];
@@ -123,6 +126,20 @@ try {
     });
     return { ok, failed };
   };
+
+  if (scaleOnly) {
+    const baselineScript = process.env.BENCH_BASELINE;
+    const builds = [
+      ...(baselineScript ? [{ label: `baseline ${process.env.BENCH_BASELINE_LABEL ?? baselineScript}`, mainScript: baselineScript }] : []),
+      { label: 'this build', mainScript: undefined },
+    ];
+    const processIds = () => environment.controlPlane?.processIds ?? { apiserver: undefined, etcd: undefined };
+    await runScalePhase({ users: scaleSize, http, pgClient, admin, processIds, createNamespace, createUser, log, report, builds });
+    await Promise.all([admin.end(), pgClient.close(), http.close()]);
+    await environment.stop();
+    printResults();
+    process.exit(0);
+  }
 
   // 1. The raw limits, measured in this run on this machine.
   log(`phase 1: raw rates (${burstSize} roles, ${burstSize} Secrets)`);
@@ -394,5 +411,9 @@ try {
   await environment.stop();
 }
 
-console.log('\n| measurement | result | target |\n|---|---|---|');
-for (const [what, value, target] of results) console.log(`| ${what} | ${value} | ${target} |`);
+printResults();
+
+function printResults(): void {
+  console.log('\n| measurement | result | target |\n|---|---|---|');
+  for (const [what, value, target] of results) console.log(`| ${what} | ${value} | ${target} |`);
+}
