@@ -1,7 +1,7 @@
 import type { DatabaseServer } from '../api/database-server.js';
 import type { DatabaseUser, ObjectMeta } from '../api/database-user.js';
 import type { Database } from '../api/database.js';
-import { apiGroup, databaseKind, databases, databaseServers, databaseUsers, managedByLabel, managedByValue } from '../api/names.js';
+import { apiGroup, databaseKind, databases, databaseServers, databaseUsers, managedByLabel, managedByValue, shardKeyLabel } from '../api/names.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { objectKey } from '../kube/list-watch.js';
 import type { KubeSecret } from '../kube/objects.js';
@@ -63,6 +63,8 @@ export interface ClusterCacheOptions {
   operatorNamespace: string;
   /** A label selector of the DatabaseServers to watch (undefined: all). */
   serverSelector?: string | undefined;
+  /** This instance's shard (ADR 25): a label selector of the DatabaseUsers to watch (undefined: all). Databases are all watched, being few. */
+  userSelector?: string | undefined;
   ownWrites: OwnWrites;
 }
 
@@ -77,8 +79,8 @@ export function projectDatabaseUser(user: DatabaseUser): DatabaseUser {
   const { name, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp, finalizers, annotations, labels, ownerReferences } =
     user.metadata;
   const ours = Object.entries(annotations ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`));
-  // A Database's default user is known by its label and its controller (DESIGN §13).
-  const ourLabels = Object.entries(labels ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`));
+  // A Database's default user is known by its label and its controller (DESIGN §13); its shard key is compared with its Database's (ADR 25).
+  const ourLabels = Object.entries(labels ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`) || key === shardKeyLabel);
   const databaseOwners = (ownerReferences ?? []).filter((reference) => reference.kind === databaseKind.kind);
   return {
     metadata: {
@@ -153,6 +155,7 @@ export class ClusterCache {
             name: `databaseusers/${where}`,
             client: http,
             path: resourcePath(databaseUsers, namespace),
+            ...(options.userSelector === undefined ? {} : { labelSelector: options.userSelector }),
             logger,
             project: projectDatabaseUser,
             notifyOwnWrites: true,

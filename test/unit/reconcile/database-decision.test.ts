@@ -124,6 +124,11 @@ describe('decideDatabase', () => {
       spec: { username: 'my_app_4553', databaseRef: { name: 'my-app' }, readOnly: false, protected: true, deletionPolicy: 'Delete' },
     });
   });
+
+  it("puts the default user in its Database's shard (ADR 25), and in none when the Database has no shard key", () => {
+    expect(defaultUserManifest(observed({ shardKey: 'shard1' }), 'my_app_4553').metadata.labels).toMatchObject({ 'sharding.fluxcd.io/key': 'shard1' });
+    expect(defaultUserManifest(observed(), 'my_app_4553').metadata.labels).not.toHaveProperty(['sharding.fluxcd.io/key']);
+  });
 });
 
 describe('decideDatabaseDeletion', () => {
