@@ -139,7 +139,7 @@ export class Operator {
           if (effects.database) this.databaseQueue.add(`${namespace}/${name}`);
           if (effects.users) for (const user of this.cache.usersOfDatabase(namespace, name)) this.queue.add(objectKey(user));
           const server = serverOf(database);
-          if (effects.server && server !== undefined) this.serverQueue.add(server);
+          if (effects.server && server !== undefined) this.enqueueServer(server);
         },
         onServerChanged: (server) => {
           this.enqueueServerAndDependents(server.metadata.name ?? '');
@@ -270,8 +270,13 @@ export class Operator {
 
   /** A server changed (its rules, its admin Secret): it, its Databases and their users are decided again. */
   private enqueueServerAndDependents(server: string): void {
-    this.serverQueue.add(server);
+    this.enqueueServer(server);
     for (const database of this.cache.databases()) if (serverOf(database) === server) this.enqueueDatabaseAndUsers(database);
+  }
+
+  /** Only where servers are reconciled (RECONCILE_SERVERS): elsewhere no worker would ever take the key. */
+  private enqueueServer(name: string): void {
+    if (this.config.reconcileServers) this.serverQueue.add(name);
   }
 
   /** The servers whose admin Secret is namespace/name (in the operator's namespace). */
@@ -388,7 +393,7 @@ export class Operator {
   private enqueueEveryUser(): void {
     for (const user of this.cache.users()) this.queue.add(objectKey(user));
     for (const database of this.cache.databases()) if (this.inShard(database)) this.databaseQueue.add(objectKey(database));
-    if (this.config.reconcileServers) for (const server of this.cache.databaseServers()) this.serverQueue.add(server.metadata.name ?? '');
+    for (const server of this.cache.databaseServers()) this.enqueueServer(server.metadata.name ?? '');
   }
 
   /** The operator's user name as the API server sees it: recorded as `by` of rotations. */
