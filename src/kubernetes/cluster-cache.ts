@@ -85,8 +85,9 @@ export function projectDatabaseUser(user: DatabaseUser, strings?: StringTable): 
   const finalizers = strings === undefined ? user.metadata.finalizers : user.metadata.finalizers?.map((finalizer) => strings.intern(finalizer));
   if (strings !== undefined) internUserFields(user, strings);
   const ours = Object.entries(annotations ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`));
-  // A Database's default user is known by its label and its controller (DESIGN §13); its shard key is compared with its Database's (ADR 25).
-  const ourLabels = Object.entries(labels ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`) || key === shardKeyLabel);
+  // A Database's default user is known by its label and its controller (DESIGN §13); its shard key is compared with its Database's
+  // (ADR 25); managed-by is part of the default user's manifest, so without it every Database pass would rewrite that user.
+  const ourLabels = Object.entries(labels ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`) || key === shardKeyLabel || key === managedByLabel);
   const databaseOwners = (ownerReferences ?? []).filter((reference) => reference.kind === databaseKind.kind);
   return {
     metadata: {

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { databaseServerSpecSchema } from '../../../src/api/database-server.js';
 import type { DatabaseUser } from '../../../src/api/database-user.js';
 import { databaseSpecSchema, type Database } from '../../../src/api/database.js';
+import { projectDatabaseUser } from '../../../src/kubernetes/cluster-cache.js';
 import {
   decideDatabase,
   decideDatabaseDeletion,
@@ -35,7 +36,8 @@ function observed(overrides: Partial<DatabaseObserved> = {}): DatabaseObserved {
 const defaultUser = (generation = 1, ready?: { status: 'True' | 'False'; reason: string; observedGeneration: number }): DatabaseUser => {
   const manifest = defaultUserManifest(observed(), 'my_app_4553');
   const conditions = ready === undefined ? [] : [{ type: 'Ready', message: 'm', lastTransitionTime: '2026-12-01T00:00:00Z', ...ready }];
-  return { ...manifest, metadata: { ...manifest.metadata, uid: 'uid-default', generation }, status: { conditions } };
+  // As the operator's cache holds it (the projection keeps only what decisions read).
+  return projectDatabaseUser({ ...manifest, metadata: { ...manifest.metadata, uid: 'uid-default', generation }, status: { conditions } });
 };
 
 const user = (name: string): DatabaseUser => ({
