@@ -6,7 +6,8 @@ import { resourcePath, secrets } from '../src/kube/paths.js';
 import { createLogger } from '../src/runtime/logger.js';
 
 interface UriOf {
-  metadata: { name: string; namespace: string };
+  /** resourceVersion kept: the informer skips an update whose version it already holds. */
+  metadata: { name: string; namespace: string; resourceVersion?: string };
   uri: string;
 }
 
@@ -44,7 +45,14 @@ export class LoginVerifier {
         path: resourcePath(secrets, namespace),
         labelSelector: 'app.kubernetes.io/managed-by=dbuser-operator',
         logger: createLogger('silent'),
-        project: (secret) => ({ metadata: { name: secret.metadata?.name ?? '', namespace }, uri: secretValue(secret, 'uri') ?? '' }),
+        project: (secret) => ({
+          metadata: {
+            name: secret.metadata?.name ?? '',
+            namespace,
+            ...(secret.metadata?.resourceVersion ? { resourceVersion: secret.metadata.resourceVersion } : {}),
+          },
+          uri: secretValue(secret, 'uri') ?? '',
+        }),
       },
       {
         onAdd: seen,
