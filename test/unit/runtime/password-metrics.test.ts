@@ -12,6 +12,7 @@ function metricsWith(users: PasswordTimes[], perUserMetrics: boolean, notReady: 
       isLeader: () => true,
       kubeRequests: () => [],
       passwordTimes: () => users,
+      postgresConnections: () => [],
     },
     { perUserMetrics },
   );
