@@ -33,6 +33,8 @@ export class ConnectionBoundReached extends Error {
   }
 }
 
+const closeTimeoutMs = 5_000;
+
 interface Idle<C> {
   connection: C;
   key: string;
@@ -140,7 +142,7 @@ export class ServerConnections<C extends Closable> {
     if (held === undefined) return;
     this.held.delete(connection);
     this.inUse[held.level - 1] = (this.inUse[held.level - 1] ?? 1) - 1;
-    if (discard || held.discard || this.ended) this.close(connection);
+    if (discard || held.discard || this.ended) void this.close(connection);
     else this.park(connection, held);
     this.admitWaiters();
   }
@@ -158,7 +160,7 @@ export class ServerConnections<C extends Closable> {
     const [broken] = this.idle.splice(index, 1);
     if (broken) {
       clearTimeout(broken.timer);
-      this.close(broken.connection);
+      void this.close(broken.connection);
     }
   }
 
@@ -228,7 +230,7 @@ export class ServerConnections<C extends Closable> {
       const leastRecent = this.idle.shift();
       if (leastRecent) {
         clearTimeout(leastRecent.timer);
-        this.close(leastRecent.connection);
+        void this.close(leastRecent.connection);
       }
       // Admission keeps in-use requests within the bound, so a slot is closing: wait for it.
       await new Promise<void>((resolve) => this.slotWaiters.push(resolve));
@@ -251,7 +253,7 @@ export class ServerConnections<C extends Closable> {
       const index = this.idle.findIndex((idle) => idle.connection === connection);
       if (index < 0) return;
       this.idle.splice(index, 1);
-      this.close(connection);
+      void this.close(connection);
     }, this.options.idleMs);
     timer.unref();
     this.idle.push({ connection, key: held.key, database: held.database, timer });
@@ -259,15 +261,19 @@ export class ServerConnections<C extends Closable> {
     this.slotFreed();
   }
 
-  private close(connection: C): void {
+  /** Its slot is free once the connection has closed, or after closeTimeoutMs (a close that hangs must not shrink the bound for good). */
+  private close(connection: C): Promise<void> {
     this.closing++;
-    void connection
-      .end()
-      .catch(() => undefined)
-      .finally(() => {
-        this.closing--;
-        this.slotFreed();
-      });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, closeTimeoutMs);
+      timer.unref();
+    });
+    return Promise.race([connection.end().catch(() => undefined), timeout]).finally(() => {
+      clearTimeout(timer);
+      this.closing--;
+      this.slotFreed();
+    });
   }
 
   private async closeIdle(matches: (idle: Idle<C>) => boolean): Promise<void> {
@@ -277,16 +283,7 @@ export class ServerConnections<C extends Closable> {
       if (idle === undefined || !matches(idle)) continue;
       this.idle.splice(index, 1);
       clearTimeout(idle.timer);
-      this.closing++;
-      closing.push(
-        idle.connection
-          .end()
-          .catch(() => undefined)
-          .finally(() => {
-            this.closing--;
-            this.slotFreed();
-          }),
-      );
+      closing.push(this.close(idle.connection));
     }
     await Promise.all(closing);
   }
