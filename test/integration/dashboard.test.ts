@@ -44,6 +44,7 @@ interface InPage {
     };
     createTreeWalker: (root: unknown, whatToShow: number) => { nextNode: () => { textContent: string | null } | null };
     head: { append: (node: unknown) => void };
+    documentElement: { clientWidth: number; scrollWidth: number };
     querySelector: (selector: string) => { textContent: string | null } | null;
   };
   navigator: { clipboard: { readText: () => Promise<string> } };
@@ -524,6 +525,12 @@ describe('a reset the cluster refuses', () => {
     await alert.waitFor({ timeout: 60_000 });
     expect(await alert.textContent()).toMatch(/^The cluster's policy refused this: .*is protected/);
     await screenshot('reset-refused');
+    // At the page's width (1180px), with a Not ready reason and an open protected note, the table stays inside the page.
+    const widths = await page.evaluate(() => {
+      const root = (globalThis as unknown as InPage).document.documentElement;
+      return { page: root.clientWidth, content: root.scrollWidth };
+    });
+    expect(widths.content).toBeLessThanOrEqual(widths.page);
     expect(await alert.evaluate((element) => element === (globalThis as unknown as InPage).document.activeElement)).toBe(true);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
