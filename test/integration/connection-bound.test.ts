@@ -21,6 +21,8 @@ let ctx: TestContext;
 let operator: OperatorProcess;
 let server = '';
 let sampler: ConnectionSampler;
+/** Only the sessions on the Databases' own databases (not the maintenance one). */
+let onDatabases: ConnectionSampler;
 
 beforeAll(async () => {
   ctx = await createTestContext('connection-bound', { startOperator: false });
@@ -34,6 +36,8 @@ beforeAll(async () => {
   }));
   sampler = new ConnectionSampler(ctx.pg.admin(), { applicationName: 'dbuser-operator', databases: { names: [ctx.database], prefix } });
   sampler.start();
+  onDatabases = new ConnectionSampler(ctx.pg.admin(), { applicationName: 'dbuser-operator', databases: { names: [], prefix } });
+  onDatabases.start(50);
   operator = await OperatorProcess.start({
     namespace: ctx.namespace,
     env: { OPERATOR_NAMESPACE: operatorNamespace, PG_MAX_CONNECTIONS_PER_SERVER: String(bound), PG_IDLE_TIMEOUT: '2s', LOG_LEVEL: 'info' },
@@ -41,7 +45,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await sampler.stop();
+  await Promise.all([sampler.stop(), onDatabases.stop()]);
   await destroyTestContext({ ...ctx, operator });
   await kubectlAs(undefined, undefined, 'delete', 'databaseserver', server, '--wait=false');
 }, 300_000);
@@ -75,6 +79,8 @@ describe(`${databaseCount} Databases on one server, the operator bounded to ${bo
     expect(sampler.samples.length).toBeGreaterThan(100);
     expect(sampler.peak).toBeGreaterThanOrEqual(2);
     expect(sampler.peak).toBeLessThanOrEqual(bound);
+    // Per-database connections were opened (grants and logins happen there)...
+    expect(onDatabases.peak).toBeGreaterThanOrEqual(1);
     // The operator's own count agrees.
     const metrics = await operator.metrics();
     const open = metricValue(metrics, 'dbuser_operator_postgres_connections');
@@ -82,8 +88,7 @@ describe(`${databaseCount} Databases on one server, the operator bounded to ${bo
   }, 900_000);
 
   it('closes the connections to databases nobody reconciles after the idle timeout', async () => {
-    // Resync is an hour away: with nothing to do, every connection to the Databases' databases goes idle and closes.
-    const onDatabases = new ConnectionSampler(ctx.pg.admin(), { applicationName: 'dbuser-operator', databases: { names: [], prefix } });
+    // ...and, resync being an hour away, with nothing to do they go idle and close.
     await waitFor('the idle connections to the databases to close', async () => ((await onDatabases.count()) === 0 ? true : undefined), {
       timeoutMs: 60_000,
       intervalMs: 250,
