@@ -19,6 +19,7 @@ import { formatRequests, perUnit, snapshot, writesPerUnit, type CostPerUnit, typ
 import { LoginVerifier } from './login-verifier.js';
 import { inParallel, percentile, seconds } from './measure.js';
 import { ReadyTracker } from './ready-tracker.js';
+import { runScalePhase } from './scale.js';
 import { benchDatabases } from './databases.js';
 
 // BENCH_DATABASES=1: only the many-databases phase, in its own environment (bench/databases.ts).
@@ -35,6 +36,8 @@ const burstOnly = process.env.BENCH_BURST_ONLY === '1';
 // without the finalizer at create (its binding removed), with it, and without it again, in one run (the
 // two ends show what the order alone changes).
 const createFinalizerAB = process.env.BENCH_CREATE_FINALIZER_AB === '1';
+// BENCH_SCALE_ONLY=1: only the scale phase (bench/scale.ts), with BENCH_SCALE_USERS users.
+const scaleOnly = process.env.BENCH_SCALE_ONLY === '1';
 const latencySamples = 50;
 const faultUsers = 300;
 const results: [string, string, string][] = [];
@@ -122,6 +125,20 @@ try {
     });
     return { ok, failed };
   };
+
+  if (scaleOnly) {
+    const baselineScript = process.env.BENCH_BASELINE;
+    const builds = [
+      ...(baselineScript ? [{ label: `baseline ${process.env.BENCH_BASELINE_LABEL ?? baselineScript}`, mainScript: baselineScript }] : []),
+      { label: 'this build', mainScript: undefined },
+    ];
+    const processIds = () => environment.controlPlane?.processIds ?? { apiserver: undefined, etcd: undefined };
+    await runScalePhase({ users: scaleSize, http, pgClient, admin, processIds, createNamespace, createUser, log, report, builds });
+    await Promise.all([admin.end(), pgClient.close(), http.close()]);
+    await environment.stop();
+    printResults();
+    process.exit(0);
+  }
 
   // 1. The raw limits, measured in this run on this machine.
   log(`phase 1: raw rates (${burstSize} roles, ${burstSize} Secrets)`);
@@ -367,5 +384,9 @@ try {
   await environment.stop();
 }
 
-console.log('\n| measurement | result | target |\n|---|---|---|');
-for (const [what, value, target] of results) console.log(`| ${what} | ${value} | ${target} |`);
+printResults();
+
+function printResults(): void {
+  console.log('\n| measurement | result | target |\n|---|---|---|');
+  for (const [what, value, target] of results) console.log(`| ${what} | ${value} | ${target} |`);
+}

@@ -55,15 +55,22 @@ export function objectKey(object: KubeObject): string {
   return namespace ? `${namespace}/${name ?? ''}` : (name ?? '');
 }
 
-/** Every object of a collection, page by page, and the list's resourceVersion. */
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the objects' type, as with request<T>()
-export async function listAll<T>(
+/** Maps each object as it arrives (listWatch's `project`), so only what is kept stays in memory. */
+export type Projection<T, U> = (object: T) => U;
+
+/**
+ * Every object of a collection, page by page, and the list's resourceVersion. `project` maps each
+ * page's objects before the next page is read: a list of 50,000 objects then never holds 50,000 raw
+ * ones (with their managedFields) at once.
+ */
+export async function listAll<T, U = T>(
   client: ListWatchClient,
   path: string,
   options: Pick<ListWatchOptions, 'labelSelector' | 'fieldSelector' | 'metadataOnly'> = {},
   signal?: AbortSignal,
-): Promise<{ objects: T[]; resourceVersion: string }> {
-  const objects: T[] = [];
+  project?: Projection<T, U>,
+): Promise<{ objects: U[]; resourceVersion: string }> {
+  const objects: U[] = [];
   let continueToken: string | undefined;
   let resourceVersion = '';
   do {
@@ -73,7 +80,7 @@ export async function listAll<T>(
       ...(options.metadataOnly ? { accept: metadataOnlyList } : {}),
     });
     // A metadata-only list of nothing arrives as items: null (Go's nil slice).
-    objects.push(...(page.items ?? []));
+    for (const item of page.items ?? []) objects.push(project === undefined ? (item as unknown as U) : project(item));
     continueToken = page.metadata?.continue === '' ? undefined : page.metadata?.continue;
     resourceVersion = page.metadata?.resourceVersion ?? resourceVersion;
   } while (continueToken);
@@ -87,14 +94,17 @@ export async function listAll<T>(
  * retried with backoff from the last resourceVersion (options.retryAfter decides which). Resolves when
  * the signal aborts; rejects on a failure not retried. `onUpdate` runs synchronously for every update,
  * in order. The one implementation of these rules: the operator's informers and people's tools alike.
+ * `project` maps every object before the caller sees it (a list page by page).
  */
-export async function listWatch<T extends KubeObject>(
+export async function listWatch<T extends KubeObject, U extends KubeObject = T>(
   client: ListWatchClient,
   path: string,
   options: ListWatchOptions,
-  onUpdate: (update: ListWatchUpdate<T>) => void,
+  onUpdate: (update: ListWatchUpdate<U>) => void,
   signal: AbortSignal,
+  project?: Projection<T, U>,
 ): Promise<void> {
+  const map = project ?? ((object: T) => object as unknown as U);
   let resourceVersion = options.resourceVersion ?? '';
   const retryAfter = options.retryAfter ?? ((error: unknown) => isTransient(error));
   let failures = 0;
@@ -102,7 +112,7 @@ export async function listWatch<T extends KubeObject>(
   while (!stopped()) {
     try {
       if (resourceVersion === '') {
-        const listed = await listAll<T>(client, path, options, signal);
+        const listed = await listAll<T, U>(client, path, options, signal, map);
         resourceVersion = listed.resourceVersion;
         onUpdate({ kind: 'listed', ...listed });
       }
@@ -119,7 +129,7 @@ export async function listWatch<T extends KubeObject>(
           timeoutSeconds: watchTimeoutSeconds,
         },
         (event) => {
-          resourceVersion = handle(event, resourceVersion, onUpdate);
+          resourceVersion = handle(event, resourceVersion, onUpdate, map);
           failures = 0;
         },
         guard,
@@ -140,7 +150,7 @@ export async function listWatch<T extends KubeObject>(
 }
 
 /** One watch event as an update; returns the resourceVersion it brings the caller to. */
-function handle<T extends KubeObject>(event: WatchEvent<T>, current: string, onUpdate: (update: ListWatchUpdate<T>) => void): string {
+function handle<T extends KubeObject, U>(event: WatchEvent<T>, current: string, onUpdate: (update: ListWatchUpdate<U>) => void, map: Projection<T, U>): string {
   if (event.type === 'ERROR') {
     // A metav1.Status: 410 when the resourceVersion is too old.
     const status = event.object as { code?: number; message?: string };
@@ -149,7 +159,7 @@ function handle<T extends KubeObject>(event: WatchEvent<T>, current: string, onU
   }
   const resourceVersion = event.object.metadata?.resourceVersion ?? current;
   if (event.type === 'BOOKMARK') onUpdate({ kind: 'bookmark', resourceVersion });
-  else if (event.type === 'DELETED') onUpdate({ kind: 'deleted', object: event.object, resourceVersion });
-  else onUpdate({ kind: 'applied', object: event.object, resourceVersion });
+  else if (event.type === 'DELETED') onUpdate({ kind: 'deleted', object: map(event.object), resourceVersion });
+  else onUpdate({ kind: 'applied', object: map(event.object), resourceVersion });
   return resourceVersion;
 }

@@ -10,6 +10,8 @@ import type { Logger } from '../runtime/logger.js';
 import { projectCredentialsSecret, type CachedCredentialsSecret } from './credentials-secret.js';
 import { Informer } from './informer.js';
 import type { OwnWrites } from './own-writes.js';
+import { StringTable } from './string-table.js';
+import { UsersByDatabase } from './users-by-database.js';
 
 /** Any other Secret: that it exists, its version, and whether it is being deleted and what holds it. */
 export interface SecretEntry {
@@ -73,9 +75,13 @@ const otherSecrets = `${managedByLabel}!=${managedByValue}`;
  * Only what reconciles read: metadata without managedFields, labels or foreign annotations (a
  * kubectl last-applied annotation can be the largest part of an object), the spec and the status.
  */
-export function projectDatabaseUser(user: DatabaseUser): DatabaseUser {
-  const { name, namespace, uid, resourceVersion, generation, creationTimestamp, deletionTimestamp, finalizers, annotations, labels, ownerReferences } =
-    user.metadata;
+export function projectDatabaseUser(user: DatabaseUser, strings?: StringTable): DatabaseUser {
+  const { name, uid, resourceVersion, generation, deletionTimestamp, annotations, labels, ownerReferences } = user.metadata;
+  const namespace = user.metadata.namespace === undefined ? undefined : (strings?.intern(user.metadata.namespace) ?? user.metadata.namespace);
+  const creationTimestamp =
+    user.metadata.creationTimestamp === undefined ? undefined : (strings?.intern(user.metadata.creationTimestamp) ?? user.metadata.creationTimestamp);
+  const finalizers = strings === undefined ? user.metadata.finalizers : user.metadata.finalizers?.map((finalizer) => strings.intern(finalizer));
+  if (strings !== undefined) internUserFields(user, strings);
   const ours = Object.entries(annotations ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`));
   // A Database's default user is known by its label and its controller (DESIGN §13).
   const ourLabels = Object.entries(labels ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`));
@@ -97,6 +103,22 @@ export function projectDatabaseUser(user: DatabaseUser): DatabaseUser {
     spec: user.spec,
     ...(user.status === undefined ? {} : { status: user.status }),
   };
+}
+
+/** The spec and status fields with few distinct values (strings the same for many users). */
+function internUserFields(user: DatabaseUser, strings: StringTable): void {
+  const spec = user.spec as { connection?: unknown } | undefined;
+  strings.internFields(spec, ['database', 'passwordEncryption', 'deletionPolicy']);
+  strings.internFields(spec?.connection, ['secretName']);
+  const status = user.status;
+  if (status === undefined) return;
+  // The same text twice in one object: keep one copy (JSON.parse made two).
+  if (status.username === (spec as { username?: unknown } | undefined)?.username) status.username = (spec as { username: string }).username;
+  if (status.lastPasswordChange !== undefined && status.lastPasswordChange.at === status.passwordUpdatedAt)
+    status.passwordUpdatedAt = status.lastPasswordChange.at;
+  strings.internFields(status, ['passwordEncryption']);
+  strings.internFields(status.lastPasswordChange, ['by', 'reason']);
+  for (const condition of status.conditions ?? []) strings.internFields(condition, ['type', 'status', 'reason', 'lastTransitionTime']);
 }
 
 function projectSecretEntry(secret: KubeSecret): SecretEntry {
@@ -128,9 +150,31 @@ export class ClusterCache {
   private readonly databaseInformers = new Map<string | undefined, Informer<Database, Database>>();
   private readonly serverInformer: Informer<DatabaseServer, DatabaseServer>;
   private readonly namespaceInformer: Informer<NamespaceEntry, NamespaceEntry>;
+  private readonly usersByDatabase = new UsersByDatabase();
+  private readonly strings = new StringTable();
+  private readonly ownWrites: OwnWrites;
 
   constructor(options: ClusterCacheOptions, handlers: ClusterCacheHandlers) {
     const { http, logger, namespaces, extraSecret, ownWrites, operatorNamespace } = options;
+    this.ownWrites = ownWrites;
+    // The index learns of every user before the operator's handlers do, so they can already ask it.
+    const indexUser = (user: DatabaseUser): void => {
+      this.usersByDatabase.set(user.metadata.namespace ?? '', user.metadata.name ?? '', databaseRefOf(user));
+    };
+    const userHandlers = {
+      onAdd: (user: DatabaseUser) => {
+        indexUser(user);
+        handlers.onUserAdded(user);
+      },
+      onUpdate: (previous: DatabaseUser, user: DatabaseUser) => {
+        indexUser(user);
+        handlers.onUserChanged(previous, user);
+      },
+      onDelete: (user: DatabaseUser) => {
+        this.usersByDatabase.remove(user.metadata.namespace ?? '', user.metadata.name ?? '');
+        handlers.onUserDeleted(user);
+      },
+    };
     const secretChanged = (secret: { metadata: { namespace: string; name: string; resourceVersion: string } }): void => {
       const key = objectKey(secret);
       ownWrites.observe(key, secret.metadata.resourceVersion, () => {
@@ -154,10 +198,10 @@ export class ClusterCache {
             client: http,
             path: resourcePath(databaseUsers, namespace),
             logger,
-            project: projectDatabaseUser,
+            project: (user: DatabaseUser) => projectDatabaseUser(user, this.strings),
             notifyOwnWrites: true,
           },
-          { onAdd: handlers.onUserAdded, onUpdate: handlers.onUserChanged, onDelete: handlers.onUserDeleted },
+          userHandlers,
         ),
       );
       this.credentialsInformers.set(
@@ -169,7 +213,7 @@ export class ClusterCache {
             path: resourcePath(secrets, namespace),
             labelSelector: ourSecrets,
             logger,
-            project: projectCredentialsSecret,
+            project: (secret: KubeSecret) => projectCredentialsSecret(secret, this.strings),
           },
           secretHandlers,
         ),
@@ -283,9 +327,9 @@ export class ClusterCache {
     return this.serverInformer.list();
   }
 
-  /** The DatabaseUsers naming this Database in spec.databaseRef. */
+  /** The DatabaseUsers naming this Database in spec.databaseRef (from an index, not a scan). */
   usersOfDatabase(namespace: string, database: string): DatabaseUser[] {
-    return this.users().filter((user) => user.metadata.namespace === namespace && databaseRefOf(user) === database);
+    return this.usersByDatabase.users(namespace, database).flatMap((key) => this.user(key) ?? []);
   }
 
   namespaceLabels(name: string): Readonly<Record<string, string>> | undefined {
@@ -363,6 +407,7 @@ export class ClusterCache {
   /** A credentials Secret as the API server just returned it from our write. */
   rememberCredentialsSecret(secret: KubeSecret): void {
     informerFor(this.credentialsInformers, secret.metadata?.namespace)?.store(secret);
+    this.ownWrites.stored(objectKey(secret), secret.metadata?.resourceVersion);
   }
 }
 

@@ -21,6 +21,7 @@ import {
   type CredentialsWrite,
   type SecretOwner,
 } from '../model/credentials.js';
+import type { StringTable } from './string-table.js';
 
 /** A Secret as server-side apply receives it. */
 export interface SecretManifest {
@@ -104,19 +105,30 @@ function credentialsOf(values: Partial<Record<string, string>>): Credentials | u
   };
 }
 
-export function projectCredentialsSecret(secret: KubeSecret): CachedCredentialsSecret {
+/** `strings`: one copy of the values many Secrets share (namespace, host, database, who changed the password). */
+export function projectCredentialsSecret(secret: KubeSecret, strings?: StringTable): CachedCredentialsSecret {
   const metadata = secret.metadata ?? {};
   const values = Object.fromEntries(credentialKeys.flatMap((key) => (secret.data?.[key] === undefined ? [] : [[key, secretValue(secret, key) ?? '']])));
+  const credentials = credentialsOf(values);
+  const passwordChange = parsePasswordChange(metadata.annotations?.[passwordChangeAnnotation]);
+  strings?.internFields(credentials, ['host', 'database']);
+  strings?.internFields(passwordChange, ['by', 'reason']);
+  const namespace = metadata.namespace ?? '';
   return {
-    metadata: { name: metadata.name ?? '', namespace: metadata.namespace ?? '', uid: metadata.uid ?? '', resourceVersion: metadata.resourceVersion ?? '' },
+    metadata: {
+      name: metadata.name ?? '',
+      namespace: strings?.intern(namespace) ?? namespace,
+      uid: metadata.uid ?? '',
+      resourceVersion: metadata.resourceVersion ?? '',
+    },
     databaseUser: metadata.labels?.[managedByLabel] === managedByValue ? metadata.labels[databaseUserLabel] : undefined,
     resetToken: metadata.annotations?.[passwordResetHandledAnnotation],
-    passwordChange: parsePasswordChange(metadata.annotations?.[passwordChangeAnnotation]),
+    passwordChange,
     // Only references to DatabaseUsers are ours to compare; others may add their own.
     ownerUids: (metadata.ownerReferences ?? []).filter((ref) => ref.kind === kind).map((ref) => ref.uid),
     seal: metadata.annotations?.[sealAnnotation],
     dataDigest: credentialsDigest(values),
-    credentials: credentialsOf(values),
+    credentials,
   };
 }
 

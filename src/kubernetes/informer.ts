@@ -100,7 +100,8 @@ export class Informer<Raw extends KubeObject, T extends KubeObject> {
       logger.warn({ informer: name, err: describeError(error), retryInMs: delayMs }, 'watch failed; restarting with backoff');
       return true;
     };
-    await listWatch<Raw>(
+    // Projected as they arrive (a list page by page): the raw objects, managedFields and all, are never all held at once.
+    await listWatch<Raw, T>(
       client,
       path,
       { labelSelector, fieldSelector, metadataOnly, retryAfter },
@@ -108,10 +109,11 @@ export class Informer<Raw extends KubeObject, T extends KubeObject> {
         this.handle(update);
       },
       this.abort.signal,
+      this.options.project,
     );
   }
 
-  private handle(update: ListWatchUpdate<Raw>): void {
+  private handle(update: ListWatchUpdate<T>): void {
     switch (update.kind) {
       case 'listed':
         this.replace(update.objects);
@@ -120,23 +122,23 @@ export class Informer<Raw extends KubeObject, T extends KubeObject> {
         return;
       case 'deleted': {
         const key = objectKey(update.object);
-        const previous = this.objects.get(key) ?? this.options.project(update.object);
+        const previous = this.objects.get(key) ?? update.object;
         this.objects.delete(key);
         this.handlers.onDelete?.(previous);
         return;
       }
       case 'applied': {
         const key = objectKey(update.object);
-        // The echo of a write already stored from its response: it would change nothing, so skip projecting it.
+        // The echo of a write already stored from its response: it changes nothing.
         if (this.objects.get(key)?.metadata?.resourceVersion === update.object.metadata?.resourceVersion) return;
-        this.upsert(key, this.options.project(update.object));
+        this.upsert(key, update.object);
       }
     }
   }
 
   /** A complete list: what is gone is deleted, the rest added or updated. */
-  private replace(raws: Raw[]): void {
-    const seen = new Map(raws.map((raw) => [objectKey(raw), this.options.project(raw)]));
+  private replace(objects: T[]): void {
+    const seen = new Map(objects.map((object) => [objectKey(object), object]));
     for (const [key, previous] of this.objects) {
       if (!seen.has(key)) {
         this.objects.delete(key);

@@ -30,6 +30,14 @@ export class OwnWrites {
   }
 
   /**
+   * The cache now holds the Secret `key` at `resourceVersion` (the write's response was stored): the
+   * informer drops that version's echo by itself, so it will never reach observe() to clear the entry.
+   */
+  stored(key: string, resourceVersion: string | undefined): void {
+    if (resourceVersion !== undefined && this.written.get(key) === resourceVersion && !this.inFlight.has(key)) this.written.delete(key);
+  }
+
+  /**
    * Decides about a watch event: our own write (dropped), someone else's (`onForeign` now), or
    * undecided while a write is in flight (`onForeign` later, if it was not ours).
    */

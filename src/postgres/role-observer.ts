@@ -27,7 +27,12 @@ export class RoleObserver {
   private readonly servers = new Map<string, { server: ObservedServer; at: number }>();
   /** Databases whose groups were verified complete, with when, and the database's name and owner then. */
   private readonly completeGroups = new Map<string, { at: number; name: string; owner: string }>();
-  private readonly passwordVerdicts = new Map<string, { fingerprint: string; matches: boolean }>();
+  /**
+   * By server, by role name: the fingerprint of (stored hash, candidate password) with the verdict as
+   * its last character. One entry per managed role, so kept small: the role name is the spec's own
+   * string, and no object per entry.
+   */
+  private readonly passwordVerdicts = new Map<string, Map<string, string>>();
   /** Servers (behind a transaction pooler) on which a named statement was gone on the next use. */
   private readonly unpreparedServers = new Set<string>();
 
@@ -40,10 +45,6 @@ export class RoleObserver {
 
   private databaseKey(target: RoleTarget): string {
     return `${this.serverKey(target)}/${target.database}`;
-  }
-
-  private roleKey(target: RoleTarget): string {
-    return `${this.serverKey(target)}/${target.username}`;
   }
 
   /** One observation on `client`, connected to the role's database; `freshGroups` bypasses the group cache. */
@@ -74,7 +75,7 @@ export class RoleObserver {
   }
 
   forgetRole(target: RoleTarget): void {
-    this.passwordVerdicts.delete(this.roleKey(target));
+    this.passwordVerdicts.get(this.serverKey(target))?.delete(target.username);
   }
 
   private async server(client: pg.ClientBase, target: RoleTarget): Promise<ObservedServer> {
@@ -111,14 +112,22 @@ export class RoleObserver {
       return { matches: await this.pools.verifyLogin(target.connection, target.database, target.username, candidate.value, client), encryption: undefined };
     }
     const encryption = storedEncryption(stored);
-    const key = this.roleKey(target);
+    const serverKey = this.serverKey(target);
+    // 128 bits of SHA-256 tell two inputs apart as surely as all 256 for this cache.
     const fingerprint = createHash('sha256')
       .update(JSON.stringify([stored, candidate.value, candidate.encryption]))
-      .digest('base64');
-    const known = this.passwordVerdicts.get(key);
-    if (known?.fingerprint === fingerprint) return { matches: known.matches, encryption };
+      .digest()
+      .subarray(0, 16)
+      .toString('base64');
+    const known = this.passwordVerdicts.get(serverKey)?.get(target.username);
+    if (known?.startsWith(fingerprint) === true) return { matches: known.endsWith('+'), encryption };
     const matches = await storedHashMatches(stored, candidate.value, target.username, encryption ?? candidate.encryption);
-    this.passwordVerdicts.set(key, { fingerprint, matches });
+    let verdicts = this.passwordVerdicts.get(serverKey);
+    if (verdicts === undefined) {
+      verdicts = new Map();
+      this.passwordVerdicts.set(serverKey, verdicts);
+    }
+    verdicts.set(target.username, `${fingerprint}${matches ? '+' : '-'}`);
     return { matches, encryption };
   }
 }

@@ -19,11 +19,17 @@ interface References {
  * Which DatabaseUsers depend on which Secrets (credentials, chosen password, connection), so a
  * Secret event enqueues exactly the users it concerns, and which connection Secrets are in use
  * (they carry the in-use finalizer). The watch reports Secret keys; this maps them.
+ *
+ * Kept small, since it has an entry per user: a Secret with one user (every credentials Secret)
+ * maps to that user's key, not to a Set of one; a connection Secret holds a count of its users; and
+ * the key of a Secret many users share is one string, not one copy per user.
  */
 export class SecretIndex {
   private readonly byUser = new Map<string, References>();
-  private readonly bySecret = new Map<string, Set<string>>();
-  private readonly byConnection = new Map<string, Set<string>>();
+  private readonly bySecret = new Map<string, string | Set<string>>();
+  private readonly connectionUsers = new Map<string, number>();
+  /** The one copy of each shared Secret key (connection and password Secrets), while some user names it. */
+  private readonly sharedKeys = new Map<string, string>();
 
   constructor(private readonly defaultConnection: SecretReference | undefined) {}
 
@@ -36,8 +42,8 @@ export class SecretIndex {
     const previous = this.remove(userKey);
     const references = this.referencesOf(namespace, name, spec);
     this.byUser.set(userKey, references);
-    for (const secret of references.secrets) addTo(this.bySecret, secret, userKey);
-    if (references.connection) addTo(this.byConnection, references.connection, userKey);
+    for (const secret of references.secrets) this.addUser(secret, userKey);
+    if (references.connection) this.connectionUsers.set(references.connection, (this.connectionUsers.get(references.connection) ?? 0) + 1);
     return previous === references.connection ? undefined : previous;
   }
 
@@ -45,19 +51,25 @@ export class SecretIndex {
   remove(userKey: string): string | undefined {
     const references = this.byUser.get(userKey);
     if (references === undefined) return undefined;
-    for (const secret of references.secrets) removeFrom(this.bySecret, secret, userKey);
-    if (references.connection) removeFrom(this.byConnection, references.connection, userKey);
+    for (const secret of references.secrets) this.removeUser(secret, userKey);
+    if (references.connection) {
+      const left = (this.connectionUsers.get(references.connection) ?? 1) - 1;
+      if (left > 0) this.connectionUsers.set(references.connection, left);
+      else this.connectionUsers.delete(references.connection);
+    }
     this.byUser.delete(userKey);
     return references.connection;
   }
 
   usersOf(secretKey: string): string[] {
-    return [...(this.bySecret.get(secretKey) ?? [])];
+    const users = this.bySecret.get(secretKey);
+    if (users === undefined) return [];
+    return typeof users === 'string' ? [users] : [...users];
   }
 
   /** Whether any DatabaseUser names this Secret as its connection. */
   isConnectionInUse(secretKey: string): boolean {
-    return this.byConnection.has(secretKey);
+    return this.connectionUsers.has(secretKey);
   }
 
   private referencesOf(namespace: string, name: string, spec: unknown): References {
@@ -65,26 +77,37 @@ export class SecretIndex {
     const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
     const secrets = [`${namespace}/${credentialsSecretName(name, { secretName: text(refs.secretName) })}`];
     const password = text(refs.passwordSecretRef?.name);
-    if (password) secrets.push(`${namespace}/${password}`);
+    if (password) secrets.push(this.shared(`${namespace}/${password}`));
     const named = text(refs.connection?.secretName);
-    const connection = named === undefined ? undefined : `${namespace}/${named}`;
+    const connection = named === undefined ? undefined : this.shared(`${namespace}/${named}`);
     if (connection) secrets.push(connection);
-    else if (this.defaultConnection) secrets.push(`${this.defaultConnection.namespace}/${this.defaultConnection.name}`);
+    else if (this.defaultConnection) secrets.push(this.shared(`${this.defaultConnection.namespace}/${this.defaultConnection.name}`));
     return { secrets, connection };
   }
-}
 
-function addTo(map: Map<string, Set<string>>, key: string, member: string): void {
-  let members = map.get(key);
-  if (!members) {
-    members = new Set();
-    map.set(key, members);
+  private shared(key: string): string {
+    const known = this.sharedKeys.get(key);
+    if (known !== undefined) return known;
+    this.sharedKeys.set(key, key);
+    return key;
   }
-  members.add(member);
-}
 
-function removeFrom(map: Map<string, Set<string>>, key: string, member: string): void {
-  const members = map.get(key);
-  members?.delete(member);
-  if (members?.size === 0) map.delete(key);
+  private addUser(secretKey: string, userKey: string): void {
+    const users = this.bySecret.get(secretKey);
+    if (users === undefined) this.bySecret.set(secretKey, userKey);
+    else if (typeof users === 'string') {
+      if (users !== userKey) this.bySecret.set(secretKey, new Set([users, userKey]));
+    } else users.add(userKey);
+  }
+
+  private removeUser(secretKey: string, userKey: string): void {
+    const users = this.bySecret.get(secretKey);
+    if (typeof users === 'string') {
+      if (users === userKey) this.bySecret.delete(secretKey);
+    } else if (users !== undefined) {
+      users.delete(userKey);
+      if (users.size === 1) this.bySecret.set(secretKey, [...users][0] ?? '');
+    }
+    if (!this.bySecret.has(secretKey)) this.sharedKeys.delete(secretKey);
+  }
 }

@@ -133,8 +133,10 @@ export class OperatorMetrics {
         this.set(sources.isLeader() ? 1 : 0);
       },
     });
-    this.registerPasswordMetrics(sources, options.perUserMetrics ?? false);
-    this.registerOverdueCounts(sources);
+    // Four collectors (six with per-user series) read every user's times: once per scrape, not once each.
+    const passwordTimes = oncePerScrape(() => [...sources.passwordTimes()]);
+    this.registerPasswordMetrics(passwordTimes, options.perUserMetrics ?? false);
+    this.registerOverdueCounts(passwordTimes);
     new Gauge({
       name: 'dbuser_operator_kubernetes_requests',
       help: 'Requests this process made to the Kubernetes API server, by Kubernetes verb and resource (a running total).',
@@ -147,7 +149,7 @@ export class OperatorMetrics {
   }
 
   /** What alerts need beyond the histograms: users whose rotation or expiry time has passed and who are still waiting for it. */
-  private registerOverdueCounts(sources: MetricSources): void {
+  private registerOverdueCounts(passwordTimes: () => readonly PasswordTimes[]): void {
     const registers = [this.registry];
     const counts: { name: string; help: string; at: (times: PasswordTimes) => number | undefined }[] = [
       {
@@ -169,7 +171,7 @@ export class OperatorMetrics {
         collect() {
           const now = Date.now();
           let overdue = 0;
-          for (const times of sources.passwordTimes()) {
+          for (const times of passwordTimes()) {
             const when = at(times);
             if (when !== undefined && when <= now) overdue++;
           }
@@ -184,7 +186,7 @@ export class OperatorMetrics {
    * series however many users there are); one series per user only when asked for (PER_USER_METRICS).
    * Both are recomputed from the informer cache at each scrape.
    */
-  private registerPasswordMetrics(sources: MetricSources, perUser: boolean): void {
+  private registerPasswordMetrics(passwordTimes: () => readonly PasswordTimes[], perUser: boolean): void {
     const registers = [this.registry];
     const measures: { name: string; help: string; userHelp: string; seconds: (times: PasswordTimes) => number | undefined }[] = [
       {
@@ -208,7 +210,7 @@ export class OperatorMetrics {
         registers,
         collect() {
           this.reset();
-          for (const times of sources.passwordTimes()) {
+          for (const times of passwordTimes()) {
             const value = seconds(times);
             if (value !== undefined) this.observe(Math.max(0, value));
           }
@@ -222,7 +224,7 @@ export class OperatorMetrics {
         registers,
         collect() {
           this.reset();
-          for (const times of sources.passwordTimes()) {
+          for (const times of passwordTimes()) {
             const value = seconds(times);
             if (value !== undefined) this.set({ namespace: times.namespace, name: times.name }, value);
           }
@@ -230,4 +232,21 @@ export class OperatorMetrics {
       });
     }
   }
+}
+
+/**
+ * `read` once for all the collectors of one scrape: they run one after another within the same turn
+ * of the event loop, and the value is dropped after it (it holds an entry per user).
+ */
+function oncePerScrape<T>(read: () => T): () => T {
+  let cached: { value: T } | undefined;
+  return () => {
+    if (cached === undefined) {
+      cached = { value: read() };
+      setImmediate(() => {
+        cached = undefined;
+      });
+    }
+    return cached.value;
+  };
 }

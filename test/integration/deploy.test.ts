@@ -50,6 +50,8 @@ describe('kubectl apply -k deploy/', () => {
       'clusterrole.rbac.authorization.k8s.io/dbuser-operator',
       'clusterrole.rbac.authorization.k8s.io/dbuser-operator-namespaced',
       'clusterrolebinding.rbac.authorization.k8s.io/dbuser-operator-namespaced',
+      'clusterrole.rbac.authorization.k8s.io/dbuser-operator-edit',
+      'clusterrole.rbac.authorization.k8s.io/dbuser-operator-view',
       'deployment.apps/dbuser-operator',
       'service/dbuser-operator-metrics',
       'validatingadmissionpolicy.admissionregistration.k8s.io/dbuser-protection',

@@ -7,6 +7,7 @@ import { waitForRequesterStamp } from '../../harness/install.js';
 import { repoRoot } from '../../harness/paths.js';
 import { readE2eState } from '../support/e2e-state.js';
 import {
+  applyManifest,
   createConnectionSecret,
   deploymentName,
   kubectl,
@@ -40,6 +41,62 @@ describe('kubectl apply -k of the overlay', () => {
     // seconds: later scenarios reset passwords, as a person would once it stamps them.
     const { kubeconfigPath, kubectl: kubectlPath } = readE2eState();
     await waitForRequesterStamp({ kubeconfigPath, kubectl: kubectlPath, auditLogFile: undefined });
+  }, 90_000);
+
+  it("gives a namespace's editors and viewers its DatabaseUsers and Databases through Kubernetes' own edit and view roles (aggregation)", async () => {
+    const namespace = 'tenant-roles';
+    await kubectlOk('create', 'namespace', namespace);
+    for (const [person, role] of [
+      ['editor', 'edit'],
+      ['viewer', 'view'],
+    ] as const) {
+      await applyManifest({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: person, namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: person }],
+      });
+    }
+    // "resource/name" names an object to kubectl auth can-i: a subresource is --subresource.
+    const canI = async (person: string, verb: string, resource: string) => {
+      const [kind = '', subresource] = resource.split('/');
+      const scope = subresource === undefined ? [] : [`--subresource=${subresource}`];
+      return (await kubectl('auth', 'can-i', verb, kind, ...scope, '-n', namespace, `--as=${person}`)).stdout.trim();
+    };
+    // kube-controller-manager folds the labelled ClusterRoles into edit and view shortly after the install.
+    await waitFor(
+      'the edit role to aggregate dbuser-operator-edit',
+      async () => (await canI('editor', 'create', 'databaseusers.dbuser.dev')) === 'yes' || undefined,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 1_000,
+      },
+    );
+    const answers = Object.fromEntries(
+      await Promise.all(
+        [
+          ['editor', 'create', 'databases.dbuser.dev'],
+          ['editor', 'delete', 'databaseusers.dbuser.dev'],
+          ['editor', 'patch', 'databaseusers.dbuser.dev/status'],
+          ['editor', 'patch', 'databaseservers.dbuser.dev'],
+          ['viewer', 'list', 'databaseusers.dbuser.dev'],
+          ['viewer', 'get', 'databases.dbuser.dev'],
+          ['viewer', 'create', 'databaseusers.dbuser.dev'],
+          ['viewer', 'get', 'secrets'],
+        ].map(async ([person = '', verb = '', resource = '']) => [`${person} ${verb} ${resource}`, await canI(person, verb, resource)] as const),
+      ),
+    );
+    expect(answers).toEqual({
+      'editor create databases.dbuser.dev': 'yes',
+      'editor delete databaseusers.dbuser.dev': 'yes',
+      'editor patch databaseusers.dbuser.dev/status': 'no',
+      'editor patch databaseservers.dbuser.dev': 'no',
+      'viewer list databaseusers.dbuser.dev': 'yes',
+      'viewer get databases.dbuser.dev': 'yes',
+      'viewer create databaseusers.dbuser.dev': 'no',
+      'viewer get secrets': 'no',
+    });
   }, 90_000);
 
   it('runs two pods, Running and Ready', async () => {

@@ -83,6 +83,11 @@ export class OperatorProcess {
     return this.spec.logFile;
   }
 
+  /** The process id (the benchmark reads its peak RSS from /proc). */
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
   get exited() {
     return this.process.exited;
   }

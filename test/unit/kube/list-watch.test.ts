@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { KubeApiError } from '../../../src/kube/api-error.js';
 import type { RequestOptions, WatchEvent } from '../../../src/kube/kube-client.js';
-import { listWatch, type ListWatchClient, type ListWatchUpdate } from '../../../src/kube/list-watch.js';
+import { listAll, listWatch, type ListWatchClient, type ListWatchUpdate } from '../../../src/kube/list-watch.js';
 
 // listWatch()'s rules against a scripted client: what it lists, from which resourceVersion it
 // watches, and what it does with 410, a transient failure and a refusal. The real API server's side
@@ -139,5 +139,39 @@ describe('listWatch', () => {
   it('reads a metadata-only list of nothing (items: null) as an empty list', async () => {
     const result = await run([{ list: null as unknown as Item[], resourceVersion: '7' }]);
     expect(result.updates).toEqual(['listed  @7']);
+  });
+
+  it('projects every object it reports, a list page by page before the next page is read', async () => {
+    const projected: string[] = [];
+    const pages = [
+      { metadata: { continue: 'page-2', resourceVersion: '10' }, items: [item('a', '1'), item('b', '2')] },
+      { metadata: { continue: '', resourceVersion: '10' }, items: [item('c', '3')] },
+    ];
+    const client: ListWatchClient = {
+      request: <T>(): Promise<T> => {
+        projected.push(`page ${String(3 - pages.length)} asked`);
+        return Promise.resolve(pages.shift() as T);
+      },
+      watch: <T>(_path: string, _query: Record<string, unknown>, onEvent: (event: WatchEvent<T>) => void): Promise<void> => {
+        onEvent({ type: 'MODIFIED', object: item('a', '11') } as WatchEvent<T>);
+        stop.abort();
+        return Promise.resolve();
+      },
+    };
+    const stop = new AbortController();
+    const project = (object: Item) => {
+      projected.push(object.metadata.name);
+      return { metadata: { name: object.metadata.name.toUpperCase(), resourceVersion: object.metadata.resourceVersion } };
+    };
+    const updates: ListWatchUpdate<Item>[] = [];
+    await listWatch<Item, Item>(client, '/api/v1/things', {}, (update) => updates.push(update), stop.signal, project);
+    expect(projected).toEqual(['page 1 asked', 'a', 'b', 'page 2 asked', 'c', 'a']);
+    expect(
+      updates.map((update) =>
+        update.kind === 'listed' ? update.objects.map((o) => o.metadata.name) : update.kind === 'applied' ? update.object.metadata.name : update.kind,
+      ),
+    ).toEqual([['A', 'B', 'C'], 'A']);
+    pages.push({ metadata: { continue: '', resourceVersion: '12' }, items: [item('d', '4')] });
+    expect((await listAll<Item>(client, '/api/v1/things')).objects).toEqual([item('d', '4')]);
   });
 });

@@ -33,4 +33,21 @@ describe('OwnWrites', () => {
     own.end('ns/a', undefined);
     expect(foreign).toEqual(['x']);
   });
+
+  it('keeps nothing of a write once the cache holds its version (the informer then drops the echo itself)', () => {
+    const own = new OwnWrites();
+    const foreign: string[] = [];
+    own.begin('ns/a');
+    own.end('ns/a', '10');
+    own.stored('ns/a', '10');
+    // Were the echo to arrive anyway, nothing remembers it: the entry is gone, not kept per Secret forever.
+    own.observe('ns/a', '10', () => foreign.push('echo'));
+    expect(foreign).toEqual(['echo']);
+    // Another version, or a write still in flight, is left as it was.
+    own.begin('ns/b');
+    own.end('ns/b', '20');
+    own.stored('ns/b', '19');
+    own.observe('ns/b', '20', () => foreign.push('b'));
+    expect(foreign).toEqual(['echo']);
+  });
 });

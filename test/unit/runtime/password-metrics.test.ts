@@ -74,4 +74,33 @@ describe('what alerts need', () => {
     delete notReady.RoleConflict;
     expect(await metrics.registry.metrics()).not.toContain('reason="RoleConflict"');
   });
+
+  it("read every user's times once per scrape, however many collectors need them, and afresh at the next", async () => {
+    let reads = 0;
+    const now = Date.now();
+    const users: PasswordTimes[] = [
+      { namespace: 'shop', name: 'a', changedAt: now - 2 * day, rotatesAt: now + 5 * day, expiresAt: undefined },
+      { namespace: 'shop', name: 'b', changedAt: now - 40 * day, rotatesAt: undefined, expiresAt: now + day },
+    ];
+    const metrics = new OperatorMetrics(
+      {
+        usersByState: () => ({ ready: 0, not_ready: 0, unknown: 0 }),
+        usersNotReady: () => ({}),
+        queueDepth: () => 0,
+        isLeader: () => true,
+        kubeRequests: () => [],
+        passwordTimes: () => {
+          reads++;
+          return users;
+        },
+        postgresConnections: () => [],
+      },
+      { perUserMetrics: true },
+    );
+    await metrics.registry.metrics();
+    expect(reads).toBe(1);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await metrics.registry.metrics()).toContain('dbuser_operator_password_age_seconds_count 2');
+    expect(reads).toBe(2);
+  });
 });
