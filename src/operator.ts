@@ -5,6 +5,7 @@ import { readyConditionOf } from './api/database-user-view.js';
 import { databaseServerSpecSchema } from './api/database-server.js';
 import type { DatabaseUser } from './api/database-user.js';
 import { databaseSpecSchema, type Database } from './api/database.js';
+import { selectorMatches } from './api/label-selector.js';
 import { ClusterCache, databaseRefOf } from './kubernetes/cluster-cache.js';
 import type { ClusterConfig } from './kube/cluster-config.js';
 import { EventRecorder } from './kubernetes/event-recorder.js';
@@ -107,6 +108,7 @@ export class Operator {
         extraSecret: config.defaultConnection,
         operatorNamespace: config.operatorNamespace,
         serverSelector: config.serverSelector,
+        userSelector: config.watchLabelSelector?.text,
         ownWrites,
       },
       {
@@ -138,7 +140,7 @@ export class Operator {
           if (effects.database) this.databaseQueue.add(`${namespace}/${name}`);
           if (effects.users) for (const user of this.cache.usersOfDatabase(namespace, name)) this.queue.add(objectKey(user));
           const server = serverOf(database);
-          if (effects.server && server !== undefined) this.serverQueue.add(server);
+          if (effects.server && server !== undefined) this.enqueueServer(server);
         },
         onServerChanged: (server) => {
           this.enqueueServerAndDependents(server.metadata.name ?? '');
@@ -188,6 +190,7 @@ export class Operator {
       clusterId,
       operatorIdentity,
       minRotationMs: this.config.minPasswordRotationMs,
+      databaseInShard: (database) => this.inShard(database),
       now: () => new Date(),
       generatePassword: () => generatePassword(),
       onOutcome: (reason, actions) => {
@@ -211,7 +214,8 @@ export class Operator {
     });
     this.databaseController = new Controller(
       this.databaseQueue,
-      (key, log) => databaseReconciler.reconcile(key, log),
+      // Every instance watches every Database (a user's may be in another shard); only its shard's are reconciled here.
+      (key, log) => (this.databaseKeyInShard(key) ? databaseReconciler.reconcile(key, log) : Promise.resolve({ kind: 'done' as const })),
       this.logger.child({ controller: 'databases' }),
     );
     const serverReconciler = new ServerReconciler({
@@ -223,13 +227,15 @@ export class Operator {
       eventNamespace: watchesNamespace(this.config.watchNamespaces, 'default') ? 'default' : undefined,
       now: () => new Date(),
     });
-    this.serverController = new Controller(
-      this.serverQueue,
-      (name, log) => serverReconciler.reconcile(name, log),
-      this.logger.child({ controller: 'databaseservers' }),
-    );
+    // One writer of the servers' status and in-use finalizer per cluster (ADR 25): with shards, the instance that takes the unlabelled objects.
+    if (this.config.reconcileServers)
+      this.serverController = new Controller(
+        this.serverQueue,
+        (name, log) => serverReconciler.reconcile(name, log),
+        this.logger.child({ controller: 'databaseservers' }),
+      );
     const protection = new ConnectionProtection({
-      isInUse: (key) => this.index.isConnectionInUse(key),
+      isInUse: (key) => this.index.isConnectionInUse(key) || (this.config.watchLabelSelector !== undefined && this.usedByAnotherShard(key)),
       release: (namespace, name) => kubernetes.releaseConnectionSecret(namespace, name),
     });
     this.connectionController = new Controller(
@@ -237,6 +243,24 @@ export class Operator {
       (key) => protection.reconcile(key),
       this.logger.child({ controller: 'connection-secrets' }),
     );
+  }
+
+  /** Whether an object's labels put it in this instance's shard (ADR 25); without a selector, everything is. */
+  private inShard(object: { metadata: { labels?: Record<string, string> } }): boolean {
+    const shard = this.config.watchLabelSelector;
+    return shard === undefined || selectorMatches(shard.selector, object.metadata.labels ?? {});
+  }
+
+  private databaseKeyInShard(key: string): boolean {
+    const [namespace = '', name = ''] = key.split('/');
+    const database = this.cache.database(namespace, name);
+    return database === undefined || this.inShard(database);
+  }
+
+  /** A connection Secret no user of this shard names: do the users the other shards watch name it? */
+  private usedByAnotherShard(secretKey: string): Promise<boolean> {
+    const [namespace = '', name = ''] = secretKey.split('/');
+    return this.resources.anyUserNamesConnection(namespace, name);
   }
 
   private indexUser(user: DatabaseUser): void {
@@ -259,8 +283,13 @@ export class Operator {
 
   /** A server changed (its rules, its admin Secret): it, its Databases and their users are decided again. */
   private enqueueServerAndDependents(server: string): void {
-    this.serverQueue.add(server);
+    this.enqueueServer(server);
     for (const database of this.cache.databases()) if (serverOf(database) === server) this.enqueueDatabaseAndUsers(database);
+  }
+
+  /** Only where servers are reconciled (RECONCILE_SERVERS): elsewhere no worker would ever take the key. */
+  private enqueueServer(name: string): void {
+    if (this.config.reconcileServers) this.serverQueue.add(name);
   }
 
   /** The servers whose admin Secret is namespace/name (in the operator's namespace). */
@@ -324,7 +353,16 @@ export class Operator {
     this.createControllers(clusterId ?? 'unknown-cluster', await this.readOwnIdentity(), new CredentialsSeal(await this.readSealKey()));
     this.cache.start();
     await this.cache.waitForSync();
-    this.logger.info({ users: this.cache.users().length, namespaces: this.config.watchNamespaces }, 'caches synced');
+    this.logger.info(
+      {
+        users: this.cache.users().length,
+        namespaces: this.config.watchNamespaces,
+        watchLabelSelector: this.config.watchLabelSelector?.text,
+        reconcileServers: this.config.reconcileServers,
+        lease: this.config.leaderElection.enabled ? this.config.leaderElection.leaseName : undefined,
+      },
+      'caches synced',
+    );
 
     if (this.config.leaderElection.enabled) {
       const { leaseName, ...timing } = this.config.leaderElection;
@@ -367,8 +405,8 @@ export class Operator {
 
   private enqueueEveryUser(): void {
     for (const user of this.cache.users()) this.queue.add(objectKey(user));
-    for (const database of this.cache.databases()) this.databaseQueue.add(objectKey(database));
-    for (const server of this.cache.databaseServers()) this.serverQueue.add(server.metadata.name ?? '');
+    for (const database of this.cache.databases()) if (this.inShard(database)) this.databaseQueue.add(objectKey(database));
+    for (const server of this.cache.databaseServers()) this.enqueueServer(server.metadata.name ?? '');
   }
 
   /** The operator's user name as the API server sees it: recorded as `by` of rotations. */

@@ -75,6 +75,8 @@ export const readyReasons = {
   InUse: 'InUse',
   /** The default user of a Database is not Ready yet. */
   DefaultUserNotReady: 'DefaultUserNotReady',
+  /** The user's Database carries another shard key (sharding.fluxcd.io/key) than the user: ADR 25. */
+  ShardMismatch: 'ShardMismatch',
 } as const;
 
 export type ReadyReason = keyof typeof readyReasons;
@@ -105,6 +107,7 @@ export const terminalReadyReasons: readonly ReadyReason[] = [
   'QuotaExceeded',
   'DatabaseConflict',
   'InUse',
+  'ShardMismatch',
 ];
 
 export function isTerminalReadyReason(reason: string | undefined): boolean {

@@ -55,3 +55,8 @@ export const databaseServers = { group: apiGroup, version: apiVersion, plural: d
 export const serverInUseFinalizer = 'dbuser.dev/server-in-use';
 /** On a Database's default user (a DatabaseUser the operator creates): the Database it belongs to. */
 export const defaultUserOfLabel = 'dbuser.dev/default-user-of';
+/**
+ * The label that assigns a DatabaseUser or Database to a shard (ADR 25): Flux's convention, so one
+ * label can place an application's Flux objects and its database users on the same shard.
+ */
+export const shardKeyLabel = 'sharding.fluxcd.io/key';

@@ -36,6 +36,7 @@ const reasonSentences: Record<ReadyReason, string> = {
   UsersRemain: 'The database waits for its other users to be deleted first.',
   InUse: 'The server is still used by databases.',
   DefaultUserNotReady: "The database's default user is not ready yet.",
+  ShardMismatch: 'The database belongs to another operator shard than this user; give both the same shard label.',
 };
 
 /** A Ready condition's reason as a sentence; unknown reasons (a newer operator) as they are. */

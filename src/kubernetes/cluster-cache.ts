@@ -1,7 +1,7 @@
 import type { DatabaseServer } from '../api/database-server.js';
 import type { DatabaseUser, ObjectMeta } from '../api/database-user.js';
 import type { Database } from '../api/database.js';
-import { apiGroup, databaseKind, databases, databaseServers, databaseUsers, managedByLabel, managedByValue } from '../api/names.js';
+import { apiGroup, databaseKind, databases, databaseServers, databaseUsers, managedByLabel, managedByValue, shardKeyLabel } from '../api/names.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import { objectKey } from '../kube/list-watch.js';
 import type { KubeSecret } from '../kube/objects.js';
@@ -65,6 +65,8 @@ export interface ClusterCacheOptions {
   operatorNamespace: string;
   /** A label selector of the DatabaseServers to watch (undefined: all). */
   serverSelector?: string | undefined;
+  /** This instance's shard (ADR 25): a label selector of the DatabaseUsers to watch (undefined: all). Databases are all watched, being few. */
+  userSelector?: string | undefined;
   ownWrites: OwnWrites;
 }
 
@@ -83,8 +85,9 @@ export function projectDatabaseUser(user: DatabaseUser, strings?: StringTable): 
   const finalizers = strings === undefined ? user.metadata.finalizers : user.metadata.finalizers?.map((finalizer) => strings.intern(finalizer));
   if (strings !== undefined) internUserFields(user, strings);
   const ours = Object.entries(annotations ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`));
-  // A Database's default user is known by its label and its controller (DESIGN §13).
-  const ourLabels = Object.entries(labels ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`));
+  // A Database's default user is known by its label and its controller (DESIGN §13); its shard key is compared with its Database's
+  // (ADR 25); managed-by is part of the default user's manifest, so without it every Database pass would rewrite that user.
+  const ourLabels = Object.entries(labels ?? {}).filter(([key]) => key.startsWith(`${apiGroup}/`) || key === shardKeyLabel || key === managedByLabel);
   const databaseOwners = (ownerReferences ?? []).filter((reference) => reference.kind === databaseKind.kind);
   return {
     metadata: {
@@ -197,6 +200,7 @@ export class ClusterCache {
             name: `databaseusers/${where}`,
             client: http,
             path: resourcePath(databaseUsers, namespace),
+            ...(options.userSelector === undefined ? {} : { labelSelector: options.userSelector }),
             logger,
             project: (user: DatabaseUser) => projectDatabaseUser(user, this.strings),
             notifyOwnWrites: true,

@@ -4,6 +4,7 @@ import { events, namespaces, resourcePath, secrets } from '../kube/paths.js';
 import type { SecretManifest } from './credentials-secret.js';
 import { ignoreNotFound, KubeApiError } from '../kube/api-error.js';
 import type { KubeClient, RequestOptions } from '../kube/kube-client.js';
+import { listAll } from '../kube/list-watch.js';
 import type { KubeSecret } from '../kube/objects.js';
 import type { ResourceType } from '../kube/paths.js';
 import type { EventRecord } from '../model/event-record.js';
@@ -90,6 +91,15 @@ export class OperatorApi {
 
   writeDatabaseUserStatus(user: DatabaseUser, status: DatabaseUserStatus): Promise<DatabaseUser> {
     return this.writeStatus(databaseUsers, user, status);
+  }
+
+  /**
+   * Whether any DatabaseUser of the namespace, in whichever shard (ADR 25), names this connection
+   * Secret: one uncached list, asked only before its in-use finalizer goes.
+   */
+  async anyUserNamesConnection(namespace: string, secretName: string): Promise<boolean> {
+    const { objects } = await listAll<DatabaseUser>(this.http, resourcePath(databaseUsers, namespace));
+    return objects.some((user) => (user.spec as { connection?: { secretName?: unknown } } | undefined)?.connection?.secretName === secretName);
   }
 
   /** Deletes the DatabaseUser only if it is still the one observed (uid precondition); gone already is fine. */

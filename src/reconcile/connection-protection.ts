@@ -1,8 +1,11 @@
 import type { ReconcileResult } from '../runtime/controller.js';
 
 export interface ConnectionProtectionDependencies {
-  /** Whether any DatabaseUser (in the watch cache) names the Secret `namespace/name` as its connection. */
-  isInUse: (secretKey: string) => boolean;
+  /**
+   * Whether any DatabaseUser names the Secret `namespace/name` as its connection: the watch cache, and
+   * with shards (ADR 25) the users the other shards watch too.
+   */
+  isInUse: (secretKey: string) => boolean | Promise<boolean>;
   /** Removes the in-use finalizer, if the Secret has it. */
   release: (namespace: string, name: string) => Promise<void>;
 }
@@ -16,7 +19,7 @@ export class ConnectionProtection {
   constructor(private readonly deps: ConnectionProtectionDependencies) {}
 
   async reconcile(secretKey: string): Promise<ReconcileResult> {
-    if (this.deps.isInUse(secretKey)) return { kind: 'done' };
+    if (await this.deps.isInUse(secretKey)) return { kind: 'done' };
     const [namespace = '', name = ''] = secretKey.split('/');
     await this.deps.release(namespace, name);
     return { kind: 'done' };

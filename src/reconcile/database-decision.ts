@@ -3,7 +3,7 @@ import type { ReadyReason } from '../api/conditions.js';
 import type { DatabaseServerSpec } from '../api/database-server.js';
 import type { DatabaseUser } from '../api/database-user.js';
 import { defaultDatabaseName, type Database, type DatabaseSpec } from '../api/database.js';
-import { apiGroup, apiVersion, databaseKind, defaultUserOfLabel, kind, managedByLabel, managedByValue } from '../api/names.js';
+import { apiGroup, apiVersion, databaseKind, defaultUserOfLabel, kind, managedByLabel, managedByValue, shardKeyLabel } from '../api/names.js';
 import { ownerRoleName, type DesiredDatabase } from '../model/database-plan.js';
 import { databaseLimitProblem, notAllowed, serverAllows } from './server-rules.js';
 
@@ -25,6 +25,8 @@ export interface DatabaseObserved {
   users: readonly DatabaseUser[];
   /** uid of kube-system: part of the database's ownership marker. */
   clusterId: string;
+  /** The Database's shard key (label sharding.fluxcd.io/key), which its default user carries too (ADR 25). */
+  shardKey?: string;
 }
 
 export interface DatabaseRefusal {
@@ -52,14 +54,19 @@ export function databaseNameOf(observed: Pick<DatabaseObserved, 'spec' | 'record
 }
 
 /** The default user: a protected, read-write DatabaseUser named as the Database, controlled by it (DESIGN §13). */
-export function defaultUserManifest(observed: Pick<DatabaseObserved, 'namespace' | 'name' | 'uid'>, databaseName: string): DatabaseUser {
+export function defaultUserManifest(observed: Pick<DatabaseObserved, 'namespace' | 'name' | 'uid' | 'shardKey'>, databaseName: string): DatabaseUser {
   return {
     apiVersion: `${apiGroup}/${apiVersion}`,
     kind,
     metadata: {
       name: observed.name,
       namespace: observed.namespace,
-      labels: { [managedByLabel]: managedByValue, [defaultUserOfLabel]: observed.name },
+      labels: {
+        [managedByLabel]: managedByValue,
+        [defaultUserOfLabel]: observed.name,
+        // In its Database's shard, so that the shard reconciling the Database reconciles its default user.
+        ...(observed.shardKey === undefined ? {} : { [shardKeyLabel]: observed.shardKey }),
+      },
       ownerReferences: [{ apiVersion: `${apiGroup}/${apiVersion}`, kind: databaseKind.kind, name: observed.name, uid: observed.uid, controller: true }],
     },
     spec: { username: databaseName, databaseRef: { name: observed.name }, readOnly: false, protected: true, deletionPolicy: 'Delete' },

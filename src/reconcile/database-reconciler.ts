@@ -1,6 +1,6 @@
 import { databaseServerSpecSchema } from '../api/database-server.js';
 import { databaseSpecSchema, type Database, type DatabaseSpec, type DatabaseStatus } from '../api/database.js';
-import { databaseKind } from '../api/names.js';
+import { databaseKind, shardKeyLabel } from '../api/names.js';
 import { isNotFound } from '../kube/api-error.js';
 import { databaseOwnershipProblem, planDatabase } from '../model/database-plan.js';
 import type { ReconcileResult } from '../runtime/controller.js';
@@ -69,6 +69,7 @@ export class DatabaseReconciler {
     const { kubernetes } = this.deps;
     const serverObject = kubernetes.databaseServer(spec.serverRef.name);
     const serverSpec = databaseServerSpecSchema.safeParse(serverObject?.spec);
+    const shardKey = subject.user.metadata.labels?.[shardKeyLabel];
     const siblings = kubernetes
       .databases()
       .filter(
@@ -92,6 +93,7 @@ export class DatabaseReconciler {
       defaultUser: kubernetes.user(`${subject.namespace}/${subject.name}`),
       users: kubernetes.usersOfDatabase(subject.namespace, subject.name),
       clusterId: this.deps.clusterId,
+      ...(shardKey === undefined ? {} : { shardKey }),
     };
   }
 

@@ -1,6 +1,6 @@
 import type { DatabaseUser } from '../api/database-user.js';
 import type { Database } from '../api/database.js';
-import { defaultUserOfLabel, finalizerName, resetPasswordAnnotation } from '../api/names.js';
+import { defaultUserOfLabel, finalizerName, resetPasswordAnnotation, shardKeyLabel } from '../api/names.js';
 
 const hasFinalizer = (user: DatabaseUser): boolean => (user.metadata.finalizers ?? []).includes(finalizerName);
 
@@ -40,11 +40,14 @@ export function databaseChangeEffects(previous: Database | undefined, current: D
   if (previous === undefined || current === undefined) return { database: true, users: true, server: true };
   const deletion = previous.metadata.deletionTimestamp !== current.metadata.deletionTimestamp;
   const created = previous.status?.databaseName !== current.status?.databaseName;
+  // Moved to another shard (ADR 25): the shard it joins takes it over, and its users learn whether they still match it.
+  const moved = previous.metadata.labels?.[shardKeyLabel] !== current.metadata.labels?.[shardKeyLabel];
   return {
     // Its own status writes do not call for another pass; a new spec, deletion or a finalizer removed do.
-    database: deletion || previous.metadata.generation !== current.metadata.generation || !sameList(previous.metadata.finalizers, current.metadata.finalizers),
+    database:
+      deletion || moved || previous.metadata.generation !== current.metadata.generation || !sameList(previous.metadata.finalizers, current.metadata.finalizers),
     // Users wait for the database name (DatabaseNotReady), and learn when it goes.
-    users: deletion || created,
+    users: deletion || created || moved,
     server: deletion || created || previous.status?.users !== current.status?.users,
   };
 }

@@ -1,8 +1,8 @@
 import type { ConnectionSettings } from '../api/connection.js';
 import { databaseServerSpecSchema, type DatabaseServerLimits, type DatabaseServerSpec } from '../api/database-server.js';
 import type { DatabaseUser, DatabaseUserSpec } from '../api/database-user.js';
-import { databaseSpecSchema } from '../api/database.js';
-import { defaultUserOfLabel } from '../api/names.js';
+import { databaseSpecSchema, type Database } from '../api/database.js';
+import { defaultUserOfLabel, shardKeyLabel } from '../api/names.js';
 import type { ConnectionResolver } from './connection-resolver.js';
 import type { KubernetesPort } from './ports.js';
 import { ReconcileProblem } from './problems.js';
@@ -23,6 +23,8 @@ export interface PlacementPorts {
   connections: ConnectionResolver;
   /** The operator's namespace, where the DatabaseServers' admin Secrets are. */
   operatorNamespace: string;
+  /** Whether a Database belongs to this instance's shard (ADR 25); absent: every one does. */
+  databaseInShard?: (database: Database) => boolean;
 }
 
 /**
@@ -34,6 +36,7 @@ export interface PlacementPorts {
 export async function resolvePlacement(ports: PlacementPorts, user: DatabaseUser, spec: DatabaseUserSpec): Promise<Placement> {
   const namespace = user.metadata.namespace ?? '';
   if (spec.databaseRef !== undefined) {
+    refuseOtherShard(ports, namespace, spec.databaseRef.name);
     const { connection, database, server, limits } = await resolveDatabase(ports, namespace, spec.databaseRef.name);
     if (!serverAllows(server.spec, namespace, ports.kubernetes.namespaceLabels(namespace))) {
       const refusal = notAllowed(server.name, namespace);
@@ -56,6 +59,22 @@ export async function resolvePlacement(ports: PlacementPorts, user: DatabaseUser
     );
   }
   return { connection, database: spec.database ?? connection.database, connectionLimit: spec.connectionLimit };
+}
+
+/**
+ * A user's Database in another shard (ADR 25): that shard counts its users against the server's limits
+ * and waits for them before the Database goes, and it does not see this user. Refused until both carry
+ * the same shard key; deleting such a user still drops its role (resolveDatabase).
+ */
+function refuseOtherShard(ports: PlacementPorts, namespace: string, name: string): void {
+  const database = ports.kubernetes.database(namespace, name);
+  if (database === undefined || ports.databaseInShard === undefined || ports.databaseInShard(database)) return;
+  const key = database.metadata.labels?.[shardKeyLabel];
+  throw new ReconcileProblem(
+    'ShardMismatch',
+    `Database "${name}" is in another operator shard (${key === undefined ? `no ${shardKeyLabel} label` : `${shardKeyLabel}=${key}`}): give this DatabaseUser the same ${shardKeyLabel} label as its Database`,
+    'when-changed',
+  );
 }
 
 /**

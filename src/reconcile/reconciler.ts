@@ -1,3 +1,4 @@
+import type { Database } from '../api/database.js';
 import { credentialsSecretName, databaseUserSpecSchema, lifecycleRules, objectRules, type DatabaseUser, type DatabaseUserSpec } from '../api/database-user.js';
 import { readyConditionOf } from '../api/database-user-view.js';
 import { defaultUserOfLabel } from '../api/names.js';
@@ -24,6 +25,8 @@ export interface ReconcilerDependencies extends DecideSettings {
   connections: ConnectionResolver;
   /** The operator's namespace, where the DatabaseServers' admin Secrets are. */
   operatorNamespace: string;
+  /** Whether a Database belongs to this instance's shard (ADR 25); absent: every one does. */
+  databaseInShard?: (database: Database) => boolean;
   now: () => Date;
   generatePassword: () => string;
   /** Reports each reconcile's Ready reason and the PostgreSQL actions it ran (metrics). */

@@ -37,15 +37,10 @@ export class ServerReconciler {
     const { kubernetes } = this.deps;
     const server = kubernetes.databaseServer(name);
     if (server === undefined) return done;
-    const usedBy = kubernetes
-      .databases()
-      .filter((database) => databaseSpecSchema.safeParse(database.spec).data?.serverRef.name === name)
-      .map((database) => `${database.metadata.namespace ?? ''}/${database.metadata.name ?? ''}`)
-      .sort();
-    const users = usedBy.reduce((count, key) => {
-      const [namespace = '', database = ''] = key.split('/');
-      return count + kubernetes.usersOfDatabase(namespace, database).length;
-    }, 0);
+    const databases = kubernetes.databases().filter((database) => databaseSpecSchema.safeParse(database.spec).data?.serverRef.name === name);
+    const usedBy = databases.map((database) => `${database.metadata.namespace ?? ''}/${database.metadata.name ?? ''}`).sort();
+    // As each Database counted them (status.users): with shards (ADR 25) its users are watched only by its own shard.
+    const users = databases.reduce((count, database) => count + (database.status?.users ?? 0), 0);
     const finalizers = server.metadata.finalizers ?? [];
     const held = finalizers.includes(serverInUseFinalizer);
     const deleting = server.metadata.deletionTimestamp !== undefined;

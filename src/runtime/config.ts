@@ -1,5 +1,8 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseTimerDuration } from '../api/duration.js';
+import { LabelSelectorSyntaxError, parseLabelSelector, type LabelSelector } from '../api/label-selector.js';
+import { shardKeyLabel } from '../api/names.js';
 
 const duration = (fallback: string) =>
   z
@@ -50,13 +53,28 @@ const configSchema = z
     OPERATOR_NAMESPACE: z.string().min(1).default('dbuser-system'),
     DEFAULT_CONNECTION_SECRET: z.string().optional(),
     SERVER_SELECTOR: z.string().max(1024).optional(),
+    WATCH_LABEL_SELECTOR: z
+      .string()
+      .max(1024)
+      .optional()
+      .transform((text, context) => {
+        if (text === undefined || text.trim() === '') return undefined;
+        try {
+          return { text: text.trim(), selector: parseLabelSelector(text) };
+        } catch (error) {
+          if (!(error instanceof LabelSelectorSyntaxError)) throw error;
+          context.addIssue({ code: 'custom', message: `not a label selector: ${error.message}` });
+          return z.NEVER;
+        }
+      }),
+    RECONCILE_SERVERS: z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' }).optional(),
     SEAL_SECRET: z.string().min(1).default('dbuser-operator-seal'),
     RESYNC_INTERVAL: duration('10m'),
     WORKERS: integer(8, 1, 256),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     HTTP_PORT: integer(8080, 0, 65535),
     LEADER_ELECT: boolean(true),
-    LEASE_NAME: z.string().min(1).default('dbuser-operator'),
+    LEASE_NAME: z.string().min(1).optional(),
     LEASE_DURATION: duration('15s'),
     LEASE_RENEW_DEADLINE: duration('10s'),
     LEASE_RETRY_PERIOD: duration('2s'),
@@ -89,6 +107,14 @@ export interface OperatorConfig {
   defaultConnection: { namespace: string; name: string } | undefined;
   /** A label selector: the DatabaseServers this operator manages (undefined: all), when several operators share a cluster. */
   serverSelector: string | undefined;
+  /**
+   * The shard this instance reconciles (ADR 25): the DatabaseUsers and Databases whose labels match
+   * (undefined: all), e.g. `sharding.fluxcd.io/key in (shard1)`, or `!sharding.fluxcd.io/key` for the
+   * instance that takes the objects without the label.
+   */
+  watchLabelSelector: { text: string; selector: LabelSelector } | undefined;
+  /** Whether this instance writes DatabaseServers' status and in-use finalizer: exactly one instance per cluster may. */
+  reconcileServers: boolean;
   /** The Secret, in the operator's namespace, holding the key that seals credentials (created if absent). */
   sealSecret: string;
   resyncIntervalMs: number;
@@ -140,6 +166,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     throw new ConfigError(`${setting}: ${issue?.message ?? 'invalid'}`);
   }
   const c = parsed.data;
+  const shard = c.WATCH_LABEL_SELECTOR;
   let defaultConnection: OperatorConfig['defaultConnection'];
   if (c.DEFAULT_CONNECTION_SECRET) {
     const [first, second] = c.DEFAULT_CONNECTION_SECRET.split('/');
@@ -150,6 +177,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     operatorNamespace: c.OPERATOR_NAMESPACE,
     defaultConnection,
     serverSelector: c.SERVER_SELECTOR,
+    watchLabelSelector: shard,
+    reconcileServers: c.RECONCILE_SERVERS === undefined ? takesUnlabelled(shard?.selector) : ['true', '1', 'yes'].includes(c.RECONCILE_SERVERS),
     sealSecret: c.SEAL_SECRET,
     resyncIntervalMs: c.RESYNC_INTERVAL,
     workers: c.WORKERS,
@@ -157,7 +186,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     httpPort: c.HTTP_PORT,
     leaderElection: {
       enabled: c.LEADER_ELECT,
-      leaseName: c.LEASE_NAME,
+      leaseName: c.LEASE_NAME ?? defaultLeaseName(shard?.text),
       leaseDurationMs: c.LEASE_DURATION,
       renewDeadlineMs: c.LEASE_RENEW_DEADLINE,
       retryPeriodMs: c.LEASE_RETRY_PERIOD,
@@ -176,4 +205,19 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     minPasswordRotationMs: c.MIN_PASSWORD_ROTATION,
     perUserMetrics: c.PER_USER_METRICS,
   };
+}
+
+/**
+ * One Lease per shard, as Flux derives its leader election ID from the selector: the replicas of one
+ * shard share it, two shards never do. Without a selector, the name it always had.
+ */
+export function defaultLeaseName(watchLabelSelector: string | undefined): string {
+  if (watchLabelSelector === undefined) return 'dbuser-operator';
+  return `dbuser-operator-${createHash('sha256').update(watchLabelSelector).digest('hex').slice(0, 10)}`;
+}
+
+/** The instance without a selector, or the one taking the objects without a shard key (`!sharding.fluxcd.io/key`). */
+function takesUnlabelled(selector: LabelSelector | undefined): boolean {
+  if (selector === undefined) return true;
+  return (selector.matchExpressions ?? []).some((requirement) => requirement.key === shardKeyLabel && requirement.operator === 'DoesNotExist');
 }

@@ -14,6 +14,7 @@ import { parseAllDocuments } from 'yaml';
 import { readHarnessState } from '../harness/harness-state.js';
 import { servesRequesterStamp } from '../harness/install.js';
 import { repoRoot } from '../harness/paths.js';
+import { loadConfig } from '../../src/runtime/config.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
 
 const execFileAsync = promisify(execFile);
@@ -167,6 +168,66 @@ describe('charts/dbuser-operator', () => {
       rules: { resources: string[]; resourceNames?: string[]; verbs: string[] }[];
     };
     expect(ownRole.rules).toContainEqual({ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] });
+  });
+
+  it('renders, with sharding.shards, one Deployment per shard beside the unsharded one, each with its selector, Lease, PodDisruptionBudget and metrics Service (ADR 25)', async () => {
+    const objects = await render('dbuser-system', '--set', 'sharding.shards={shard1,shard2},sharding.replicaCount=3');
+    type Deployment = KubeObject & {
+      spec: {
+        replicas: number;
+        selector: { matchLabels: Record<string, string> };
+        template: { metadata: { labels: Record<string, string> }; spec: { containers: { env: { name: string; value?: string }[] }[] } };
+      };
+    };
+    const deployments = objects.filter((object) => object.kind === 'Deployment') as Deployment[];
+    expect(deployments.map((object) => object.metadata.name)).toEqual(['dbuser-operator', 'dbuser-operator-shard1', 'dbuser-operator-shard2']);
+    const settings = deployments.map((deployment) => {
+      const env = Object.fromEntries(
+        (deployment.spec.template.spec.containers[0]?.env ?? [])
+          .filter((variable) => variable.value !== undefined)
+          .map((variable) => [variable.name, variable.value]),
+      );
+      // What the operator makes of them: the selector parses, the Lease is the one granted, one writer of servers.
+      const config = loadConfig({ ...env, POD_NAME: 'pod' }, [], 'host');
+      return {
+        replicas: deployment.spec.replicas,
+        selector: config.watchLabelSelector?.text,
+        lease: config.leaderElection.leaseName,
+        servers: config.reconcileServers,
+      };
+    });
+    expect(settings).toEqual([
+      { replicas: 2, selector: '!sharding.fluxcd.io/key', lease: 'dbuser-operator', servers: true },
+      { replicas: 3, selector: 'sharding.fluxcd.io/key in (shard1)', lease: 'dbuser-operator-shard1', servers: false },
+      { replicas: 3, selector: 'sharding.fluxcd.io/key in (shard2)', lease: 'dbuser-operator-shard2', servers: false },
+    ]);
+    // No Deployment selects another's pods, and each PodDisruptionBudget and metrics Service selects exactly one Deployment's.
+    const podLabels = deployments.map((deployment) => deployment.spec.template.metadata.labels);
+    for (const [index, deployment] of deployments.entries()) {
+      const selected = podLabels.filter((labels) => Object.entries(deployment.spec.selector.matchLabels).every(([key, value]) => labels[key] === value));
+      expect({ deployment: deployment.metadata.name, selects: selected }).toEqual({ deployment: deployment.metadata.name, selects: [podLabels[index]] });
+    }
+    const selectorOf = (kind: string, name: string) => {
+      const object = objects.find((candidate) => candidate.kind === kind && candidate.metadata.name === name) as unknown as {
+        spec: { selector: { matchLabels?: Record<string, string> } & Record<string, string> };
+      };
+      return object.spec.selector.matchLabels ?? object.spec.selector;
+    };
+    for (const shard of ['shard1', 'shard2']) {
+      const labels = { 'app.kubernetes.io/name': `dbuser-operator-${shard}` };
+      expect(selectorOf('PodDisruptionBudget', `dbuser-operator-${shard}`)).toEqual(labels);
+      expect(selectorOf('Service', `dbuser-operator-${shard}-metrics`)).toEqual(labels);
+    }
+    const ownRole = objects.find((object) => object.kind === 'Role' && object.metadata.name === 'dbuser-operator') as unknown as {
+      rules: { resources: string[]; resourceNames?: string[]; verbs: string[] }[];
+    };
+    expect(ownRole.rules).toContainEqual({
+      apiGroups: ['coordination.k8s.io'],
+      resources: ['leases'],
+      resourceNames: ['dbuser-operator', 'dbuser-operator-shard1', 'dbuser-operator-shard2'],
+      verbs: ['get', 'update'],
+    });
+    await expect(render('dbuser-system', '--set', 'sharding.shards={Shard_1}')).rejects.toThrow(/schema/);
   });
 
   it('binds the namespaced rules cluster-wide without watchNamespaces, as deploy/ does', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { databaseServerSpecSchema } from '../../../src/api/database-server.js';
 import type { DatabaseUser } from '../../../src/api/database-user.js';
 import { databaseSpecSchema, type Database } from '../../../src/api/database.js';
+import { projectDatabaseUser } from '../../../src/kubernetes/cluster-cache.js';
 import {
   decideDatabase,
   decideDatabaseDeletion,
@@ -35,7 +36,8 @@ function observed(overrides: Partial<DatabaseObserved> = {}): DatabaseObserved {
 const defaultUser = (generation = 1, ready?: { status: 'True' | 'False'; reason: string; observedGeneration: number }): DatabaseUser => {
   const manifest = defaultUserManifest(observed(), 'my_app_4553');
   const conditions = ready === undefined ? [] : [{ type: 'Ready', message: 'm', lastTransitionTime: '2026-12-01T00:00:00Z', ...ready }];
-  return { ...manifest, metadata: { ...manifest.metadata, uid: 'uid-default', generation }, status: { conditions } };
+  // As the operator's cache holds it (the projection keeps only what decisions read).
+  return projectDatabaseUser({ ...manifest, metadata: { ...manifest.metadata, uid: 'uid-default', generation }, status: { conditions } });
 };
 
 const user = (name: string): DatabaseUser => ({
@@ -123,6 +125,11 @@ describe('decideDatabase', () => {
       },
       spec: { username: 'my_app_4553', databaseRef: { name: 'my-app' }, readOnly: false, protected: true, deletionPolicy: 'Delete' },
     });
+  });
+
+  it("puts the default user in its Database's shard (ADR 25), and in none when the Database has no shard key", () => {
+    expect(defaultUserManifest(observed({ shardKey: 'shard1' }), 'my_app_4553').metadata.labels).toMatchObject({ 'sharding.fluxcd.io/key': 'shard1' });
+    expect(defaultUserManifest(observed(), 'my_app_4553').metadata.labels).not.toHaveProperty(['sharding.fluxcd.io/key']);
   });
 });
 

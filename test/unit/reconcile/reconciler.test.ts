@@ -1,5 +1,6 @@
 import type { DatabaseUser } from '../../../src/api/database-user.js';
-import { finalizerName, resetPasswordAnnotation } from '../../../src/api/names.js';
+import type { Database } from '../../../src/api/database.js';
+import { finalizerName, resetPasswordAnnotation, shardKeyLabel } from '../../../src/api/names.js';
 import { PostgresError } from '../../../src/postgres/errors.js';
 import { ConnectionResolver } from '../../../src/reconcile/connection-resolver.js';
 import { DatabaseUserReconciler } from '../../../src/reconcile/reconciler.js';
@@ -15,7 +16,7 @@ const logger = createLogger('silent');
 
 const start = new Date('2026-12-03T10:00:00Z');
 
-function setup(options: { defaultConnection?: boolean } = {}) {
+function setup(options: { defaultConnection?: boolean; databaseInShard?: (database: Database) => boolean } = {}) {
   const journal: Journal = [];
   const kubernetes = new RecordingKubernetes(journal);
   const postgres = new RecordingPostgres(journal);
@@ -39,6 +40,7 @@ function setup(options: { defaultConnection?: boolean } = {}) {
     minRotationMs: 3_600_000,
     now: () => clock.now,
     generatePassword: () => `generated-${String((generated += 1))}`.padEnd(64, 'x'),
+    ...(options.databaseInShard === undefined ? {} : { databaseInShard: options.databaseInShard }),
   });
   const reconcile = async (key: string) => {
     journal.length = 0;
@@ -557,5 +559,42 @@ describe('the password lifecycle', () => {
     );
     expect(await reconcile(key)).toEqual({ kind: 'done' });
     expect(writes(journal)).toEqual(['event: Warning PasswordRotationRefused', 'kubernetes: status Ready=False PasswordRotationRefused']);
+  });
+});
+
+describe('sharding (ADR 25)', () => {
+  const inShard1 = (database: Database) => database.metadata.labels?.[shardKeyLabel] === 'shard1';
+  const database = (labels: Record<string, string>): Database => ({
+    metadata: { name: 'shop', namespace, uid: 'uid-db', generation: 1, labels },
+    spec: { serverRef: { name: 'main' } },
+    status: { databaseName: 'shop_4553' },
+  });
+
+  it('refuses a user whose Database is in another shard: ShardMismatch, nothing done in PostgreSQL', async () => {
+    const { journal, kubernetes, reconcile } = setup({ databaseInShard: inShard1 });
+    kubernetes.databases.set(`${namespace}/shop`, database({ [shardKeyLabel]: 'shard2' }));
+    const key = kubernetes.addUser(databaseUser('rw', { username: 'shop_rw', databaseRef: { name: 'shop' } }, { labels: { [shardKeyLabel]: 'shard1' } }));
+
+    expect(await reconcile(key)).toEqual({ kind: 'done' });
+
+    expect(journal.filter((entry) => entry.startsWith('postgres'))).toEqual([]);
+    expect(readyOf(kubernetes, key)).toMatchObject({ status: 'False', reason: 'ShardMismatch' });
+    expect(readyOf(kubernetes, key)?.message).toContain(`${shardKeyLabel}=shard2`);
+  });
+
+  it('names the missing label when the Database has none', async () => {
+    const { kubernetes, reconcile } = setup({ databaseInShard: inShard1 });
+    kubernetes.databases.set(`${namespace}/shop`, database({}));
+    const key = kubernetes.addUser(databaseUser('rw', { username: 'shop_rw', databaseRef: { name: 'shop' } }));
+    await reconcile(key);
+    expect(readyOf(kubernetes, key)?.message).toContain(`no ${shardKeyLabel} label`);
+  });
+
+  it('goes on to the Database when it is in the same shard (here: its server is not registered)', async () => {
+    const { kubernetes, reconcile } = setup({ databaseInShard: inShard1 });
+    kubernetes.databases.set(`${namespace}/shop`, database({ [shardKeyLabel]: 'shard1' }));
+    const key = kubernetes.addUser(databaseUser('rw', { username: 'shop_rw', databaseRef: { name: 'shop' } }));
+    await reconcile(key);
+    expect(readyOf(kubernetes, key)?.reason).toBe('ServerNotFound');
   });
 });

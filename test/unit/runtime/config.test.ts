@@ -46,8 +46,48 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, [], 'LOG_LEVEL'],
     [{ LEASE_RENEW_DEADLINE: '20s' }, [], 'LEASE_RENEW_DEADLINE: must be shorter than LEASE_DURATION'],
     [{}, ['--workers'], 'unrecognised argument "--workers"'],
+    [
+      {},
+      ['--watch-label-selector=sharding.fluxcd.io/key in (shard1'],
+      'WATCH_LABEL_SELECTOR: not a label selector: "sharding.fluxcd.io/key in (shard1" is not a requirement',
+    ],
+    [{ RECONCILE_SERVERS: 'sometimes' }, [], 'RECONCILE_SERVERS: expected true or false'],
   ])('refuses %j %j with one clear line', (env, argv, message) => {
     expect(() => loadConfig(env, argv, 'h')).toThrow(message);
+  });
+});
+
+describe('sharding (ADR 25)', () => {
+  it('without a selector: every object, the Lease it always had, and the servers', () => {
+    const config = loadConfig({}, [], 'h');
+    expect(config.watchLabelSelector).toBeUndefined();
+    expect(config.leaderElection.leaseName).toBe('dbuser-operator');
+    expect(config.reconcileServers).toBe(true);
+  });
+
+  it('a shard: its selector, a Lease of its own derived from the selector, and no servers', () => {
+    const shard1 = loadConfig({}, ['--watch-label-selector=sharding.fluxcd.io/key in (shard1)'], 'h');
+    const shard2 = loadConfig({ WATCH_LABEL_SELECTOR: 'sharding.fluxcd.io/key in (shard2)' }, [], 'h');
+    expect(shard1.watchLabelSelector).toEqual({
+      text: 'sharding.fluxcd.io/key in (shard1)',
+      selector: { matchExpressions: [{ key: 'sharding.fluxcd.io/key', operator: 'In', values: ['shard1'] }] },
+    });
+    expect(shard1.leaderElection.leaseName).toMatch(/^dbuser-operator-[0-9a-f]{10}$/);
+    expect(shard1.leaderElection.leaseName).not.toBe(shard2.leaderElection.leaseName);
+    expect(loadConfig({}, ['--watch-label-selector=sharding.fluxcd.io/key in (shard1)'], 'other').leaderElection.leaseName).toBe(
+      shard1.leaderElection.leaseName,
+    );
+    expect(shard1.reconcileServers).toBe(false);
+    expect(
+      loadConfig({ WATCH_LABEL_SELECTOR: 'sharding.fluxcd.io/key in (shard1)', LEASE_NAME: 'dbuser-operator-shard1' }, [], 'h').leaderElection.leaseName,
+    ).toBe('dbuser-operator-shard1');
+  });
+
+  it('the instance taking the objects without a shard key writes the servers, unless told otherwise', () => {
+    expect(loadConfig({ WATCH_LABEL_SELECTOR: '!sharding.fluxcd.io/key' }, [], 'h').reconcileServers).toBe(true);
+    expect(loadConfig({ WATCH_LABEL_SELECTOR: '!sharding.fluxcd.io/key', RECONCILE_SERVERS: 'false' }, [], 'h').reconcileServers).toBe(false);
+    expect(loadConfig({ WATCH_LABEL_SELECTOR: 'team=a', RECONCILE_SERVERS: 'true' }, [], 'h').reconcileServers).toBe(true);
+    expect(loadConfig({ WATCH_LABEL_SELECTOR: '  ' }, [], 'h').watchLabelSelector).toBeUndefined();
   });
 });
 
