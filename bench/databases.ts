@@ -107,10 +107,28 @@ async function runScenario({ http, pgClient, admin, report }: Scenario, namespac
     },
   );
   const applied = performance.now();
-  await tracker.untilReady(users);
+  // Progress every 10 s, and no wait without an end: a build that never gets there is reported, not waited for.
+  const progress = setInterval(() => {
+    log(`${label}: ${tracker.readyAt.size} users Ready, ${logins.ok + logins.failed} logins tried, sessions peak ${sampler.peak}`);
+  }, 10_000);
+  const bounded = async (what: string, wait: Promise<void>) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`${label}: ${what} not reached in 10 min (${tracker.readyAt.size} Ready, ${logins.ok + logins.failed} logins)`));
+      }, 600_000);
+    });
+    try {
+      await Promise.race([wait, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  await bounded('all users Ready', tracker.untilReady(users));
   const allReady = performance.now();
-  await logins.until(users);
+  await bounded('every login tried', logins.until(users));
   const verified = performance.now();
+  clearInterval(progress);
   // A Database turns Ready after its default user, on its own queue (2 workers): wait for the last one too.
   const readyDatabases = async () =>
     (

@@ -14,6 +14,8 @@ export interface SampledConnections {
  */
 export class ConnectionSampler {
   peak = 0;
+  /** Samples the server did not answer. */
+  failedSamples = 0;
   readonly samples: { at: number; count: number }[] = [];
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -38,9 +40,14 @@ export class ConnectionSampler {
   start(intervalMs = 25): void {
     this.running = (async () => {
       while (!this.stopped) {
-        const count = await this.count();
-        this.samples.push({ at: performance.now(), count });
-        this.peak = Math.max(this.peak, count);
+        try {
+          const count = await this.count();
+          this.samples.push({ at: performance.now(), count });
+          this.peak = Math.max(this.peak, count);
+        } catch {
+          // The server refused or dropped the sampler's own session (a full server, a restart): a gap, not an end.
+          this.failedSamples++;
+        }
         await sleep(intervalMs);
       }
     })();
