@@ -21,6 +21,13 @@ import { LoginVerifier } from './login-verifier.js';
 import { inParallel, percentile, seconds } from './measure.js';
 import { ReadyTracker } from './ready-tracker.js';
 import { runScalePhase } from './scale.js';
+import { benchDatabases } from './databases.js';
+
+// BENCH_DATABASES=1: only the many-databases phase, in its own environment (bench/databases.ts).
+if (process.env.BENCH_DATABASES === '1') {
+  await benchDatabases();
+  process.exit(0);
+}
 
 const burstSize = Number(process.env.BENCH_USERS ?? 1000);
 const scaleSize = Number(process.env.BENCH_SCALE_USERS ?? 10_000);

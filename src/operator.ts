@@ -89,6 +89,7 @@ export class Operator {
         isLeader: () => this.workersRunning,
         kubeRequests: () => this.http.requestCounts.values(),
         passwordTimes: () => this.passwordTimes(),
+        postgresConnections: () => this.pools.connectionCounts(),
       },
       { perUserMetrics: config.perUserMetrics },
     );
@@ -150,7 +151,19 @@ export class Operator {
       },
     );
     this.pools = new PostgresPools(
-      { maxConnections: Math.max(4, config.workers * 2), connectTimeoutMs: config.postgres.connectTimeoutMs, applicationName: 'dbuser-operator' },
+      {
+        maxConnectionsPerServer: config.postgres.maxConnectionsPerServer,
+        connectionWaitMs: config.postgres.connectionWaitMs,
+        idleTimeoutMs: config.postgres.idleTimeoutMs,
+        connectTimeoutMs: config.postgres.connectTimeoutMs,
+        applicationName: 'dbuser-operator',
+        onWait: (server) => {
+          this.metrics.postgresConnectionWaits.inc({ server });
+        },
+        onWaitTimeout: (server) => {
+          this.metrics.postgresConnectionWaitTimeouts.inc({ server });
+        },
+      },
       logger,
     );
     this.events = new EventRecorder(this.resources, logger, (ms) => {
@@ -389,7 +402,7 @@ export class Operator {
     for (const secret of this.cache.otherSecretsWithFinalizer(connectionInUseFinalizer)) this.connectionQueue.add(objectKey(secret));
     this.scheduleResync();
     this.sweepTimer = setInterval(() => {
-      void this.pools.sweep(10 * 60_000);
+      this.pools.sweep();
     }, 60_000);
     this.sweepTimer.unref();
     this.logger.info({ workers: this.config.workers }, 'reconciling');

@@ -43,6 +43,8 @@ export const readyReasons = {
   NoConnection: 'NoConnection',
   ConnectionSecretInvalid: 'ConnectionSecretInvalid',
   ServerUnavailable: 'ServerUnavailable',
+  /** Every connection the operator may open to the server was in use for longer than PG_CONNECTION_WAIT: retried. */
+  ConnectionLimitReached: 'ConnectionLimitReached',
   AuthenticationFailed: 'AuthenticationFailed',
   PermissionDenied: 'PermissionDenied',
   DatabaseNotFound: 'DatabaseNotFound',

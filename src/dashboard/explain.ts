@@ -14,6 +14,7 @@ const reasonSentences: Record<ReadyReason, string> = {
   NoConnection: 'No PostgreSQL server is configured for this user, and the operator has no default one.',
   ConnectionSecretInvalid: "The Secret with the server's admin credentials is missing or incomplete.",
   ServerUnavailable: 'PostgreSQL cannot be reached right now; the operator keeps trying.',
+  ConnectionLimitReached: "The operator's connections to this PostgreSQL server are all busy right now; it keeps trying.",
   AuthenticationFailed: "PostgreSQL refused the operator's admin login: the admin credentials are wrong.",
   PermissionDenied: 'The admin account is not allowed to do this in PostgreSQL.',
   DatabaseNotFound: 'The database this user should have access to does not exist.',

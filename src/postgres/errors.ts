@@ -1,4 +1,5 @@
 import { networkErrorCode } from '../runtime/network-error.js';
+import { ConnectionBoundReached } from './server-connections.js';
 /**
  * What went wrong talking to PostgreSQL, as the reconcile layer needs to know it. The adapter says
  * what happened; the reconcile layer decides what to tell the user and when to retry.
@@ -16,6 +17,8 @@ export type PostgresFailure =
   | 'concurrent-change'
   /** lock_timeout or statement_timeout ended the wait. */
   | 'timeout'
+  /** The operator's own bound on connections to the server was reached for longer than the wait (ADR 24). */
+  | 'connection-limit'
   | 'unexpected';
 
 /** An error from PostgreSQL or the network, classified; the original is its cause. */
@@ -71,6 +74,7 @@ function failureOf(code: string, text: string): PostgresFailure {
  */
 export function asPostgresError(error: unknown): unknown {
   if (error instanceof PostgresError || !(error instanceof Error)) return error;
+  if (error instanceof ConnectionBoundReached) return new PostgresError('connection-limit', undefined, error.message, { cause: error });
   const code = codeOf(error);
   if (code === undefined && !unavailableText.test(error.message)) return error;
   const message = code ? `PostgreSQL error ${code}: ${error.message}` : `PostgreSQL: ${error.message}`;

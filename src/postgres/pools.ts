@@ -3,12 +3,28 @@ import pg from 'pg';
 import type { ConnectionSettings } from '../api/connection.js';
 import type { Logger } from '../runtime/logger.js';
 import { refusesStartupOptions, searchPathStartupOption } from './search-path.js';
+import { ConnectionBoundReached, ServerConnections } from './server-connections.js';
 
 export interface PoolOptions {
-  /** Connections per pool: at least the number of workers that may use one server at once. */
-  maxConnections: number;
+  /** Connections to one server (host and port) at most, whatever the databases and credentials (ADR 24). */
+  maxConnectionsPerServer: number;
+  /** How long a request waits for a free connection before it fails with ConnectionBoundReached. */
+  connectionWaitMs: number;
+  /** An idle connection is closed after this long. */
+  idleTimeoutMs: number;
   connectTimeoutMs: number;
   applicationName: string;
+  /** Waits for a slot, per server ("host:port"), for the metrics. */
+  onWait?: (server: string) => void;
+  onWaitTimeout?: (server: string) => void;
+}
+
+/** One server's connections, for the metrics. */
+export interface ServerConnectionCounts {
+  server: string;
+  open: number;
+  idle: number;
+  waiting: number;
 }
 
 type SslConfig = false | { rejectUnauthorized: boolean; ca?: string };
@@ -32,23 +48,25 @@ function sslConfigs(settings: ConnectionSettings): SslConfig[] {
   }
 }
 
-interface Entry {
-  pool: pg.Pool;
-  lastUsed: number;
+function sslRefused(error: unknown): boolean {
+  return error instanceof Error && /does not support SSL/i.test(error.message);
 }
 
 /**
- * One pg.Pool per server, credentials and database, reused by every reconcile. Pools whose
- * connection Secret changed (new credentials, new key) go idle and are ended by `sweep`. Every
- * admin session starts with its search_path pinned (ADR 19); a server that refuses the startup
- * option (a pooler) is remembered and reached without it, where the per-transaction pin and the
+ * The operator's connections to PostgreSQL, bounded per server (host and port) whatever the number
+ * of databases and credentials (ADR 24): connections to a database are opened when a reconcile
+ * needs one, kept idle for the next, and closed after the idle timeout or to make room for another
+ * database's. A request that takes a connection while holding one names it (`within`), so nested
+ * requests are admitted ahead of new reconciles and never deadlock on the bound. Every admin
+ * session starts with its search_path pinned (ADR 19); a server that refuses the startup option (a
+ * pooler) is remembered and reached without it, where the per-transaction pin and the
  * schema-qualified SQL still hold.
  */
 export class PostgresPools {
-  private readonly pools = new Map<string, Entry>();
-  /** Which SSL setting worked for a server, once known (for prefer/allow). */
+  private readonly servers = new Map<string, ServerConnections<pg.Client>>();
+  /** Which SSL setting worked for a server and credentials, once known (for prefer/allow). */
   private readonly sslChoice = new Map<string, SslConfig>();
-  /** Servers that refused the search_path startup option. */
+  /** Servers and credentials that refused the search_path startup option. */
   private readonly unpinnedServers = new Set<string>();
 
   constructor(
@@ -56,7 +74,8 @@ export class PostgresPools {
     private readonly logger: Logger,
   ) {}
 
-  private serverKey(settings: ConnectionSettings): string {
+  /** The server and credentials: connections of the same key are interchangeable within one database. */
+  private credentialsKey(settings: ConnectionSettings): string {
     const { host, port, username, sslMode } = settings;
     const secrets = createHash('sha256')
       .update(settings.password)
@@ -66,154 +85,186 @@ export class PostgresPools {
     return JSON.stringify([host, port, username, sslMode ?? null, secrets]);
   }
 
+  /** The bound's unit: one PostgreSQL server, by host and port. */
+  private serverOf(settings: ConnectionSettings): ServerConnections<pg.Client> {
+    const name = `${settings.host}:${settings.port}`;
+    let server = this.servers.get(name);
+    if (!server) {
+      server = new ServerConnections<pg.Client>(
+        name,
+        { bound: this.options.maxConnectionsPerServer, waitMs: this.options.connectionWaitMs, idleMs: this.options.idleTimeoutMs },
+        { onWait: () => this.options.onWait?.(name), onWaitTimeout: () => this.options.onWaitTimeout?.(name) },
+      );
+      this.servers.set(name, server);
+    }
+    return server;
+  }
+
+  /** The nesting level of a request made while holding `within` (connection-bound.ts). */
+  private levelWithin(server: ServerConnections<pg.Client>, within: pg.ClientBase | undefined): number {
+    return (within === undefined ? 0 : (server.levelOf(within) ?? 0)) + 1;
+  }
+
   /** The startup options for a server: the pinned search_path, unless it refused that before. */
-  private startupOptions(server: string): { options?: string } {
-    return this.unpinnedServers.has(server) ? {} : { options: searchPathStartupOption };
+  private startupOptions(credentials: string): { options?: string } {
+    return this.unpinnedServers.has(credentials) ? {} : { options: searchPathStartupOption };
   }
 
   /**
    * Runs `attempt` with the pin; when the server refuses the startup option, once more without it
    * (remembered for the server). Any other failure is the caller's.
    */
-  private async pinnedOrNot<T>(settings: ConnectionSettings, database: string, attempt: (server: string) => Promise<T>): Promise<T> {
-    const server = this.serverKey(settings);
+  private async pinnedOrNot<T>(settings: ConnectionSettings, database: string, attempt: (credentials: string) => Promise<T>): Promise<T> {
+    const credentials = this.credentialsKey(settings);
     try {
-      return await attempt(server);
+      return await attempt(credentials);
     } catch (error) {
-      if (this.unpinnedServers.has(server) || !refusesStartupOptions(error)) throw error;
-      this.unpinnedServers.add(server);
+      if (this.unpinnedServers.has(credentials) || !refusesStartupOptions(error)) throw error;
+      this.unpinnedServers.add(credentials);
       this.logger.warn(
         { host: settings.host, database },
         'PostgreSQL (a pooler?) refuses the search_path startup option: connecting without it; every transaction still pins search_path and every query is schema-qualified',
       );
-      return attempt(server);
+      return attempt(credentials);
     }
   }
 
-  private create(settings: ConnectionSettings, database: string, ssl: SslConfig, server: string): pg.Pool {
-    const pool = new pg.Pool({
-      ...this.startupOptions(server),
-      host: settings.host,
-      port: settings.port,
-      user: settings.username,
-      password: settings.password,
-      database,
-      ssl,
-      max: this.options.maxConnections,
-      idleTimeoutMillis: 30_000,
-      connectionTimeoutMillis: this.options.connectTimeoutMs,
-      application_name: this.options.applicationName,
-    });
-    // A connection dying (server restart) emits 'error': on the pool while idle, on the client while
-    // checked out between queries. Unhandled, either kills the process; the query in flight, if any,
-    // fails on its own and the reconcile retries.
-    pool.on('error', () => {
-      // Re-emitted from the client, which logs it below.
-    });
-    pool.on('connect', (client) => {
+  /** A new connection as `user`, trying the SSL settings in order while the server refuses SSL. */
+  private async open(
+    settings: ConnectionSettings,
+    database: string,
+    login: { user: string; password: string; startup: { options?: string } },
+    ssls: readonly SslConfig[],
+    onIdleError: (client: pg.Client) => void,
+  ): Promise<{ client: pg.Client; ssl: SslConfig }> {
+    let lastError: unknown = new Error('no SSL setting to try');
+    for (const ssl of ssls) {
+      const client = new pg.Client({
+        ...login.startup,
+        host: settings.host,
+        port: settings.port,
+        user: login.user,
+        password: login.password,
+        database,
+        ssl,
+        connectionTimeoutMillis: this.options.connectTimeoutMs,
+        application_name: this.options.applicationName,
+      });
+      // A connection dying (server restart) emits 'error'; unhandled, it kills the process. The query
+      // in flight, if any, fails on its own and the reconcile retries; an idle one is dropped.
       client.on('error', (error) => {
         this.logger.warn({ host: settings.host, database, err: error.message }, 'PostgreSQL connection failed');
+        onIdleError(client);
       });
-    });
-    return pool;
-  }
-
-  /** A connected client for `database` on the server; release it when done. */
-  async connect(settings: ConnectionSettings, database: string): Promise<pg.PoolClient> {
-    return this.pinnedOrNot(settings, database, (server) => this.connectPooled(settings, database, server));
-  }
-
-  private async connectPooled(settings: ConnectionSettings, database: string, server: string): Promise<pg.PoolClient> {
-    const known = this.sslChoice.get(server);
-    const candidates = known === undefined ? sslConfigs(settings) : [known];
-    const pinned = !this.unpinnedServers.has(server);
-    let lastError: unknown;
-    for (const ssl of candidates) {
-      const key = `${server}|${database}|${JSON.stringify(ssl)}|${pinned ? 'pinned' : 'unpinned'}`;
-      let entry = this.pools.get(key);
-      if (!entry) {
-        entry = { pool: this.create(settings, database, ssl, server), lastUsed: Date.now() };
-        this.pools.set(key, entry);
-      }
-      entry.lastUsed = Date.now();
       try {
-        const client = await entry.pool.connect();
-        this.sslChoice.set(server, ssl);
-        return client;
+        await client.connect();
+        return { client, ssl };
       } catch (error) {
         lastError = error;
-        const sslRefused = error instanceof Error && /does not support SSL/i.test(error.message);
-        if (!sslRefused) throw error;
+        if (!sslRefused(error)) throw error;
       }
     }
     throw lastError;
   }
 
-  /** An unpooled client with the server's SSL setting, as `user`; `options` pin an admin session. */
-  private standaloneClient(settings: ConnectionSettings, database: string, user: string, password: string, options: { options?: string } = {}): pg.Client {
-    const client = new pg.Client({
-      ...options,
-      host: settings.host,
-      port: settings.port,
-      user,
-      password,
-      database,
-      ssl: this.sslChoice.get(this.serverKey(settings)) ?? sslConfigs(settings)[0] ?? false,
-      connectionTimeoutMillis: this.options.connectTimeoutMs,
-      application_name: this.options.applicationName,
+  /** An admin connection to `database`, counted against the server's bound. */
+  private async acquireAdmin(settings: ConnectionSettings, database: string, within: pg.ClientBase | undefined, reuse: boolean): Promise<pg.PoolClient> {
+    const server = this.serverOf(settings);
+    const level = this.levelWithin(server, within);
+    return this.pinnedOrNot(settings, database, async (credentials) => {
+      const startup = this.startupOptions(credentials);
+      const known = this.sslChoice.get(credentials);
+      const client = await server.acquire({
+        key: JSON.stringify([credentials, database, startup.options ?? null]),
+        database,
+        level,
+        reuse,
+        connect: async () => {
+          const opened = await this.open(
+            settings,
+            database,
+            { user: settings.username, password: settings.password, startup },
+            known === undefined ? sslConfigs(settings) : [known],
+            (broken) => {
+              server.forgetBroken(broken);
+            },
+          );
+          this.sslChoice.set(credentials, opened.ssl);
+          const pooled = opened.client as pg.Client & Partial<Pick<pg.PoolClient, 'release'>>;
+          pooled.release = (error?: Error | boolean) => {
+            server.release(opened.client, error !== undefined && error !== false);
+          };
+          return opened.client;
+        },
+      });
+      return client as pg.PoolClient;
     });
-    client.on('error', () => undefined);
-    return client;
   }
 
   /**
-   * An admin client of its own (not pooled), for a database visited once, e.g. to clear a dropped
-   * role's objects: an idle pooled connection there would linger, and a lingering connection to a
-   * database blocks CREATE DATABASE from it and DROP DATABASE. The caller ends it.
+   * A connected admin client for `database` on the server; release it when done (release(error)
+   * closes it). `within`: the connection to the same server the caller holds while asking.
    */
-  async connectOnce(settings: ConnectionSettings, database: string): Promise<pg.Client> {
-    return this.pinnedOrNot(settings, database, async (server) => {
-      const client = this.standaloneClient(settings, database, settings.username, settings.password, this.startupOptions(server));
-      await client.connect();
-      return client;
-    });
+  async connect(settings: ConnectionSettings, database: string, within?: pg.ClientBase): Promise<pg.PoolClient> {
+    return this.acquireAdmin(settings, database, within, true);
+  }
+
+  /**
+   * An admin connection of its own, closed when released, for a database visited once, e.g. to clear
+   * a dropped role's objects: an idle connection there would linger, and a lingering connection to a
+   * database blocks CREATE DATABASE from it and DROP DATABASE. It counts against the bound.
+   */
+  async connectOnce(settings: ConnectionSettings, database: string, within?: pg.ClientBase): Promise<pg.PoolClient> {
+    return this.acquireAdmin(settings, database, within, false);
   }
 
   /**
    * Whether `username` can log in to `database` with `password`: true, false (authentication
-   * failed), or undefined when the attempt says nothing about the password (network, pg_hba, ...).
+   * failed), or undefined when the attempt says nothing about the password (network, pg_hba, ...);
+   * ConnectionBoundReached when no slot became free. The login is a connection to the server like any other: it counts against
+   * the bound, for the moment it lasts.
    */
-  async verifyLogin(settings: ConnectionSettings, database: string, username: string, password: string): Promise<boolean | undefined> {
-    const client = this.standaloneClient(settings, database, username, password);
+  async verifyLogin(settings: ConnectionSettings, database: string, username: string, password: string, within?: pg.ClientBase): Promise<boolean | undefined> {
+    const server = this.serverOf(settings);
+    const known = this.sslChoice.get(this.credentialsKey(settings)) ?? sslConfigs(settings)[0] ?? false;
+    let client: pg.Client;
     try {
-      await client.connect();
-      return true;
+      client = await server.acquire({
+        key: 'login',
+        database,
+        level: this.levelWithin(server, within),
+        reuse: false,
+        connect: async () => (await this.open(settings, database, { user: username, password, startup: {} }, [known], () => undefined)).client,
+      });
     } catch (error) {
+      // No slot within the wait: the reconcile is retried rather than left unverified.
+      if (error instanceof ConnectionBoundReached) throw error;
       return (error as { code?: string }).code === '28P01' ? false : undefined;
-    } finally {
-      await client.end().catch(() => undefined);
+    }
+    server.release(client, true);
+    return true;
+  }
+
+  /** Closes the connections to one database (before it is dropped: an idle connection to it would linger). */
+  async closeDatabase(settings: ConnectionSettings, database: string): Promise<void> {
+    await this.servers.get(`${settings.host}:${settings.port}`)?.closeDatabase(database);
+  }
+
+  /** Forgets servers with nothing open and nobody waiting (idle connections close by themselves). */
+  sweep(): void {
+    for (const [name, server] of this.servers) if (server.unused) this.servers.delete(name);
+  }
+
+  /** Per server: connections open, of which idle, and requests waiting for one. */
+  *connectionCounts(): Iterable<ServerConnectionCounts> {
+    for (const [server, connections] of this.servers) {
+      yield { server, open: connections.open, idle: connections.idleCount, waiting: connections.waiting };
     }
   }
 
-  /** Ends the pools of one database (before it is dropped: an idle connection to it would linger). */
-  async closeDatabase(settings: ConnectionSettings, database: string): Promise<void> {
-    const prefix = `${this.serverKey(settings)}|${database}|`;
-    const closing = [...this.pools].filter(([key]) => key.startsWith(prefix));
-    for (const [key] of closing) this.pools.delete(key);
-    await Promise.all(closing.map(([, entry]) => entry.pool.end().catch(() => undefined)));
-  }
-
-  /** Ends pools unused for `idleMs` (credentials rotated, databases no longer used). */
-  async sweep(idleMs: number): Promise<void> {
-    const cutoff = Date.now() - idleMs;
-    const stale = [...this.pools].filter(([, entry]) => entry.lastUsed < cutoff);
-    for (const [key] of stale) this.pools.delete(key);
-    await Promise.all(stale.map(([, entry]) => entry.pool.end().catch(() => undefined)));
-  }
-
   async end(): Promise<void> {
-    const entries = [...this.pools.values()];
-    this.pools.clear();
-    await Promise.all(entries.map((entry) => entry.pool.end().catch(() => undefined)));
+    const servers = [...this.servers.values()];
+    this.servers.clear();
+    await Promise.all(servers.map((server) => server.end()));
   }
 }

@@ -134,7 +134,7 @@ export class PostgresRoles implements PostgresPort {
       const sameDatabase = target.database === target.connection.database;
       await begin(lock, [sql.advisoryXactLock(...roleLockKey(target.username))], sameDatabase);
       if (!sameDatabase) {
-        work = await this.pools.connect(target.connection, target.database);
+        work = await this.pools.connect(target.connection, target.database, lock);
         await begin(work, [], true);
       }
       const committed = (client: pg.ClientBase) => {
@@ -161,18 +161,19 @@ export class PostgresRoles implements PostgresPort {
 
   private async drop(work: pg.ClientBase, target: RoleTarget, observation: RoleObservation): Promise<void> {
     // REASSIGN and DROP OWNED need the role's privileges; committed now, as they run on other connections.
-    if (observation.role?.adminActsAs === false) await this.holdRole(target);
+    if (observation.role?.adminActsAs === false) await this.holdRole(target, work);
     // Template databases, and databases the admin may not connect to, are left alone (connecting to
     // a template would block CREATE DATABASE). A role owning objects there makes DROP ROLE fail
     // with 2BP01, which is reported, not forced.
     const databases = await work.query<{ name: string }>(sql.databasesWithDependentsOf, [target.username, target.database]);
-    for (const { name } of databases.rows) await this.clearRoleInDatabase(target, name);
+    for (const { name } of databases.rows) await this.clearRoleInDatabase(target, name, work);
     await work.query(sql.dropRole(target.username));
     this.observer.forgetRole(target);
   }
 
-  private async holdRole(target: RoleTarget): Promise<void> {
-    const client = await this.pools.connect(target.connection, target.database);
+  /** `within`: the connection this reconcile holds meanwhile (the bound admits nested requests first). */
+  private async holdRole(target: RoleTarget, within: pg.ClientBase): Promise<void> {
+    const client = await this.pools.connect(target.connection, target.database, within);
     try {
       await client.query(sql.grantRoleToAdmin(target.username));
     } finally {
@@ -180,10 +181,10 @@ export class PostgresRoles implements PostgresPort {
     }
   }
 
-  private async clearRoleInDatabase(target: RoleTarget, database: string): Promise<void> {
+  private async clearRoleInDatabase(target: RoleTarget, database: string, within: pg.ClientBase): Promise<void> {
     // The user's and the admin's databases are used all the time; others get a one-off connection.
     if (database === target.database || database === target.connection.database) {
-      const client = await this.pools.connect(target.connection, database);
+      const client = await this.pools.connect(target.connection, database, within);
       try {
         await this.reassignAndDropOwned(client, target.username, database);
       } finally {
@@ -191,11 +192,11 @@ export class PostgresRoles implements PostgresPort {
       }
       return;
     }
-    const client = await this.pools.connectOnce(target.connection, database);
+    const client = await this.pools.connectOnce(target.connection, database, within);
     try {
       await this.reassignAndDropOwned(client, target.username, database);
     } finally {
-      await client.end().catch(() => undefined);
+      client.release(true);
     }
   }
 

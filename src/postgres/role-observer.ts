@@ -72,7 +72,8 @@ export class RoleObserver {
       roleRows === undefined
         ? await this.role(client, target, server.adminIsSuperuser)
         : roleFromRows(roleRows.rows, target.username, target.database, roleRows.readPassword);
-    const password = observed === undefined || candidate === undefined ? uncheckedPassword : await this.verdict(target, observed.storedPassword, candidate);
+    const password =
+      observed === undefined || candidate === undefined ? uncheckedPassword : await this.verdict(client, target, observed.storedPassword, candidate);
     return { server, database, role: observed?.role, password };
   }
 
@@ -154,10 +155,11 @@ export class RoleObserver {
     return database;
   }
 
-  private async verdict(target: RoleTarget, stored: string | null | undefined, candidate: CandidatePassword): Promise<PasswordVerdict> {
+  /** `client`: the connection held meanwhile, which a login check nests under (connection-bound.ts). */
+  private async verdict(client: pg.ClientBase, target: RoleTarget, stored: string | null | undefined, candidate: CandidatePassword): Promise<PasswordVerdict> {
     if (stored === undefined) {
       // Without pg_authid, the only proof is a login with the password.
-      return { matches: await this.pools.verifyLogin(target.connection, target.database, target.username, candidate.value), encryption: undefined };
+      return { matches: await this.pools.verifyLogin(target.connection, target.database, target.username, candidate.value, client), encryption: undefined };
     }
     const encryption = storedEncryption(stored);
     const serverKey = this.serverKey(target);

@@ -40,6 +40,7 @@ const postgresReasons: Record<Exclude<PostgresFailure, 'concurrent-change'>, { r
   permission: { reason: 'PermissionDenied', advice: "the connection's role lacks a privilege the operator needs" },
   'missing-database': { reason: 'DatabaseNotFound' },
   timeout: { reason: 'ReconcileError', advice: 'the operator waits at most lock_timeout/statement_timeout' },
+  'connection-limit': { reason: 'ConnectionLimitReached', advice: 'retried; PG_MAX_CONNECTIONS_PER_SERVER raises the bound' },
   unexpected: { reason: 'ReconcileError' },
 };
 

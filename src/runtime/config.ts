@@ -82,6 +82,10 @@ const configSchema = z
     PG_LOCK_TIMEOUT: duration('5s'),
     PG_STATEMENT_TIMEOUT: duration('30s'),
     PG_CONNECT_TIMEOUT: duration('5s'),
+    // At least 3: one reconcile nests three connections to a server (postgres/connection-bound.ts).
+    PG_MAX_CONNECTIONS_PER_SERVER: integer(10, 3, 10_000),
+    PG_CONNECTION_WAIT: duration('10s'),
+    PG_IDLE_TIMEOUT: duration('30s'),
     RETRY_BACKOFF_MAX: duration('30s'),
     MIN_PASSWORD_ROTATION: duration('1h'),
     PER_USER_METRICS: boolean(false),
@@ -120,7 +124,17 @@ export interface OperatorConfig {
   leaderElection: { enabled: boolean; leaseName: string; leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
   identity: string;
   shutdownTimeoutMs: number;
-  postgres: { lockTimeoutMs: number; statementTimeoutMs: number; connectTimeoutMs: number };
+  postgres: {
+    lockTimeoutMs: number;
+    statementTimeoutMs: number;
+    connectTimeoutMs: number;
+    /** Connections to one server (host and port) at most, whatever the databases (ADR 24). */
+    maxConnectionsPerServer: number;
+    /** How long a reconcile waits for a free connection before it fails and is retried. */
+    connectionWaitMs: number;
+    /** An idle connection is closed after this long. */
+    idleTimeoutMs: number;
+  };
   retryBackoffMaxMs: number;
   /** The shortest spec.passwordRotation.every accepted (tests lower it). */
   minPasswordRotationMs: number;
@@ -179,7 +193,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     },
     identity: c.POD_NAME ?? `${hostname}-${process.pid}`,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT,
-    postgres: { lockTimeoutMs: c.PG_LOCK_TIMEOUT, statementTimeoutMs: c.PG_STATEMENT_TIMEOUT, connectTimeoutMs: c.PG_CONNECT_TIMEOUT },
+    postgres: {
+      lockTimeoutMs: c.PG_LOCK_TIMEOUT,
+      statementTimeoutMs: c.PG_STATEMENT_TIMEOUT,
+      connectTimeoutMs: c.PG_CONNECT_TIMEOUT,
+      maxConnectionsPerServer: c.PG_MAX_CONNECTIONS_PER_SERVER,
+      connectionWaitMs: c.PG_CONNECTION_WAIT,
+      idleTimeoutMs: c.PG_IDLE_TIMEOUT,
+    },
     retryBackoffMaxMs: c.RETRY_BACKOFF_MAX,
     minPasswordRotationMs: c.MIN_PASSWORD_ROTATION,
     perUserMetrics: c.PER_USER_METRICS,

@@ -10,6 +10,8 @@ export interface MetricSources {
   usersNotReady: () => Record<string, number>;
   /** Each managed user's password times (ms since the epoch), from the informer cache at scrape time. */
   passwordTimes: () => Iterable<PasswordTimes>;
+  /** Per PostgreSQL server ("host:port"): connections open, of which idle, and requests waiting for one. */
+  postgresConnections: () => Iterable<{ server: string; open: number; idle: number; waiting: number }>;
 }
 
 export interface PasswordTimes {
@@ -38,6 +40,8 @@ export class OperatorMetrics {
   readonly workqueueWait: Histogram;
   readonly reconcileStep: Histogram<'step'>;
   readonly postgresActions: Counter<'action'>;
+  readonly postgresConnectionWaits: Counter<'server'>;
+  readonly postgresConnectionWaitTimeouts: Counter<'server'>;
 
   constructor(sources: MetricSources, options: { perUserMetrics?: boolean } = {}) {
     const registers = [this.registry];
@@ -79,6 +83,31 @@ export class OperatorMetrics {
       help: 'Changes applied to PostgreSQL, by action kind.',
       labelNames: ['action'],
       registers,
+    });
+    this.postgresConnectionWaits = new Counter({
+      name: 'dbuser_operator_postgres_connection_waits_total',
+      help: "Requests for a PostgreSQL connection that waited for a slot under the server's bound (PG_MAX_CONNECTIONS_PER_SERVER).",
+      labelNames: ['server'],
+      registers,
+    });
+    this.postgresConnectionWaitTimeouts = new Counter({
+      name: 'dbuser_operator_postgres_connection_wait_timeouts_total',
+      help: 'Requests for a PostgreSQL connection that found no slot within PG_CONNECTION_WAIT (the reconcile is retried).',
+      labelNames: ['server'],
+      registers,
+    });
+    new Gauge({
+      name: 'dbuser_operator_postgres_connections',
+      help: "The operator's connections to each PostgreSQL server, by state (in_use, idle); at most PG_MAX_CONNECTIONS_PER_SERVER together.",
+      labelNames: ['server', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { server, open, idle } of sources.postgresConnections()) {
+          this.set({ server, state: 'in_use' }, open - idle);
+          this.set({ server, state: 'idle' }, idle);
+        }
+      },
     });
     new Gauge({
       name: 'dbuser_operator_workqueue_depth',

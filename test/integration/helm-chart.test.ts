@@ -136,7 +136,7 @@ describe('charts/dbuser-operator', () => {
     const objects = await render(
       'ops',
       '--set',
-      'image.repository=mirror/dbuser-operator,image.tag=9.9.9,replicaCount=3,logLevel=debug,defaultConnectionSecret=pg-admin',
+      'image.repository=mirror/dbuser-operator,image.tag=9.9.9,replicaCount=3,logLevel=debug,defaultConnectionSecret=pg-admin,maxConnectionsPerServer=4',
       '--set',
       'watchNamespaces={shop,billing},resources.limits.memory=512Mi,metrics.serviceMonitor.enabled=true,protectionPolicy.enabled=false',
     );
@@ -147,6 +147,8 @@ describe('charts/dbuser-operator', () => {
         { name: 'LOG_LEVEL', value: 'debug' },
         { name: 'WATCH_NAMESPACES', value: 'shop,billing' },
         { name: 'DEFAULT_CONNECTION_SECRET', value: 'pg-admin' },
+        { name: 'PG_MAX_CONNECTIONS_PER_SERVER', value: '4' },
+        { name: 'PG_IDLE_TIMEOUT', value: '30s' },
       ]),
     );
     expect(operator.resources).toEqual({ requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } });
@@ -238,7 +240,7 @@ describe('charts/dbuser-operator', () => {
   });
 
   it('refuses values of the wrong shape (values.schema.json), as the operator would at start-up', async () => {
-    for (const bad of ['logLevel=loud', 'replicaCount=two', 'resyncInterval=soon', 'protectionPolicy.enabled=maybe']) {
+    for (const bad of ['logLevel=loud', 'replicaCount=two', 'resyncInterval=soon', 'protectionPolicy.enabled=maybe', 'maxConnectionsPerServer=2']) {
       await expect(render('dbuser-system', '--set', bad)).rejects.toThrow(/values don't meet the specifications of the schema|schema/);
     }
   });

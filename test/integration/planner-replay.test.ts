@@ -72,7 +72,10 @@ beforeAll(async () => {
   ctx = await createTestContext('planner-replay', { startOperator: false });
   const { host, port, superuser, password } = ctx.pg.endpoint;
   connection = { host, port, username: superuser, password, database: ctx.database, sslMode: 'disable', caCertificate: undefined };
-  pools = new PostgresPools({ maxConnections: 4, connectTimeoutMs: 5_000, applicationName: 'planner-replay' }, createLogger('silent'));
+  pools = new PostgresPools(
+    { maxConnectionsPerServer: 4, connectionWaitMs: 10_000, idleTimeoutMs: 30_000, connectTimeoutMs: 5_000, applicationName: 'planner-replay' },
+    createLogger('silent'),
+  );
   roles = new PostgresRoles(pools, { lockTimeoutMs: 5_000, statementTimeoutMs: 30_000 });
   // The database's group roles, as the first user of a database makes them.
   const target = { connection, database: ctx.database, username: 'replay_seed_user' };

@@ -102,6 +102,12 @@ spec:
               value: {{ $r.Values.resyncInterval | quote }}
             - name: WORKERS
               value: {{ $r.Values.workers | quote }}
+            - name: PG_MAX_CONNECTIONS_PER_SERVER
+              value: {{ $r.Values.maxConnectionsPerServer | quote }}
+            - name: PG_CONNECTION_WAIT
+              value: {{ $r.Values.connectionWait | quote }}
+            - name: PG_IDLE_TIMEOUT
+              value: {{ $r.Values.connectionIdleTimeout | quote }}
             {{- with $r.Values.watchNamespaces }}
             - name: WATCH_NAMESPACES
               value: {{ join "," . | quote }}

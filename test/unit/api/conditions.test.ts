@@ -4,7 +4,15 @@ import { isTerminalReadyReason, readyReasons, terminalReadyReasons } from '../..
 describe('terminal Ready reasons', () => {
   it('are the reasons waiting does not fix; the rest pass by themselves', () => {
     const transient = Object.keys(readyReasons).filter((reason) => !isTerminalReadyReason(reason));
-    expect(transient.sort()).toEqual(['DatabaseNotReady', 'DefaultUserNotReady', 'ReconcileError', 'Reconciled', 'ServerUnavailable', 'UsersRemain']);
+    expect(transient.sort()).toEqual([
+      'ConnectionLimitReached',
+      'DatabaseNotReady',
+      'DefaultUserNotReady',
+      'ReconcileError',
+      'Reconciled',
+      'ServerUnavailable',
+      'UsersRemain',
+    ]);
     expect(terminalReadyReasons).toContain('RoleConflict');
     expect(isTerminalReadyReason(undefined)).toBe(false);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { asPostgresError, PostgresError } from '../../../src/postgres/errors.js';
+import { ConnectionBoundReached } from '../../../src/postgres/server-connections.js';
 
 function pgError(code: string, message = 'boom'): Error {
   return Object.assign(new Error(message), { code });
@@ -17,6 +18,7 @@ describe('asPostgresError', () => {
     [pgError('XX000', 'tuple concurrently updated'), 'concurrent-change'],
     [pgError('55P03', 'canceling statement due to lock timeout'), 'timeout'],
     [pgError('22023'), 'unexpected'],
+    [new ConnectionBoundReached('db:5432', 10, 10_000), 'connection-limit'],
   ])('%s -> %s', (error, failure) => {
     const classified = asPostgresError(error);
     expect(classified).toBeInstanceOf(PostgresError);

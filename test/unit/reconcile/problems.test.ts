@@ -12,6 +12,7 @@ describe('problemOf', () => {
     [postgres('permission'), 'PermissionDenied', 'with-backoff'],
     [postgres('missing-database'), 'DatabaseNotFound', 'with-backoff'],
     [postgres('timeout'), 'ReconcileError', 'with-backoff'],
+    [postgres('connection-limit'), 'ConnectionLimitReached', 'with-backoff'],
     [new KubeApiError(403, 'Forbidden', 'no', 'PATCH', '/x'), 'PermissionDenied', 'with-backoff'],
     [new TypeError('a bug'), 'ReconcileError', 'with-backoff'],
   ])('%s -> %s', (error, reason, retry) => {

@@ -14,6 +14,7 @@ describe('loadConfig', () => {
       workers: 8,
       httpPort: 8080,
       leaderElection: { enabled: true, leaseName: 'dbuser-operator', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
+      postgres: { maxConnectionsPerServer: 10, connectionWaitMs: 10_000, idleTimeoutMs: 30_000 },
     });
     expect(config.identity).toMatch(/^host-\d+$/);
   });
@@ -40,6 +41,8 @@ describe('loadConfig', () => {
     [{ RESYNC_INTERVAL: 'banana' }, [], 'RESYNC_INTERVAL: expected a duration such as 30s, 10m or 1h (1ms to 596h), got "banana"'],
     [{ WORKERS: '0' }, [], 'WORKERS: expected a whole number from 1 to 256, got "0"'],
     [{ LEADER_ELECT: 'maybe' }, [], 'LEADER_ELECT: expected true or false'],
+    // One reconcile nests three connections to a server (connection-bound.ts): fewer could never serve it.
+    [{ PG_MAX_CONNECTIONS_PER_SERVER: '2' }, [], 'PG_MAX_CONNECTIONS_PER_SERVER: expected a whole number from 3 to 10000, got "2"'],
     [{ LOG_LEVEL: 'loud' }, [], 'LOG_LEVEL'],
     [{ LEASE_RENEW_DEADLINE: '20s' }, [], 'LEASE_RENEW_DEADLINE: must be shorter than LEASE_DURATION'],
     [{}, ['--workers'], 'unrecognised argument "--workers"'],

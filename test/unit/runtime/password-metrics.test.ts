@@ -12,6 +12,7 @@ function metricsWith(users: PasswordTimes[], perUserMetrics: boolean, notReady: 
       isLeader: () => true,
       kubeRequests: () => [],
       passwordTimes: () => users,
+      postgresConnections: () => [],
     },
     { perUserMetrics },
   );
@@ -92,6 +93,7 @@ describe('what alerts need', () => {
           reads++;
           return users;
         },
+        postgresConnections: () => [],
       },
       { perUserMetrics: true },
     );
