@@ -42,7 +42,7 @@ function specFor(i: number): Record<string, unknown> {
 interface Snapshot {
   users: Map<string, { resourceVersion: string; metadata: unknown; spec: unknown; status: unknown }>;
   secrets: Map<string, { resourceVersion: string; data: Record<string, string> }>;
-  /** The role rows and their comments, with the row versions (xmin): a rewrite changes them even to the same values. */
+  /** The role rows and their comments, with the row versions (xmin): a rewrite changes them even to the same values. By name: the scan's order varies. */
   roles: Map<string, string>;
 }
 
@@ -67,7 +67,8 @@ async function snapshot(): Promise<Snapshot> {
                               'memberOf', ARRAY(SELECT m.roleid::regrole::text || ' ' || m.xmin::text FROM pg_auth_members m WHERE m.member = a.oid ORDER BY 1))::text AS row
        FROM pg_authid a
        LEFT JOIN pg_shdescription d ON d.objoid = a.oid AND d.classoid = 'pg_authid'::regclass
-      WHERE a.rolname = ANY($1)`,
+      WHERE a.rolname = ANY($1)
+      ORDER BY a.rolname`,
     [[...usernames.values()]],
   );
   return { users, secrets, roles: new Map(rows.rows.map((row) => [row.rolname, row.row])) };
