@@ -4,16 +4,15 @@
 // four; where the policy is absent (before 1.36, or a create in its warm-up window) the operator
 // still adds the finalizer itself, before any role exists. Writes are counted outside the operator
 // in the API server's audit log (local control plane), and by the operator's own metrics everywhere.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { finalizerName } from '../../src/api/names.js';
-import { roleLockKey } from '../../src/postgres/lock-keys.js';
 import { readHarnessState } from '../harness/harness-state.js';
 import { waitFor } from '../harness/wait.js';
 import { createTestContext, destroyTestContext, type TestContext } from './support/fixture.js';
 import { auditedWritesSince, logOffset, type AuditEvent } from './support/logs.js';
 import { metricValue } from './support/operator-process.js';
 import { uniqueUsername } from './support/postgres.js';
+import { holdRoleLock } from './support/role-lock.js';
 
 let ctx: TestContext;
 const policyInstalled = () => readHarnessState().operator.capabilities.createFinalizer;
@@ -81,31 +80,18 @@ describe('a user created without the finalizer (no policy: before 1.36, or a cre
     expect((await ctx.kube.getUser('late'))?.metadata.finalizers ?? []).toEqual([]);
 
     // The test holds the role's lock: the operator stops just before it changes PostgreSQL.
-    const blocker = new pg.Client({ connectionString: ctx.pg.adminUri(ctx.database) });
-    await blocker.connect();
-    const [classId, objId] = roleLockKey(username);
-    await blocker.query('SELECT pg_advisory_lock($1::int4, $2::int4)', [classId, objId]);
+    const lock = await holdRoleLock(ctx.pg.adminUri(ctx.database), username);
     const auditOffset = cluster.auditLogFile ? logOffset(cluster.auditLogFile) : 0;
     try {
       await ctx.operator?.restart();
-      await waitFor(
-        'the operator to wait for the role lock',
-        async () => {
-          const waiting = await blocker.query(
-            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND classid::bigint = ($1::int4::bigint & 4294967295) AND objid::bigint = ($2::int4::bigint & 4294967295)",
-            [classId, objId],
-          );
-          return waiting.rowCount ? true : undefined;
-        },
-        { timeoutMs: 20_000 },
-      );
+      await lock.operatorWaiting();
       // At this moment: the finalizer is on, and no role exists.
       expect((await ctx.kube.getUser('late'))?.metadata.finalizers).toEqual([finalizerName]);
       expect(await ctx.pg.role(username)).toBeUndefined();
       // The operator's own patch put it on, before it wrote the Secret.
       if (cluster.auditLogFile) expect(auditedSince(auditOffset).slice(0, 2)).toEqual(['patch databaseusers', 'patch secrets']);
     } finally {
-      await blocker.end();
+      await lock.release();
     }
     await ctx.kube.waitReady('late');
     expect(await ctx.pg.role(username)).toBeDefined();
