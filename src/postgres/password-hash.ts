@@ -1,4 +1,4 @@
-import { createHash, createHmac, pbkdf2, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, pbkdf2, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { scramPrepared } from '../api/password-preparation.js';
 import type { PasswordEncryption } from '../model/password-encryption.js';
@@ -8,15 +8,17 @@ const pbkdf2Async = promisify(pbkdf2);
 /** PostgreSQL's default and the RFC 7677 minimum. */
 export const scramIterations = 4096;
 
-function hmac(key: Buffer, text: string): Buffer {
+function hmac(key: KeyObject, text: string): Buffer {
   return createHmac('sha256', key).update(text).digest();
 }
 
 async function scramKeys(password: string, salt: Buffer, iterations: number): Promise<{ storedKey: Buffer; serverKey: Buffer }> {
   // As PostgreSQL does: SASLprep for non-ASCII passwords, the raw text when SASLprep refuses it.
   const saltedPassword = await pbkdf2Async(Buffer.from(scramPrepared(password) ?? password, 'utf8'), salt, iterations, 32, 'sha256');
-  const clientKey = hmac(saltedPassword, 'Client Key');
-  return { storedKey: createHash('sha256').update(clientKey).digest(), serverKey: hmac(saltedPassword, 'Server Key') };
+  // One KeyObject for both HMACs: a Buffer key costs Node about 10 µs per HMAC to prepare, a KeyObject 1.
+  const key = createSecretKey(saltedPassword);
+  const clientKey = hmac(key, 'Client Key');
+  return { storedKey: createHash('sha256').update(clientKey).digest(), serverKey: hmac(key, 'Server Key') };
 }
 
 /**
