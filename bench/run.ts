@@ -275,10 +275,15 @@ try {
     await burstTracker.stop();
     await burstOperator.stop();
   };
+  // BENCH_BASELINE_FINALIZER_AT_CREATE=0: the baseline's bursts run with the policy's binding removed,
+  // as on the cluster a build from before ADR 23 shipped for (it brought no such policy).
+  const baselineWithoutPolicy = process.env.BENCH_BASELINE_FINALIZER_AT_CREATE === '0' && finalizerAtCreate;
   const baselineBurst = async (round: number): Promise<void> => {
     if (!baseline) return;
-    const label = `baseline ${process.env.BENCH_BASELINE_LABEL ?? baseline}`;
+    const label = `baseline ${process.env.BENCH_BASELINE_LABEL ?? baseline}${baselineWithoutPolicy ? ', without the finalizer at create' : ''}`;
+    if (baselineWithoutPolicy) await setFinalizerAtCreate(false);
     await runAndStop(round === 1 ? 'bench-baseline' : `bench-baseline-${round}`, rounds === 1 ? label : `${label} (${round})`, baseline, baselineFlags);
+    if (baselineWithoutPolicy) await setFinalizerAtCreate(true);
   };
   for (let round = 1; round < rounds; round++) {
     if (round % 2 === 1) {

@@ -189,7 +189,9 @@ export class Operator {
     const databases = new PostgresDatabases(this.pools, this.config.postgres);
     const reconciler = new DatabaseUserReconciler({
       kubernetes,
-      postgres: new PostgresRoles(this.pools, this.config.postgres),
+      postgres: new PostgresRoles(this.pools, this.config.postgres, (how) => {
+        this.metrics.passwordChecks.inc({ how });
+      }),
       connections,
       operatorNamespace: this.config.operatorNamespace,
       clusterId,

@@ -46,6 +46,8 @@ export const passwordSourceLabel = 'dbuser.dev/password-source';
  * never applied to the role (ADR 16).
  */
 export const sealAnnotation = 'dbuser.dev/seal';
+/** On a credentials Secret: "<digest>.<seal>", the verifier the operator set the role's password to (ADR 28). */
+export const verifierAnnotation = 'dbuser.dev/password-verifier';
 /** Where DatabaseUsers are in the REST API (kube/paths.ts spells the paths). */
 export const databaseUsers = { group: apiGroup, version: apiVersion, plural } as const;
 /** Where Databases and DatabaseServers are in the REST API. */

@@ -8,6 +8,7 @@ import {
   passwordChangeAnnotation,
   passwordResetHandledAnnotation,
   sealAnnotation,
+  verifierAnnotation,
 } from '../api/names.js';
 import { encodeSecretValue, secretValue, type KubeSecret } from '../kube/objects.js';
 import type { CredentialsSeal, SealedFields } from '../model/credentials-seal.js';
@@ -63,6 +64,7 @@ export function credentialsSecretManifest(write: CredentialsWrite, seal: Credent
     ...(resetToken === undefined ? {} : { [passwordResetHandledAnnotation]: resetToken }),
     ...(changeText === undefined ? {} : { [passwordChangeAnnotation]: changeText }),
     ...(write.sealed ? { [sealAnnotation]: seal.sign(sealedFieldsOfWrite(write)) } : {}),
+    ...(write.sealed && write.verifierDigest !== undefined ? { [verifierAnnotation]: verifierRecord(write, write.verifierDigest, seal) } : {}),
   };
   return {
     apiVersion: 'v1',
@@ -79,8 +81,16 @@ export function credentialsSecretManifest(write: CredentialsWrite, seal: Credent
   };
 }
 
-/** A credentials Secret as the watch cache keeps it: the model's record, with its seal still to verify. */
-export type CachedCredentialsSecret = Omit<CredentialsSecret, 'sealed'> & { seal: string | undefined };
+/** "<digest>.<seal>": the digest of the verifier the role gets for the written password, sealed with it (ADR 28). */
+function verifierRecord(write: CredentialsWrite, digest: string, seal: CredentialsSeal): string {
+  return `${digest}.${seal.signVerifier({ namespace: write.namespace, secretName: write.name, password: write.credentials.password, digest })}`;
+}
+
+/**
+ * A credentials Secret as the watch cache keeps it: the model's record, with its seal and its verifier
+ * record still to verify.
+ */
+export type CachedCredentialsSecret = Omit<CredentialsSecret, 'sealed' | 'verifierDigest'> & { seal: string | undefined; verifierRecord: string | undefined };
 
 function sslModeOf(uri: string | undefined): SslMode | undefined {
   if (uri === undefined) return undefined;
@@ -127,14 +137,15 @@ export function projectCredentialsSecret(secret: KubeSecret, strings?: StringTab
     // Only references to DatabaseUsers are ours to compare; others may add their own.
     ownerUids: (metadata.ownerReferences ?? []).filter((ref) => ref.kind === kind).map((ref) => ref.uid),
     seal: metadata.annotations?.[sealAnnotation],
+    verifierRecord: metadata.annotations?.[verifierAnnotation],
     dataDigest: credentialsDigest(values),
     credentials,
   };
 }
 
-/** The model's record of a cached credentials Secret, its seal verified with the operator's key. */
+/** The model's record of a cached credentials Secret, its seal and verifier record verified with the operator's key. */
 export function verifiedCredentialsSecret(cached: CachedCredentialsSecret, seal: CredentialsSeal): CredentialsSecret {
-  const { seal: annotation, ...secret } = cached;
+  const { seal: annotation, verifierRecord: record, ...secret } = cached;
   const fields: SealedFields | undefined =
     secret.credentials === undefined || secret.databaseUser === undefined
       ? undefined
@@ -147,7 +158,17 @@ export function verifiedCredentialsSecret(cached: CachedCredentialsSecret, seal:
           resetToken: secret.resetToken,
           passwordChange: passwordChangeText(secret.passwordChange),
         };
-  return { ...secret, sealed: fields !== undefined && seal.verifies(annotation, fields) };
+  const sealed = fields !== undefined && seal.verifies(annotation, fields);
+  return { ...secret, sealed, verifierDigest: sealed ? verifiedDigest(cached, record, seal) : undefined };
+}
+
+/** The digest a verifier record holds, if its seal verifies for this Secret and its password. */
+function verifiedDigest(cached: CachedCredentialsSecret, record: string | undefined, seal: CredentialsSeal): string | undefined {
+  const password = cached.credentials?.password;
+  const [digest, mac, extra] = record?.split('.') ?? [];
+  if (password === undefined || digest === undefined || mac === undefined || extra !== undefined) return undefined;
+  const { namespace, name: secretName } = cached.metadata;
+  return seal.verifiesVerifier(mac, { namespace, secretName, password, digest }) ? digest : undefined;
 }
 
 function parsePasswordChange(text: string | undefined): PasswordChangeRecord | undefined {

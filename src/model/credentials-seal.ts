@@ -13,6 +13,15 @@ export interface SealedFields {
   passwordChange: string | undefined;
 }
 
+/** What a verifier record vouches for: the operator set the role's password to a verifier of this password. */
+export interface SealedVerifier {
+  namespace: string;
+  secretName: string;
+  password: string;
+  /** verifierDigest of the verifier it set. */
+  digest: string;
+}
+
 /**
  * Seals the credentials the operator writes (HMAC-SHA256 under a 256-bit key kept in a Secret of the
  * operator's namespace, which tenants cannot read), so that what someone else wrote into a
@@ -30,9 +39,26 @@ export class CredentialsSeal {
   }
 
   verifies(seal: string | undefined, fields: SealedFields): boolean {
-    if (seal === undefined) return false;
-    const expected = Buffer.from(this.sign(fields));
-    const given = Buffer.from(seal);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return seal !== undefined && equal(seal, this.sign(fields));
   }
+
+  /**
+   * A verifier record's seal (ADR 28): separate from the credentials' own, so that a build without
+   * records still verifies the credentials of a Secret that has one. 128 bits, to keep it short.
+   */
+  signVerifier(fields: SealedVerifier): string {
+    const { namespace, secretName, password, digest } = fields;
+    const text = JSON.stringify(['verifier', namespace, secretName, password, digest]);
+    return createHmac('sha256', this.key).update(text).digest().subarray(0, 16).toString('base64url');
+  }
+
+  verifiesVerifier(seal: string, fields: SealedVerifier): boolean {
+    return equal(seal, this.signVerifier(fields));
+  }
+}
+
+function equal(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

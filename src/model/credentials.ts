@@ -80,6 +80,8 @@ export interface CredentialsWrite {
   passwordChange: PasswordChangeRecord | undefined;
   /** Seal the password and its records (ADR 16): every write does, but the orphaning of an unsealed Secret. */
   sealed: boolean;
+  /** verifierDigest of the verifier the role is about to get for this password: recorded, sealed, with it (ADR 28). */
+  verifierDigest?: string | undefined;
 }
 
 /**
@@ -102,6 +104,8 @@ export interface CredentialsSecret {
   /** credentialsDigest of its credential keys. */
   dataDigest: string;
   credentials: Credentials | undefined;
+  /** The verifier the operator set the role's password to, as a digest, when its record's seal verifies (ADR 28). */
+  verifierDigest: string | undefined;
 }
 
 /** What the credentials Secret's name refers to right now. */

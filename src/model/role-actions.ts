@@ -10,8 +10,9 @@ import type { PasswordEncryption } from './password-encryption.js';
 export type RoleAction =
   | { kind: 'createGroup'; access: Access; group: string }
   | { kind: 'grantGroupPrivileges'; access: Access; group: string; database: string; databaseOwner: string }
-  | { kind: 'createRole'; username: string; password: string; encryption: PasswordEncryption; marker: OwnershipMarker }
-  | { kind: 'setPassword'; username: string; password: string; encryption: PasswordEncryption }
+  /** `verifier`: the password's verifier, when it was computed beforehand (to be recorded with the Secret, ADR 28). */
+  | { kind: 'createRole'; username: string; password: string; encryption: PasswordEncryption; marker: OwnershipMarker; verifier?: string }
+  | { kind: 'setPassword'; username: string; password: string; encryption: PasswordEncryption; verifier?: string }
   | { kind: 'alterAttributes'; username: string; changes: Partial<RoleAttributes> }
   | { kind: 'setMarker'; username: string; marker: OwnershipMarker }
   | { kind: 'grantMembership'; username: string; group: string }
@@ -29,6 +30,27 @@ export function isGroupAction(action: RoleAction): boolean {
   return action.kind === 'createGroup' || action.kind === 'grantGroupPrivileges';
 }
 
-export function setsPassword(action: RoleAction): boolean {
+/** The actions that set a role's password. */
+export type PasswordAction = Extract<RoleAction, { kind: 'createRole' | 'setPassword' }>;
+
+export function setsPassword(action: RoleAction): action is PasswordAction {
   return action.kind === 'createRole' || action.kind === 'setPassword';
+}
+
+/** A password's verifier, computed before the plan runs (ADR 28), for the role and encryption it was made for. */
+export interface PreparedVerifier {
+  password: string;
+  username: string;
+  encryption: PasswordEncryption;
+  verifier: string;
+}
+
+/** The actions, each one that sets the prepared password carrying its verifier, so the role gets the very one recorded. */
+export function withVerifier(actions: RoleAction[], prepared: PreparedVerifier | undefined): RoleAction[] {
+  if (prepared === undefined) return actions;
+  return actions.map((action) =>
+    setsPassword(action) && action.password === prepared.password && action.username === prepared.username && action.encryption === prepared.encryption
+      ? { ...action, verifier: prepared.verifier }
+      : action,
+  );
 }

@@ -12,4 +12,6 @@ export interface RoleTarget {
 export interface CandidatePassword {
   value: string;
   encryption: PasswordEncryption;
+  /** The digest of the verifier the operator set for this password, from its sealed record (ADR 28). */
+  verifierDigest?: string;
 }

@@ -5,7 +5,8 @@ import type { RoleAction } from '../model/role-actions.js';
 import { md5Verifier, scramSha256Verifier } from './password-hash.js';
 import * as sql from './statements.js';
 
-async function verifier(password: string, username: string, encryption: PasswordEncryption): Promise<string> {
+/** What PostgreSQL stores for `password`: the plaintext never leaves the operator. */
+export async function verifier(password: string, username: string, encryption: PasswordEncryption): Promise<string> {
   return encryption === 'MD5' ? md5Verifier(password, username) : scramSha256Verifier(password);
 }
 
@@ -18,11 +19,11 @@ export async function statementsFor(action: RoleAction): Promise<string[]> {
       return sql.grantGroupPrivileges(action.access, action.group, action.database, action.databaseOwner);
     case 'createRole':
       return [
-        sql.createRole(action.username, await verifier(action.password, action.username, action.encryption)),
+        sql.createRole(action.username, action.verifier ?? (await verifier(action.password, action.username, action.encryption))),
         sql.commentOnRole(action.username, formatMarker(action.marker)),
       ];
     case 'setPassword':
-      return [sql.setPassword(action.username, await verifier(action.password, action.username, action.encryption))];
+      return [sql.setPassword(action.username, action.verifier ?? (await verifier(action.password, action.username, action.encryption)))];
     case 'alterAttributes':
       return [sql.alterAttributes(action.username, action.changes)];
     case 'setMarker':

@@ -1,11 +1,12 @@
 import type pg from 'pg';
 import type { RoleObservation } from '../model/observed.js';
+import type { PasswordEncryption } from '../model/password-encryption.js';
 import { isGroupAction } from '../model/role-actions.js';
 import { asPostgresError } from './errors.js';
-import { executeAndCommit } from './execute.js';
+import { executeAndCommit, verifier } from './execute.js';
 import { databaseLockKey, roleLockKey } from './lock-keys.js';
 import type { PostgresPools } from './pools.js';
-import { RoleObserver, type RoleRows } from './role-observer.js';
+import { RoleObserver, type PasswordCheck, type RoleRows } from './role-observer.js';
 import type { LockedRole } from '../model/locked-role.js';
 import type { PostgresPort } from '../reconcile/ports.js';
 import type { CandidatePassword, RoleTarget } from '../model/role-target.js';
@@ -27,8 +28,13 @@ export class PostgresRoles implements PostgresPort {
   constructor(
     private readonly pools: PostgresPools,
     private readonly timeouts: Timeouts,
+    onPasswordCheck?: (how: PasswordCheck) => void,
   ) {
-    this.observer = new RoleObserver(pools);
+    this.observer = new RoleObserver(pools, onPasswordCheck);
+  }
+
+  prepareVerifier(password: string, username: string, encryption: PasswordEncryption): Promise<string> {
+    return verifier(password, username, encryption);
   }
 
   /** Reads the server, the database and the role, comparing the stored password with `candidate`. No lock, no write. */

@@ -5,7 +5,15 @@ import { uncheckedPassword, type ObservedDatabase, type ObservedServer, type Pas
 import { executeRoleStatement, observeDatabase, observeRole, observeServer, roleFromRows, roleStatement } from './observe.js';
 import { storedEncryption, storedHashMatches } from './password-hash.js';
 import type { PostgresPools } from './pools.js';
+import { verifierDigest } from '../model/password-verifier.js';
 import type { CandidatePassword, RoleTarget } from '../model/role-target.js';
+
+/**
+ * How a stored password was compared with a candidate: by the sealed record of the verifier the
+ * operator set (ADR 28), by a verdict remembered from earlier, by recomputing the hash (4,096 PBKDF2
+ * rounds for SCRAM), or by a login where pg_authid cannot be read.
+ */
+export type PasswordCheck = 'recorded' | 'remembered' | 'recomputed' | 'login';
 
 /** The role query's rows, and which form of it was run (reading pg_authid's password hash or not). */
 export interface RoleRows {
@@ -42,7 +50,10 @@ export class RoleObserver {
   /** The SQL-level prepared statements each connection has (they last as long as the session). */
   private readonly sqlPrepared = new WeakMap<pg.ClientBase, Set<string>>();
 
-  constructor(private readonly pools: PostgresPools) {}
+  constructor(
+    private readonly pools: PostgresPools,
+    private readonly onPasswordCheck: (how: PasswordCheck) => void = () => undefined,
+  ) {}
 
   private serverKey(target: RoleTarget): string {
     const { host, port, username } = target.connection;
@@ -159,6 +170,7 @@ export class RoleObserver {
   private async verdict(client: pg.ClientBase, target: RoleTarget, stored: string | null | undefined, candidate: CandidatePassword): Promise<PasswordVerdict> {
     if (stored === undefined) {
       // Without pg_authid, the only proof is a login with the password.
+      this.onPasswordCheck('login');
       return { matches: await this.pools.verifyLogin(target.connection, target.database, target.username, candidate.value, client), encryption: undefined };
     }
     const encryption = storedEncryption(stored);
@@ -170,8 +182,14 @@ export class RoleObserver {
       .subarray(0, 16)
       .toString('base64');
     const known = this.passwordVerdicts.get(serverKey)?.get(target.username);
-    if (known?.startsWith(fingerprint) === true) return { matches: known.endsWith('+'), encryption };
-    const matches = await storedHashMatches(stored, candidate.value, target.username, encryption ?? candidate.encryption);
+    if (known?.startsWith(fingerprint) === true) {
+      this.onPasswordCheck('remembered');
+      return { matches: known.endsWith('+'), encryption };
+    }
+    // The operator set this very verifier for this password (its sealed record says so): no need to recompute it.
+    const recorded = stored !== null && candidate.verifierDigest !== undefined && verifierDigest(stored) === candidate.verifierDigest;
+    this.onPasswordCheck(recorded ? 'recorded' : 'recomputed');
+    const matches = recorded || (await storedHashMatches(stored, candidate.value, target.username, encryption ?? candidate.encryption));
     let verdicts = this.passwordVerdicts.get(serverKey);
     if (verdicts === undefined) {
       verdicts = new Map();

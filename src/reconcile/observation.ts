@@ -27,9 +27,13 @@ export async function observeUser(ports: ObservationPorts, user: DatabaseUser, s
   const credentials = kubernetes.credentialsSecret(namespace, credentialsSecretName(name, spec));
   const chosen = await readChosenPassword(ports, namespace, spec);
   const candidate = candidateFor(credentials, name, chosen);
+  // The sealed record of the verifier the operator set for the Secret's password (ADR 28).
+  const recorded = credentials.kind === 'managed' && credentials.secret.credentials?.password === candidate ? credentials.secret.verifierDigest : undefined;
   const role = await postgres.observe(
     { connection, database, username: spec.username },
-    candidate === undefined ? undefined : { value: candidate, encryption: encryptionOf(spec.passwordEncryption) },
+    candidate === undefined
+      ? undefined
+      : { value: candidate, encryption: encryptionOf(spec.passwordEncryption), ...(recorded === undefined ? {} : { verifierDigest: recorded }) },
   );
   return {
     namespace,

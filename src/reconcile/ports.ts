@@ -9,6 +9,7 @@ import type { CredentialsSecretLookup, CredentialsWrite } from '../model/credent
 import type { EventRecord } from '../model/event-record.js';
 import type { LockedRole } from '../model/locked-role.js';
 import type { RoleObservation } from '../model/observed.js';
+import type { PasswordEncryption } from '../model/password-encryption.js';
 import type { CandidatePassword, RoleTarget } from '../model/role-target.js';
 import type { SecretContents } from '../model/secret-contents.js';
 
@@ -42,6 +43,8 @@ export interface KubernetesPort {
 
 export interface PostgresPort {
   observe(target: RoleTarget, candidate: CandidatePassword | undefined): Promise<RoleObservation>;
+  /** What PostgreSQL will store for this password (computed here; the plaintext never reaches the server). */
+  prepareVerifier(password: string, username: string, encryption: PasswordEncryption): Promise<string>;
   withRoleLock<T>(target: RoleTarget, body: (role: LockedRole) => Promise<T>): Promise<T>;
 }
 

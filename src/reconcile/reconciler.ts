@@ -4,7 +4,8 @@ import { readyConditionOf } from '../api/database-user-view.js';
 import { defaultUserOfLabel } from '../api/names.js';
 import { isNotFound } from '../kube/api-error.js';
 import { roleOwnershipProblem } from '../model/guards.js';
-import type { RoleAction, RoleActionKind } from '../model/role-actions.js';
+import { setsPassword, type PreparedVerifier, type RoleAction, type RoleActionKind } from '../model/role-actions.js';
+import { verifierDigest } from '../model/password-verifier.js';
 import type { ReconcileResult } from '../runtime/controller.js';
 import type { Logger } from '../runtime/logger.js';
 import type { ConnectionResolver } from './connection-resolver.js';
@@ -117,9 +118,11 @@ export class DatabaseUserReconciler {
     const finalizerStarted = performance.now();
     await ensureFinalizer();
     if (subject.user !== before) this.deps.onStep?.('finalizer', performance.now() - finalizerStarted);
+    // The new password's verifier is computed first, to be recorded with the Secret and set as is (ADR 28).
+    const prepared = await this.prepareVerifier(decision);
     // The Secret write and PostgreSQL's lock and look run side by side: one round trip to each
     // instead of one after the other. No role changes before the Secret is written (rule 2).
-    const secret = decision.secret;
+    const secret = decision.secret && prepared ? { ...decision.secret, verifierDigest: verifierDigest(prepared.verifier) } : decision.secret;
     const secretWritten = secret ? this.timed('secret', () => kubernetes.writeCredentials(secret, decision.forceSecret)) : Promise.resolve();
     // Handled at once: a failed write must not be an unhandled rejection while PostgreSQL works.
     const secretOutcome = secretWritten.then(
@@ -128,7 +131,7 @@ export class DatabaseUserReconciler {
     );
     let actions: RoleAction[] = [];
     try {
-      if (decision.actions.length > 0) actions = await this.timed('postgres', () => applyRoleChanges(postgres, observed, decision, secretOutcome));
+      if (decision.actions.length > 0) actions = await this.timed('postgres', () => applyRoleChanges(postgres, observed, decision, secretOutcome, prepared));
     } catch (error) {
       // When the Secret could not be written (PostgreSQL then gave up), that failure is the one to report.
       await secretWritten;
@@ -142,6 +145,19 @@ export class DatabaseUserReconciler {
     // would need a second status write on the next pass to say "matches".
     const message = `user "${observed.spec.username}": the role, its grants and its Secret match the spec`;
     return { readiness: { ready: true, message }, applied, cleared, actions, retry: 'when-changed' };
+  }
+
+  /**
+   * The verifier of the password the Secret is about to get, when the plan sets the role's password to
+   * it: a sealed Secret records its digest, and a later operator recognises the role's password by it.
+   */
+  private async prepareVerifier(decision: Apply): Promise<PreparedVerifier | undefined> {
+    const secret = decision.secret;
+    if (!secret?.sealed) return undefined;
+    const { password } = secret.credentials;
+    const { username, encryption } = decision.desired;
+    if (!decision.actions.some((action) => setsPassword(action) && action.password === password && action.username === username)) return undefined;
+    return { password, username, encryption, verifier: await this.deps.postgres.prepareVerifier(password, username, encryption) };
   }
 
   /** spec.secretName changed: the Secret written under the old name goes (only if it is ours). */

@@ -1,5 +1,5 @@
 import type { PasswordVerdict, RoleObservation } from '../model/observed.js';
-import { isGroupAction, type RoleAction } from '../model/role-actions.js';
+import { isGroupAction, withVerifier, type PreparedVerifier, type RoleAction } from '../model/role-actions.js';
 import type { RoleTarget } from '../model/role-target.js';
 import { planFor, verdictFor, type Decision, type Observed } from './decide.js';
 import type { PostgresPort } from './ports.js';
@@ -13,9 +13,16 @@ type Apply = Extract<Decision, { kind: 'apply' }>;
  * group roles take its lock too and look at the groups afresh. No Kubernetes call is made here.
  * The plan runs only once `secretWritten` says the Secret was written (the new password is in it);
  * if it was not, nothing is changed, the transaction rolls back and SecretNotWritten is thrown (the
- * caller reports the write's own failure). Returns the actions run.
+ * caller reports the write's own failure). A `prepared` verifier is what the role gets for that password,
+ * whichever plan runs. Returns the actions run.
  */
-export async function applyRoleChanges(postgres: PostgresPort, observed: Observed, decision: Apply, secretWritten: Promise<boolean>): Promise<RoleAction[]> {
+export async function applyRoleChanges(
+  postgres: PostgresPort,
+  observed: Observed,
+  decision: Apply,
+  secretWritten: Promise<boolean>,
+  prepared?: PreparedVerifier,
+): Promise<RoleAction[]> {
   const { desired, password } = decision;
   const target: RoleTarget = { connection: observed.connection, database: observed.database, username: desired.username };
   const candidate = password.password === observed.candidate ? { value: password.password, encryption: desired.encryption } : undefined;
@@ -29,6 +36,7 @@ export async function applyRoleChanges(postgres: PostgresPort, observed: Observe
       actions = plannedOrRefused(desired, now, verdictOf(now));
     }
     if (!(await secretWritten)) throw new SecretNotWritten();
+    actions = withVerifier(actions, prepared);
     await role.execute(actions);
     return actions;
   });

@@ -42,6 +42,7 @@ export class OperatorMetrics {
   readonly postgresActions: Counter<'action'>;
   readonly postgresConnectionWaits: Counter<'server'>;
   readonly postgresConnectionWaitTimeouts: Counter<'server'>;
+  readonly passwordChecks: Counter<'how'>;
 
   constructor(sources: MetricSources, options: { perUserMetrics?: boolean; maxConnectionsPerServer?: number } = {}) {
     const registers = [this.registry];
@@ -88,6 +89,12 @@ export class OperatorMetrics {
       name: 'dbuser_operator_postgres_connection_waits_total',
       help: "Requests for a PostgreSQL connection that waited for a slot under the server's bound (PG_MAX_CONNECTIONS_PER_SERVER).",
       labelNames: ['server'],
+      registers,
+    });
+    this.passwordChecks = new Counter({
+      name: 'dbuser_operator_password_checks_total',
+      help: "Comparisons of a role's stored password with the one it should have, by how: recorded (the sealed verifier record in the credentials Secret), remembered, recomputed (the hash, 4,096 PBKDF2 rounds for SCRAM), login.",
+      labelNames: ['how'],
       registers,
     });
     this.postgresConnectionWaitTimeouts = new Counter({

@@ -2,6 +2,7 @@ import type { DatabaseUser } from '../../../src/api/database-user.js';
 import type { Database } from '../../../src/api/database.js';
 import { finalizerName, resetPasswordAnnotation, shardKeyLabel } from '../../../src/api/names.js';
 import { KubeApiError } from '../../../src/kube/api-error.js';
+import { verifierDigest } from '../../../src/model/password-verifier.js';
 import { PostgresError } from '../../../src/postgres/errors.js';
 import { ConnectionResolver } from '../../../src/reconcile/connection-resolver.js';
 import { DatabaseUserReconciler } from '../../../src/reconcile/reconciler.js';
@@ -184,6 +185,29 @@ describe('a new user', () => {
 
     expect(readyOf(kubernetes, key)).toMatchObject({ status: 'True' });
     expect(kubernetes.protectedConnections.size).toBe(0);
+  });
+});
+
+describe('the verifier record (ADR 28)', () => {
+  const recordedDigest = (kubernetes: RecordingKubernetes) => {
+    const secret = kubernetes.credentials.get(`${namespace}/my-user-credentials`);
+    return secret === undefined || secret === 'unmanaged' ? undefined : secret.verifierDigest;
+  };
+
+  it('a new password: the Secret records the digest of the very verifier the role gets', async () => {
+    const { kubernetes, postgres, reconcile } = setup();
+    const key = kubernetes.addUser(databaseUser('my-user', { username: 'my_user' }));
+    await reconcile(key);
+    const password = kubernetes.storedPassword(namespace, 'my-user-credentials') ?? '';
+    const verifier = postgres.roles.get('my_user')?.password?.verifier;
+    expect(verifier).toBe(`verifier(SCRAM-SHA-256, my_user, ${password})`);
+    expect(recordedDigest(kubernetes)).toBe(verifierDigest(verifier ?? ''));
+
+    kubernetes.editUser(key, (user) => ({ ...user, metadata: { ...user.metadata, annotations: { [resetPasswordAnnotation]: 'reset-1' } } }));
+    await reconcile(key);
+    const fresh = kubernetes.storedPassword(namespace, 'my-user-credentials') ?? '';
+    expect(postgres.roles.get('my_user')?.password?.verifier).toBe(`verifier(SCRAM-SHA-256, my_user, ${fresh})`);
+    expect(recordedDigest(kubernetes)).toBe(verifierDigest(`verifier(SCRAM-SHA-256, my_user, ${fresh})`));
   });
 });
 

@@ -204,7 +204,8 @@ export class RecordingKubernetes implements KubernetesPort {
 }
 
 export interface FakeRole extends ObservedRole {
-  password: { value: string; encryption: PasswordEncryption } | undefined;
+  /** `verifier`: the one the action carried, when it was prepared beforehand (ADR 28). */
+  password: { value: string; encryption: PasswordEncryption; verifier?: string | undefined } | undefined;
 }
 
 /** One database on one PostgreSQL server; actions change it as the real statements would. */
@@ -235,6 +236,11 @@ export class RecordingPostgres implements PostgresPort {
       adminActsAs: true,
       password: { value: password, encryption: 'SCRAM-SHA-256' },
     });
+  }
+
+  /** A stand-in verifier that names its inputs; the real one is tested against PostgreSQL. */
+  prepareVerifier(password: string, username: string, encryption: PasswordEncryption): Promise<string> {
+    return Promise.resolve(`verifier(${encryption}, ${username}, ${password})`);
   }
 
   observe(target: RoleTarget, candidate: CandidatePassword | undefined): Promise<RoleObservation> {
@@ -313,11 +319,11 @@ export class RecordingPostgres implements PostgresPort {
           defaultPrivileges: 'none',
           ownsObjects: false,
           adminActsAs: true,
-          password: { value: action.password, encryption: action.encryption },
+          password: { value: action.password, encryption: action.encryption, verifier: action.verifier },
         });
         return;
       case 'setPassword':
-        role(action.username).password = { value: action.password, encryption: action.encryption };
+        role(action.username).password = { value: action.password, encryption: action.encryption, verifier: action.verifier };
         return;
       case 'alterAttributes':
         Object.assign(role(action.username).attributes, action.changes);
