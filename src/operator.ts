@@ -91,7 +91,7 @@ export class Operator {
         passwordTimes: () => this.passwordTimes(),
         postgresConnections: () => this.pools.connectionCounts(),
       },
-      { perUserMetrics: config.perUserMetrics },
+      { perUserMetrics: config.perUserMetrics, maxConnectionsPerServer: config.postgres.maxConnectionsPerServer },
     );
     this.connectionQueue = new WorkQueue({ initialMs: 500, maxMs: config.retryBackoffMaxMs });
     this.databaseQueue = new WorkQueue({ initialMs: 500, maxMs: config.retryBackoffMaxMs });
@@ -157,6 +157,9 @@ export class Operator {
         idleTimeoutMs: config.postgres.idleTimeoutMs,
         connectTimeoutMs: config.postgres.connectTimeoutMs,
         applicationName: 'dbuser-operator',
+        onServer: (server) => {
+          this.metrics.postgresServerSeen(server);
+        },
         onWait: (server) => {
           this.metrics.postgresConnectionWaits.inc({ server });
         },

@@ -14,7 +14,9 @@ export interface PoolOptions {
   idleTimeoutMs: number;
   connectTimeoutMs: number;
   applicationName: string;
-  /** Waits for a slot, per server ("host:port"), for the metrics. */
+  /** A server ("host:port") the operator has not had an entry for (again, after its connections all closed), for the metrics. */
+  onServer?: (server: string) => void;
+  /** Waits for a slot, per server, for the metrics. */
   onWait?: (server: string) => void;
   onWaitTimeout?: (server: string) => void;
 }
@@ -96,6 +98,7 @@ export class PostgresPools {
         { onWait: () => this.options.onWait?.(name), onWaitTimeout: () => this.options.onWaitTimeout?.(name) },
       );
       this.servers.set(name, server);
+      this.options.onServer?.(name);
     }
     return server;
   }

@@ -44,7 +44,7 @@ export class OperatorMetrics {
   readonly postgresConnectionWaitTimeouts: Counter<'server'>;
   readonly passwordChecks: Counter<'how'>;
 
-  constructor(sources: MetricSources, options: { perUserMetrics?: boolean } = {}) {
+  constructor(sources: MetricSources, options: { perUserMetrics?: boolean; maxConnectionsPerServer?: number } = {}) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.reconciles = new Counter({
@@ -103,6 +103,13 @@ export class OperatorMetrics {
       labelNames: ['server'],
       registers,
     });
+    if (options.maxConnectionsPerServer !== undefined) {
+      new Gauge({
+        name: 'dbuser_operator_postgres_max_connections_per_server',
+        help: "The bound on this process's connections to each PostgreSQL server (PG_MAX_CONNECTIONS_PER_SERVER), for dbuser_operator_postgres_connections to be read against.",
+        registers,
+      }).set(options.maxConnectionsPerServer);
+    }
     new Gauge({
       name: 'dbuser_operator_postgres_connections',
       help: "The operator's connections to each PostgreSQL server, by state (in_use, idle); at most PG_MAX_CONNECTIONS_PER_SERVER together.",
@@ -164,6 +171,15 @@ export class OperatorMetrics {
         for (const { verb, resource, count } of sources.kubeRequests()) this.set({ verb, resource }, count);
       },
     });
+  }
+
+  /**
+   * A server's wait counters start at 0 when the operator first connects to it, not at their first
+   * increment: the dashboard's and the alert's rate() and increase() then count the first wait too.
+   */
+  postgresServerSeen(server: string): void {
+    this.postgresConnectionWaits.inc({ server }, 0);
+    this.postgresConnectionWaitTimeouts.inc({ server }, 0);
   }
 
   /** What alerts need beyond the histograms: users whose rotation or expiry time has passed and who are still waiting for it. */

@@ -25,12 +25,31 @@ describe('deploy/monitoring and the chart', () => {
   it('test every alert with promtool, both firing and quiet', () => {
     const rule = parse(read('deploy', 'monitoring', 'prometheus-rule.yaml')) as { spec: { groups: { rules: { alert?: string }[] }[] } };
     const alerts = rule.spec.groups.flatMap((group) => group.rules.flatMap((r) => (r.alert === undefined ? [] : [r.alert])));
-    expect(alerts).toHaveLength(6);
+    expect(alerts).toHaveLength(7);
     const cases = (parse(read('test', 'monitoring', 'alerts.test.yaml')) as { tests: AlertTest[] }).tests.flatMap((test) => test.alert_rule_test);
     for (const alert of alerts) {
       const own = cases.filter((c) => c.alertname === alert);
       expect([alert, own.some((c) => c.exp_alerts.length > 0), own.some((c) => c.exp_alerts.length === 0)]).toEqual([alert, true, true]);
     }
+  });
+
+  it('lay the dashboard out on its 24 columns without two panels sharing a cell', () => {
+    const dashboard = JSON.parse(read('deploy', 'monitoring', 'grafana-dashboard.json')) as {
+      panels: { id: number; gridPos: { x: number; y: number; w: number; h: number } }[];
+    };
+    const taken = new Map<string, number>();
+    const clashes: string[] = [];
+    for (const { id, gridPos } of dashboard.panels) {
+      expect([id, gridPos.x + gridPos.w <= 24]).toEqual([id, true]);
+      for (let x = gridPos.x; x < gridPos.x + gridPos.w; x++)
+        for (let y = gridPos.y; y < gridPos.y + gridPos.h; y++) {
+          const other = taken.get(`${x},${y}`);
+          if (other !== undefined) clashes.push(`${other} and ${id} at ${x},${y}`);
+          taken.set(`${x},${y}`, id);
+        }
+    }
+    expect(clashes).toEqual([]);
+    expect(new Set(dashboard.panels.map(({ id }) => id)).size).toBe(dashboard.panels.length);
   });
 
   it("read at least one of the operator's metrics in every dashboard query", () => {
