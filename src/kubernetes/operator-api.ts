@@ -16,6 +16,12 @@ interface StatusObject {
   status?: object;
 }
 
+/**
+ * The operator's writes skip the API server's unknown- and duplicate-field detection: their bodies are
+ * built from typed objects here, and nothing reads the warnings it would return.
+ */
+const fieldValidation = 'Ignore';
+
 /** Every API call the operator makes, typed (kube/paths.ts spells the paths). */
 export class OperatorApi {
   constructor(
@@ -40,7 +46,7 @@ export class OperatorApi {
    */
   async applySecret(manifest: SecretManifest, force: boolean): Promise<KubeSecret> {
     const { namespace, name } = manifest.metadata;
-    return this.ownSecretPatch(namespace, name, { query: { fieldManager, force }, body: manifest, contentType: 'application/apply-patch+yaml' });
+    return this.ownSecretPatch(namespace, name, { query: { fieldManager, force, fieldValidation }, body: manifest, contentType: 'application/apply-patch+yaml' });
   }
 
   /**
@@ -83,7 +89,7 @@ export class OperatorApi {
     const { namespace, name = '', resourceVersion } = object.metadata;
     const removed = Object.keys(object.status ?? {}).filter((key) => !(key in status));
     return this.http.request<T>('PATCH', resourcePath(type, namespace, name, 'status'), {
-      query: { fieldManager },
+      query: { fieldManager, fieldValidation },
       body: { metadata: { resourceVersion }, status: { ...Object.fromEntries(removed.map((key) => [key, null])), ...status } },
       contentType: 'application/merge-patch+json',
     });
@@ -111,6 +117,7 @@ export class OperatorApi {
   async setObjectFinalizers<T extends StatusObject>(type: ResourceType, object: T, finalizers: string[]): Promise<T> {
     const { namespace, name = '', resourceVersion } = object.metadata;
     return this.http.request<T>('PATCH', resourcePath(type, namespace, name), {
+      query: { fieldValidation },
       body: { metadata: { finalizers, resourceVersion } },
       contentType: 'application/merge-patch+json',
     });
@@ -136,6 +143,7 @@ export class OperatorApi {
   async createEvent(event: EventRecord): Promise<void> {
     const now = new Date().toISOString();
     await this.http.request('POST', resourcePath(events, event.namespace), {
+      query: { fieldValidation },
       body: {
         apiVersion: 'v1',
         kind: 'Event',
