@@ -46,7 +46,11 @@ export class OperatorApi {
    */
   async applySecret(manifest: SecretManifest, force: boolean): Promise<KubeSecret> {
     const { namespace, name } = manifest.metadata;
-    return this.ownSecretPatch(namespace, name, { query: { fieldManager, force, fieldValidation }, body: manifest, contentType: 'application/apply-patch+yaml' });
+    return this.ownSecretPatch(namespace, name, {
+      query: { fieldManager, force, fieldValidation },
+      body: manifest,
+      contentType: 'application/apply-patch+yaml',
+    });
   }
 
   /**
