@@ -245,6 +245,9 @@ try {
       apiserverCpu: '≤ 7 ms',
     });
     for (const [what, value] of profileLines) report(`${prefix}${what}`, value, '');
+    // With WORKERS=auto (ADR 29): where the limit ended (builds before it have no such metric).
+    const workersLimit = metricValue(await burstOperator.metrics(), 'dbuser_operator_workers_limit');
+    if (workersLimit > 0) report(`${prefix}concurrent reconciles allowed at the end`, String(workersLimit), '');
     return { burstOperator, burstTracker };
   };
   /** Removes or restores the finalizer policy's binding, and waits until creates show it. */

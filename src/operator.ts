@@ -30,6 +30,7 @@ import { DatabaseUserReconciler } from './reconcile/reconciler.js';
 import { ServerReconciler } from './reconcile/server-reconciler.js';
 import { SecretIndex } from './reconcile/secret-index.js';
 import type { OperatorConfig } from './runtime/config.js';
+import { defaultWorkerLimit, WorkerLimit } from './runtime/worker-limit.js';
 import { Controller } from './runtime/controller.js';
 import { describeError } from './runtime/describe-error.js';
 import { startHttpServer } from './runtime/http-server.js';
@@ -58,6 +59,8 @@ export class Operator {
   private readonly resources: OperatorApi;
   readonly metrics: OperatorMetrics;
   private controller: Controller | undefined;
+  /** With WORKERS=auto: how many reconciles run at once, following the status write's latency (ADR 29). */
+  private workerLimit: WorkerLimit | undefined;
   private connectionController: Controller | undefined;
   private databaseController: Controller | undefined;
   private serverController: Controller | undefined;
@@ -206,14 +209,30 @@ export class Operator {
       },
       onStep: (step, ms) => {
         this.metrics.reconcileStep.observe({ step }, ms / 1000);
+        // The status write is the one round trip every changing reconcile makes: the limit's signal.
+        if (step === 'status') this.workerLimit?.observe(ms);
       },
     });
-    this.controller = new Controller(this.queue, (key, log) => reconciler.reconcile(key, log), this.logger, {
-      onReconcile: (result, ms) => {
-        this.metrics.reconciles.inc({ result });
-        this.metrics.reconcileDuration.observe({ result }, ms / 1000);
+    const { workers, workersMax } = this.config;
+    this.workerLimit =
+      workers === 'auto'
+        ? new WorkerLimit({ ...defaultWorkerLimit, max: workersMax }, (limit) => {
+            this.metrics.workersLimit.set(limit);
+          })
+        : undefined;
+    if (workers !== 'auto') this.metrics.workersLimit.set(workers);
+    this.controller = new Controller(
+      this.queue,
+      (key, log) => reconciler.reconcile(key, log),
+      this.logger,
+      {
+        onReconcile: (result, ms) => {
+          this.metrics.reconciles.inc({ result });
+          this.metrics.reconcileDuration.observe({ result }, ms / 1000);
+        },
       },
-    });
+      this.workerLimit,
+    );
     const databaseReconciler = new DatabaseReconciler({
       kubernetes,
       databases,
@@ -398,7 +417,7 @@ export class Operator {
 
   private startWorkers(): void {
     this.workersRunning = true;
-    this.controller?.start(this.config.workers);
+    this.controller?.start(this.config.workers === 'auto' ? this.config.workersMax : this.config.workers);
     this.connectionController?.start(1);
     this.databaseController?.start(2);
     this.serverController?.start(1);
@@ -410,7 +429,7 @@ export class Operator {
       this.pools.sweep();
     }, 60_000);
     this.sweepTimer.unref();
-    this.logger.info({ workers: this.config.workers }, 'reconciling');
+    this.logger.info({ workers: this.config.workers, ...(this.workerLimit ? { workersMax: this.config.workersMax } : {}) }, 'reconciling');
   }
 
   private enqueueEveryUser(): void {

@@ -70,7 +70,19 @@ const configSchema = z
     RECONCILE_SERVERS: z.enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' }).optional(),
     SEAL_SECRET: z.string().min(1).default('dbuser-operator-seal'),
     RESYNC_INTERVAL: duration('10m'),
-    WORKERS: integer(8, 1, 256),
+    WORKERS: z
+      .string()
+      .default('8')
+      .transform((text, context) => {
+        if (text === 'auto') return 'auto' as const;
+        const value = Number(text);
+        if (!Number.isInteger(value) || value < 1 || value > 256) {
+          context.addIssue({ code: 'custom', message: `expected a whole number from 1 to 256 or "auto", got "${text}"` });
+          return z.NEVER;
+        }
+        return value;
+      }),
+    WORKERS_MAX: integer(32, 2, 256),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     HTTP_PORT: integer(8080, 0, 65535),
     LEADER_ELECT: boolean(true),
@@ -118,7 +130,10 @@ export interface OperatorConfig {
   /** The Secret, in the operator's namespace, holding the key that seals credentials (created if absent). */
   sealSecret: string;
   resyncIntervalMs: number;
-  workers: number;
+  /** Concurrent reconciles: a fixed number, or a limit that follows the measured latency (ADR 29). */
+  workers: number | 'auto';
+  /** The most concurrent reconciles `auto` may reach. */
+  workersMax: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   httpPort: number;
   leaderElection: { enabled: boolean; leaseName: string; leaseDurationMs: number; renewDeadlineMs: number; retryPeriodMs: number };
@@ -182,6 +197,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>, ar
     sealSecret: c.SEAL_SECRET,
     resyncIntervalMs: c.RESYNC_INTERVAL,
     workers: c.WORKERS,
+    workersMax: c.WORKERS_MAX,
     logLevel: c.LOG_LEVEL,
     httpPort: c.HTTP_PORT,
     leaderElection: {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from './logger.js';
 import type { WorkQueue } from './work-queue.js';
 import { describeError } from './describe-error.js';
+import type { WorkerLimit } from './worker-limit.js';
 
 /** What a reconcile asks of the queue afterwards. */
 export type ReconcileResult =
@@ -22,7 +23,8 @@ export interface ReconcileObserver {
 
 /**
  * N workers draining one queue. Each reconcile gets a child logger with its key and an id; an
- * exception is logged and retried with backoff, never allowed to stop a worker.
+ * exception is logged and retried with backoff, never allowed to stop a worker. With a `limit`, the
+ * workers are its maximum, and a key taken from the queue waits for one of its places (ADR 29).
  */
 export class Controller {
   private workers: Promise<void>[] = [];
@@ -32,22 +34,34 @@ export class Controller {
     private readonly reconcile: Reconciler,
     private readonly logger: Logger,
     private readonly observer: ReconcileObserver = {},
+    private readonly limit?: WorkerLimit,
   ) {}
 
   start(workers: number): void {
+    this.limit?.open();
     for (let i = 0; i < workers; i++) this.workers.push(this.work());
   }
 
   /** Stops taking keys and waits for in-flight reconciles (bounded by the caller). */
   async stop(): Promise<void> {
     this.queue.shutDown();
+    this.limit?.close();
     await Promise.all(this.workers);
     this.workers = [];
   }
 
   private async work(): Promise<void> {
     for (let key = await this.queue.get(); key !== undefined; key = await this.queue.get()) {
-      await this.processOne(key);
+      // Closed (shutting down): the key is left for the next leader's first pass.
+      if (this.limit && !(await this.limit.acquire())) {
+        this.queue.done(key);
+        return;
+      }
+      try {
+        await this.processOne(key);
+      } finally {
+        this.limit?.release();
+      }
       this.queue.done(key);
     }
   }

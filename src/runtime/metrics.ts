@@ -43,6 +43,7 @@ export class OperatorMetrics {
   readonly postgresConnectionWaits: Counter<'server'>;
   readonly postgresConnectionWaitTimeouts: Counter<'server'>;
   readonly passwordChecks: Counter<'how'>;
+  readonly workersLimit: Gauge;
 
   constructor(sources: MetricSources, options: { perUserMetrics?: boolean; maxConnectionsPerServer?: number } = {}) {
     const registers = [this.registry];
@@ -89,6 +90,11 @@ export class OperatorMetrics {
       name: 'dbuser_operator_postgres_connection_waits_total',
       help: "Requests for a PostgreSQL connection that waited for a slot under the server's bound (PG_MAX_CONNECTIONS_PER_SERVER).",
       labelNames: ['server'],
+      registers,
+    });
+    this.workersLimit = new Gauge({
+      name: 'dbuser_operator_workers_limit',
+      help: 'Reconciles that may run at once: WORKERS, or with WORKERS=auto the limit as it follows the status write latency (ADR 29).',
       registers,
     });
     this.passwordChecks = new Counter({

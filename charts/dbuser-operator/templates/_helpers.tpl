@@ -102,6 +102,8 @@ spec:
               value: {{ $r.Values.resyncInterval | quote }}
             - name: WORKERS
               value: {{ $r.Values.workers | quote }}
+            - name: WORKERS_MAX
+              value: {{ $r.Values.workersMax | quote }}
             - name: PG_MAX_CONNECTIONS_PER_SERVER
               value: {{ $r.Values.maxConnectionsPerServer | quote }}
             - name: PG_CONNECTION_WAIT

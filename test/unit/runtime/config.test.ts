@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       serverSelector: undefined,
       resyncIntervalMs: 600_000,
       workers: 8,
+      workersMax: 32,
       httpPort: 8080,
       leaderElection: { enabled: true, leaseName: 'dbuser-operator', leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 },
       postgres: { maxConnectionsPerServer: 10, connectionWaitMs: 10_000, idleTimeoutMs: 30_000 },
@@ -34,12 +35,14 @@ describe('loadConfig', () => {
       leaderElection: { enabled: false },
     });
     expect(loadConfig({ DEFAULT_CONNECTION_SECRET: 'db/admin' }, [], 'h').defaultConnection).toEqual({ namespace: 'db', name: 'admin' });
+    expect(loadConfig({ WORKERS: 'auto', WORKERS_MAX: '16' }, [], 'h')).toMatchObject({ workers: 'auto', workersMax: 16 });
     expect(loadConfig({ SERVER_SELECTOR: 'team=platform' }, [], 'h').serverSelector).toBe('team=platform');
   });
 
   it.each([
     [{ RESYNC_INTERVAL: 'banana' }, [], 'RESYNC_INTERVAL: expected a duration such as 30s, 10m or 1h (1ms to 596h), got "banana"'],
-    [{ WORKERS: '0' }, [], 'WORKERS: expected a whole number from 1 to 256, got "0"'],
+    [{ WORKERS: '0' }, [], 'WORKERS: expected a whole number from 1 to 256 or "auto", got "0"'],
+    [{ WORKERS_MAX: '1' }, [], 'WORKERS_MAX: expected a whole number from 2 to 256, got "1"'],
     [{ LEADER_ELECT: 'maybe' }, [], 'LEADER_ELECT: expected true or false'],
     // One reconcile nests three connections to a server (connection-bound.ts): fewer could never serve it.
     [{ PG_MAX_CONNECTIONS_PER_SERVER: '2' }, [], 'PG_MAX_CONNECTIONS_PER_SERVER: expected a whole number from 3 to 10000, got "2"'],
