@@ -300,7 +300,11 @@ try {
   if (rounds % 2 === 1) await baselineBurst(rounds);
   const current = await runBurst('bench-burst', 'this build');
   if (rounds % 2 === 0) await baselineBurst(rounds);
-  for (const workers of workersAB) await runAndStop(`bench-workers-${workers}`, `this build, WORKERS=${workers}`, undefined, undefined, { WORKERS: workers });
+  for (const [i, workers] of workersAB.entries()) {
+    await runAndStop(`bench-workers-${String(i + 1)}-${workers}`, `this build, WORKERS=${workers} (${String(i + 1)})`, undefined, undefined, {
+      WORKERS: workers,
+    });
+  }
   if (abRounds) await burstWithoutFinalizerAtCreate(2);
   let operator = current.burstOperator;
   const tracker = current.burstTracker;
