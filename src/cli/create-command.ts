@@ -25,8 +25,16 @@ export async function runCreate(invocation: CreateInvocation, io: CliIo): Promis
     await checkPlacement(session, name, username, { connection: request.connection, database: request.databaseRef });
     const password = await obtainPassword(invocation.password, io, 'create');
     try {
-      const { generatedPassword } = await withWait(io, 'create the role', (hooks) => createUser(session, { name, username, spec }, password, timeoutMs, hooks));
-      io.stdout.write(generatedPassword === undefined ? `User "${username}" created.\n` : `User "${username}" created with password "${generatedPassword}".\n`);
+      const { generatedPassword, unreadableSecret } = await withWait(io, 'create the role', (hooks) =>
+        createUser(session, { name, username, spec }, password, timeoutMs, hooks),
+      );
+      io.stdout.write(
+        generatedPassword !== undefined
+          ? `User "${username}" created with password "${generatedPassword}".\n`
+          : unreadableSecret !== undefined
+            ? `User "${username}" created; its password is in Secret "${unreadableSecret}", which you may not read.\n`
+            : `User "${username}" created.\n`,
+      );
     } catch (error) {
       // Not ready yet, but the password is known: it is shown now, once, as it would have been.
       if (error instanceof StillPending && error.generatedPassword !== undefined)

@@ -37,12 +37,27 @@ export async function checkPlacement(session: Session, name: string, username: s
   }
 }
 
+/** What a create tells of the password: the generated one, or where it is when the person may not read Secrets. */
+export interface CreatedPassword {
+  generatedPassword: string | undefined;
+  /** The credentials Secret holding the generated password, when reading it was refused (403). */
+  unreadableSecret?: string;
+}
+
 /** The generated password, from the credentials Secret the operator wrote before the role. */
-async function generatedPassword(session: Session, user: DatabaseUser): Promise<string> {
+async function generatedPassword(session: Session, user: DatabaseUser): Promise<CreatedPassword> {
   const secretName = viewDatabaseUser(user).credentialsSecret;
-  const password = secretValue(await session.client.getSecret(secretName), 'password');
+  let secret;
+  try {
+    secret = await session.client.getSecret(secretName);
+  } catch (error) {
+    // The user was created; only the reading of its password is not this person's right.
+    if (error instanceof KubeApiError && error.status === 403) return { generatedPassword: undefined, unreadableSecret: secretName };
+    throw error;
+  }
+  const password = secretValue(secret, 'password');
   if (password === undefined) throw new OperationFailed(`the user is ready but Secret "${secretName}" holds no password`);
-  return password;
+  return { generatedPassword: password };
 }
 
 /** A create the API server refused with 409 (someone was faster): what is in the way, as checkPlacement would have said. */
@@ -167,14 +182,14 @@ export async function createUser(
   password: PasswordChoice,
   timeoutMs: number,
   hooks: WaitHooks = {},
-): Promise<{ generatedPassword: string | undefined }> {
+): Promise<CreatedPassword> {
   const { name, username, spec } = user;
   const undo = new UndoLog();
   const created = await writeUser(session, name, username, spec, password, undo, timeoutMs);
   const outcome = await awaitOutcome(session.client, name, untilApplied({ applied: () => true }), timeoutMs, hooks);
   switch (outcome.kind) {
     case 'applied':
-      return { generatedPassword: password.kind === 'chosen' ? undefined : await generatedPassword(session, outcome.user) };
+      return password.kind === 'chosen' ? { generatedPassword: undefined } : await generatedPassword(session, outcome.user);
     case 'gone':
       throw new OperationFailed(`DatabaseUser "${name}" was deleted by someone else before it became ready`);
     case 'timed-out':
