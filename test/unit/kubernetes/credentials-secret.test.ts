@@ -11,13 +11,18 @@ import { verifierDigest } from '../../../src/model/password-verifier.js';
 import { credentialsSecretMatches, type CredentialsWrite } from '../../../src/model/credentials.js';
 import { testSeal } from '../reconcile/recording-ports.js';
 
+/** Where every write of this file goes: user u's credentials Secret in namespace shop. */
+const place = {
+  name: 'u-credentials',
+  namespace: 'shop',
+  databaseUserName: 'u',
+  owner: { apiVersion: 'dbuser.dev/v1alpha1', kind: 'DatabaseUser', name: 'u', uid: 'uid-1' },
+  credentials,
+};
+
 describe('projectCredentialsSecret and credentialsSecretMatches', () => {
   const write: CredentialsWrite = {
-    name: 'u-credentials',
-    namespace: 'shop',
-    databaseUserName: 'u',
-    owner: { apiVersion: 'dbuser.dev/v1alpha1', kind: 'DatabaseUser', name: 'u', uid: 'uid-1' },
-    credentials,
+    ...place,
     resetToken: 't1',
     passwordChange: { reason: 'reset', at: '2026-12-03T10:00:00.000Z', by: 'alice' },
     sealed: true,
@@ -89,11 +94,7 @@ describe('projectCredentialsSecret and credentialsSecretMatches', () => {
 
 describe('the verifier record (ADR 28)', () => {
   const write: CredentialsWrite = {
-    name: 'u-credentials',
-    namespace: 'shop',
-    databaseUserName: 'u',
-    owner: { apiVersion: 'dbuser.dev/v1alpha1', kind: 'DatabaseUser', name: 'u', uid: 'uid-1' },
-    credentials,
+    ...place,
     resetToken: undefined,
     passwordChange: { reason: 'created', at: '2026-12-03T10:00:00.000Z' },
     sealed: true,
